@@ -1,0 +1,1 @@
+"""Auth service: users, passwords, JWT sessions and API keys over gRPC."""

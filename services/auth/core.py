@@ -1,0 +1,258 @@
+"""The auth core: signup, signin, credentials, API keys and user administration. No I/O of its own."""
+
+import asyncio
+import re
+import time
+import uuid
+from dataclasses import dataclass
+
+from services.auth import errors
+from services.auth.models import (
+    Authenticated,
+    CredentialKind,
+    Role,
+    Session,
+    UserChanges,
+    UserPage,
+    UserRecord,
+)
+from services.auth.passwords import PasswordHasher, password_too_long
+from services.auth.repository import AuthRepository, EmailTakenError
+from services.auth.tokens import (
+    API_KEY_PREFIX,
+    TokenIssuer,
+    hash_api_key,
+    mask_api_key,
+    new_api_key,
+    new_session_stamp,
+)
+
+# Open WebUI's validate_email_format, plus its special case for the no-auth admin.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DEFAULT_PROFILE_IMAGE = "/user.png"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPolicy:
+    """The settings that shape the core's decisions."""
+
+    enable_signup: bool = True
+    default_user_role: Role = Role.PENDING
+    enable_api_keys: bool = True
+    signin_rate_limit: int = 15
+    signin_rate_window_s: int = 180
+
+
+def valid_email(email: str) -> bool:
+    return email == "admin@localhost" or bool(_EMAIL.match(email))
+
+
+class AuthCore:
+    """Auth rules on top of a repository, a password hasher and a token issuer."""
+
+    def __init__(
+        self,
+        repo: AuthRepository,
+        hasher: PasswordHasher,
+        tokens: TokenIssuer,
+        policy: AuthPolicy,
+    ) -> None:
+        self._repo = repo
+        self._hasher = hasher
+        self._tokens = tokens
+        self._policy = policy
+
+    # -- sessions -----------------------------------------------------------------------------
+
+    async def signup(self, name: str, email: str, password: str, profile_image_url: str) -> Session:
+        if await self._repo.count_users() > 0 and not self._policy.enable_signup:
+            raise errors.SignupDisabled()
+        user = await self._create_user(
+            name, email, password, profile_image_url, self._policy.default_user_role
+        )
+        return self._session(user)
+
+    async def add_user(
+        self, name: str, email: str, password: str, profile_image_url: str, role: Role
+    ) -> Session:
+        """An admin adds a user with the role it chooses."""
+        return self._session(await self._create_user(name, email, password, profile_image_url, role))
+
+    async def signin(self, email: str, password: str) -> Session:
+        email = email.strip().lower()
+        attempts = await self._repo.record_signin_attempt(email, self._policy.signin_rate_window_s)
+        if attempts > self._policy.signin_rate_limit:
+            raise errors.RateLimited()
+        found = await self._repo.get_user_with_hash(email)
+        stored_hash = found[1] if found else None
+        if not await asyncio.to_thread(self._hasher.verify, password, stored_hash) or found is None:
+            raise errors.InvalidCredentials()
+        user = await self._repo.update_user(found[0].id, {"last_active_at": int(time.time())})
+        if user is None:
+            raise errors.InvalidCredentials()
+        return self._session(user)
+
+    async def authenticate(self, credential: str) -> Authenticated:
+        credential = credential.strip()
+        if not credential:
+            raise errors.NotAuthenticated()
+        if credential.startswith(API_KEY_PREFIX):
+            if not self._policy.enable_api_keys:
+                raise errors.ApiKeysDisabled()
+            user = await self._repo.get_user_by_api_key(hash_api_key(credential))
+            if user is None:
+                raise errors.InvalidToken()
+            return Authenticated(user=user, kind=CredentialKind.API_KEY, expires_at=None)
+        claims = self._tokens.decode(credential)
+        found = await self._repo.get_session_user(claims.user_id, claims.jti)
+        if found is None:
+            raise errors.InvalidToken()
+        user, revoked = found
+        if revoked or claims.session_stamp != user.session_stamp:
+            raise errors.RevokedToken()
+        return Authenticated(user=user, kind=CredentialKind.JWT, expires_at=claims.expires_at)
+
+    async def signout(self, token: str) -> None:
+        """Revokes one JWT; an API key or an invalid token has nothing to revoke."""
+        if token.startswith(API_KEY_PREFIX):
+            return
+        try:
+            claims = self._tokens.decode(token)
+        except errors.BadToken:
+            return
+        await self._repo.revoke_token(claims.jti, claims.expires_at)
+
+    async def change_password(self, user_id: str, password: str, new_password: str) -> None:
+        stored = await self._repo.get_password_hash(user_id)
+        if stored is None:
+            raise errors.UserNotFound()
+        if not await asyncio.to_thread(self._hasher.verify, password, stored):
+            raise errors.IncorrectPassword()
+        if password_too_long(new_password):
+            raise errors.PasswordTooLong()
+        new_hash = await asyncio.to_thread(self._hasher.hash, new_password)
+        # A new stamp revokes every session of the user, the caller's included.
+        await self._repo.update_user(
+            user_id, {"password_hash": new_hash, "session_stamp": new_session_stamp()}
+        )
+
+    # -- API keys -----------------------------------------------------------------------------
+
+    async def create_api_key(self, user_id: str) -> str:
+        if not self._policy.enable_api_keys:
+            raise errors.ApiKeyCreationDisabled()
+        key = new_api_key()
+        await self._repo.set_api_key(user_id, hash_api_key(key), key[-4:])
+        return key
+
+    async def get_api_key(self, user_id: str) -> str:
+        if not self._policy.enable_api_keys:
+            raise errors.ApiKeyCreationDisabled()
+        last4 = await self._repo.get_api_key_last4(user_id)
+        if last4 is None:
+            raise errors.ApiKeyNotFound()
+        return mask_api_key(last4)
+
+    async def delete_api_key(self, user_id: str) -> None:
+        if not self._policy.enable_api_keys:
+            raise errors.ApiKeyCreationDisabled()
+        await self._repo.delete_api_key(user_id)
+
+    # -- users --------------------------------------------------------------------------------
+
+    async def has_users(self) -> bool:
+        return await self._repo.count_users() > 0
+
+    async def get_user(self, user_id: str) -> UserRecord:
+        user = await self._repo.get_user(user_id)
+        if user is None:
+            raise errors.UserNotFound()
+        return user
+
+    async def list_users(
+        self, query: str, order_by: str, direction: str, page: int, page_size: int
+    ) -> UserPage:
+        page = max(page, 1)
+        page_size = min(max(page_size, 1), 100)
+        users, total = await self._repo.list_users(
+            query.strip(), order_by, direction.lower() == "desc", page_size, (page - 1) * page_size
+        )
+        return UserPage(users=users, total=total)
+
+    async def update_user(self, actor_id: str, user_id: str, changes: UserChanges) -> UserRecord:
+        target = await self.get_user(user_id)
+        if target.primary_admin:
+            if actor_id != target.id:
+                raise errors.ActionProhibited()
+            if changes.role is not None and changes.role != Role.ADMIN:
+                raise errors.ActionProhibited()
+        fields: dict[str, object] = {}
+        if changes.name is not None:
+            fields["name"] = changes.name
+        if changes.profile_image_url is not None:
+            fields["profile_image_url"] = changes.profile_image_url
+        if changes.email is not None:
+            email = changes.email.strip().lower()
+            if not valid_email(email):
+                raise errors.InvalidEmail()
+            fields["email"] = email
+        if changes.password:
+            if password_too_long(changes.password):
+                raise errors.PasswordTooLong()
+            fields["password_hash"] = await asyncio.to_thread(self._hasher.hash, changes.password)
+            fields["session_stamp"] = new_session_stamp()
+        if changes.role is not None and changes.role != target.role:
+            fields["role"] = changes.role.value
+            # A role change revokes the user's sessions, as a password change does.
+            fields["session_stamp"] = new_session_stamp()
+        if not fields:
+            return target
+        try:
+            updated = await self._repo.update_user(user_id, fields)
+        except EmailTakenError:
+            raise errors.EmailTaken() from None
+        if updated is None:
+            raise errors.UserNotFound()
+        return updated
+
+    async def delete_user(self, actor_id: str, user_id: str) -> None:
+        target = await self.get_user(user_id)
+        if target.primary_admin or target.id == actor_id:
+            raise errors.ActionProhibited()
+        if not await self._repo.delete_user(user_id):
+            raise errors.UserNotFound()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    async def _create_user(
+        self, name: str, email: str, password: str, profile_image_url: str, role: Role
+    ) -> UserRecord:
+        email = email.strip().lower()
+        if not valid_email(email):
+            raise errors.InvalidEmail()
+        if await self._repo.get_user_with_hash(email) is not None:
+            raise errors.EmailTaken()
+        if password_too_long(password):
+            raise errors.PasswordTooLong()
+        password_hash = await asyncio.to_thread(self._hasher.hash, password)
+        now = int(time.time())
+        record = UserRecord(
+            id=str(uuid.uuid4()),
+            name=name.strip(),
+            email=email,
+            role=role,
+            profile_image_url=profile_image_url or DEFAULT_PROFILE_IMAGE,
+            created_at=now,
+            updated_at=now,
+            last_active_at=now,
+            primary_admin=False,
+            session_stamp=new_session_stamp(),
+        )
+        try:
+            return await self._repo.insert_user(record, password_hash, first_user_role=Role.ADMIN)
+        except EmailTakenError:
+            raise errors.EmailTaken() from None
+
+    def _session(self, user: UserRecord) -> Session:
+        token, expires_at = self._tokens.issue(user.id, user.session_stamp)
+        return Session(user=user, token=token, expires_at=expires_at)

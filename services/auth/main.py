@@ -1,0 +1,63 @@
+"""Starts the auth gRPC service: settings, pool, migrations, core, server, SIGTERM path."""
+
+import asyncio
+import logging
+from pathlib import Path
+
+from services.auth.core import AuthCore, AuthPolicy
+from services.auth.passwords import PasswordHasher
+from services.auth.postgres_repository import PostgresAuthRepository
+from services.auth.servicer import AuthServicer
+from services.auth.settings import AuthSettings
+from services.auth.tokens import TokenIssuer
+from services.common.db import open_pool
+from services.common.grpc_server import serve_until_signal, start_grpc_service
+from services.common.logs import configure_logging
+from services.common.migrations import apply_migrations
+from services.common.settings import load_settings
+from webui.auth.v1 import auth_pb2, auth_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def run(settings: AuthSettings) -> None:
+    pool = await open_pool(
+        settings.database_url,
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+        timeout_s=settings.db_timeout_s,
+    )
+    await apply_migrations(pool, "auth", MIGRATIONS)
+    core = AuthCore(
+        repo=PostgresAuthRepository(pool),
+        hasher=PasswordHasher(settings.bcrypt_rounds),
+        tokens=TokenIssuer(settings.secret_key(), settings.jwt_expires_in_s),
+        policy=AuthPolicy(
+            enable_signup=settings.enable_signup,
+            default_user_role=settings.default_user_role,
+            enable_api_keys=settings.enable_api_keys,
+            signin_rate_limit=settings.signin_rate_limit,
+            signin_rate_window_s=settings.signin_rate_window_s,
+        ),
+    )
+    servicer = AuthServicer(core, settings.enable_signup, settings.enable_api_keys)
+    service = await start_grpc_service(
+        settings.listen,
+        [SERVICE_NAME],
+        lambda server: auth_pb2_grpc.add_AuthServiceServicer_to_server(servicer, server),
+    )
+    log.info("auth service listening on port %d", service.port)
+    await serve_until_signal(service, settings.shutdown_grace_s, [pool.close])
+
+
+def main() -> None:
+    settings = load_settings(AuthSettings, "auth")
+    configure_logging("auth", settings.log_level, settings.log_format)
+    asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    main()

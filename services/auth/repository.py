@@ -1,0 +1,58 @@
+"""Where the auth core keeps users, key hashes, revocations and sign-in attempts."""
+
+from typing import Protocol
+
+from services.auth.models import Role, UserRecord
+
+
+class EmailTakenError(Exception):
+    """Raised by a repository when the e-mail belongs to another user."""
+
+
+class AuthRepository(Protocol):
+    """Storage the auth core needs; Postgres in production, a dict in unit tests."""
+
+    async def count_users(self) -> int: ...
+
+    async def insert_user(self, user: UserRecord, password_hash: str, first_user_role: Role) -> UserRecord:
+        """Stores ``user``; if it is the very first user, it gets ``first_user_role`` and
+        becomes the primary admin. Atomic with respect to concurrent inserts."""
+        ...
+
+    async def get_user(self, user_id: str) -> UserRecord | None: ...
+
+    async def get_user_with_hash(self, email: str) -> tuple[UserRecord, str] | None: ...
+
+    async def get_password_hash(self, user_id: str) -> str | None: ...
+
+    async def get_session_user(self, user_id: str, jti: str) -> tuple[UserRecord, bool] | None:
+        """The user and whether ``jti`` is revoked, in one round trip."""
+        ...
+
+    async def get_user_by_api_key(self, key_hash: str) -> UserRecord | None: ...
+
+    async def update_user(self, user_id: str, fields: dict[str, object]) -> UserRecord | None:
+        """Sets columns (name, email, role, profile_image_url, password_hash, session_stamp,
+        last_active_at); bumps updated_at. Raises EmailTakenError on a duplicate e-mail."""
+        ...
+
+    async def delete_user(self, user_id: str) -> bool: ...
+
+    async def list_users(
+        self, query: str, order_by: str, descending: bool, limit: int, offset: int
+    ) -> tuple[list[UserRecord], int]: ...
+
+    async def set_api_key(self, user_id: str, key_hash: str, last4: str) -> None:
+        """Replaces the user's key."""
+        ...
+
+    async def get_api_key_last4(self, user_id: str) -> str | None: ...
+
+    async def delete_api_key(self, user_id: str) -> None: ...
+
+    async def revoke_token(self, jti: str, expires_at: int | None) -> None: ...
+
+    async def record_signin_attempt(self, email: str, window_s: int) -> int:
+        """Records an attempt and returns how many were made in the last ``window_s`` seconds,
+        this one included."""
+        ...

@@ -1,0 +1,124 @@
+"""AuthService over gRPC: converts protobuf to core calls and back, nothing more."""
+
+from services.auth.core import AuthCore
+from services.auth.models import Authenticated, CredentialKind, Role, Session, UserChanges, UserRecord
+from webui.auth.v1 import auth_pb2, auth_pb2_grpc
+
+_ROLE_TO_PB = {
+    Role.PENDING: auth_pb2.ROLE_PENDING,
+    Role.USER: auth_pb2.ROLE_USER,
+    Role.ADMIN: auth_pb2.ROLE_ADMIN,
+}
+_ROLE_FROM_PB = {v: k for k, v in _ROLE_TO_PB.items()}
+_KIND_TO_PB = {
+    CredentialKind.JWT: auth_pb2.CREDENTIAL_KIND_JWT,
+    CredentialKind.API_KEY: auth_pb2.CREDENTIAL_KIND_API_KEY,
+}
+
+
+def user_pb(user: UserRecord) -> auth_pb2.User:
+    return auth_pb2.User(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        role=_ROLE_TO_PB[user.role],
+        profile_image_url=user.profile_image_url,
+        created_at=user.created_at,
+        updated_at=user.updated_at,
+        last_active_at=user.last_active_at,
+        primary_admin=user.primary_admin,
+    )
+
+
+def session_pb(session: Session) -> auth_pb2.Session:
+    return auth_pb2.Session(
+        user=user_pb(session.user), token=session.token, expires_at=session.expires_at or 0
+    )
+
+
+def role_from_pb(role: int, default: Role) -> Role:
+    return _ROLE_FROM_PB.get(role, default)
+
+
+class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
+    """Thin gRPC adapter over AuthCore."""
+
+    def __init__(self, core: AuthCore, enable_signup: bool, enable_api_keys: bool) -> None:
+        self._core = core
+        self._enable_signup = enable_signup
+        self._enable_api_keys = enable_api_keys
+
+    async def Signup(self, request, context):  # noqa: N802 - gRPC method names
+        session = await self._core.signup(
+            request.name, request.email, request.password, request.profile_image_url
+        )
+        return auth_pb2.SignupResponse(session=session_pb(session))
+
+    async def Signin(self, request, context):  # noqa: N802
+        session = await self._core.signin(request.email, request.password)
+        return auth_pb2.SigninResponse(session=session_pb(session))
+
+    async def Authenticate(self, request, context):  # noqa: N802
+        result: Authenticated = await self._core.authenticate(request.credential)
+        return auth_pb2.AuthenticateResponse(
+            user=user_pb(result.user), kind=_KIND_TO_PB[result.kind], expires_at=result.expires_at or 0
+        )
+
+    async def Signout(self, request, context):  # noqa: N802
+        await self._core.signout(request.token)
+        return auth_pb2.SignoutResponse()
+
+    async def ChangePassword(self, request, context):  # noqa: N802
+        await self._core.change_password(request.user_id, request.password, request.new_password)
+        return auth_pb2.ChangePasswordResponse()
+
+    async def CreateApiKey(self, request, context):  # noqa: N802
+        return auth_pb2.CreateApiKeyResponse(api_key=await self._core.create_api_key(request.user_id))
+
+    async def GetApiKey(self, request, context):  # noqa: N802
+        return auth_pb2.GetApiKeyResponse(masked_key=await self._core.get_api_key(request.user_id))
+
+    async def DeleteApiKey(self, request, context):  # noqa: N802
+        await self._core.delete_api_key(request.user_id)
+        return auth_pb2.DeleteApiKeyResponse()
+
+    async def GetAuthStatus(self, request, context):  # noqa: N802
+        return auth_pb2.GetAuthStatusResponse(
+            has_users=await self._core.has_users(),
+            enable_signup=self._enable_signup,
+            enable_api_keys=self._enable_api_keys,
+        )
+
+    async def AddUser(self, request, context):  # noqa: N802
+        session = await self._core.add_user(
+            request.name,
+            request.email,
+            request.password,
+            request.profile_image_url,
+            role_from_pb(request.role, Role.PENDING),
+        )
+        return auth_pb2.AddUserResponse(session=session_pb(session))
+
+    async def ListUsers(self, request, context):  # noqa: N802
+        page = await self._core.list_users(
+            request.query, request.order_by, request.direction, request.page, request.page_size or 30
+        )
+        return auth_pb2.ListUsersResponse(users=[user_pb(u) for u in page.users], total=page.total)
+
+    async def GetUser(self, request, context):  # noqa: N802
+        return auth_pb2.GetUserResponse(user=user_pb(await self._core.get_user(request.user_id)))
+
+    async def UpdateUser(self, request, context):  # noqa: N802
+        changes = UserChanges(
+            role=role_from_pb(request.role, Role.PENDING) if request.HasField("role") else None,
+            name=request.name if request.HasField("name") else None,
+            email=request.email if request.HasField("email") else None,
+            profile_image_url=request.profile_image_url if request.HasField("profile_image_url") else None,
+            password=request.password if request.HasField("password") else None,
+        )
+        user = await self._core.update_user(request.actor_id, request.user_id, changes)
+        return auth_pb2.UpdateUserResponse(user=user_pb(user))
+
+    async def DeleteUser(self, request, context):  # noqa: N802
+        await self._core.delete_user(request.actor_id, request.user_id)
+        return auth_pb2.DeleteUserResponse()

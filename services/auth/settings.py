@@ -1,0 +1,59 @@
+"""Auth service settings, from the environment (Open WebUI's names where they exist)."""
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from services.auth.models import Role
+from services.common.settings import ServiceSettings, parse_duration
+
+
+class AuthSettings(ServiceSettings):
+    listen: str = Field(default="127.0.0.1:50051", alias="AUTH_GRPC_LISTEN")
+    webui_secret_key: str = Field(default="", alias="WEBUI_SECRET_KEY")
+    jwt_expires_in: str = Field(default="4w", alias="JWT_EXPIRES_IN")
+    enable_signup: bool = Field(default=True, alias="ENABLE_SIGNUP")
+    default_user_role: Role = Field(default=Role.PENDING, alias="DEFAULT_USER_ROLE")
+    enable_api_keys: bool = Field(default=True, alias="ENABLE_API_KEYS")
+    bcrypt_rounds: int = Field(default=12, alias="BCRYPT_ROUNDS", ge=4, le=16)
+    signin_rate_limit: int = Field(default=15, alias="SIGNIN_RATE_LIMIT", ge=1)
+    signin_rate_window_s: int = Field(default=180, alias="SIGNIN_RATE_WINDOW_S", ge=1)
+
+    @field_validator("jwt_expires_in")
+    @classmethod
+    def _check_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def jwt_expires_in_s(self) -> float | None:
+        return parse_duration(self.jwt_expires_in)
+
+    def secret_key(self) -> str:
+        """WEBUI_SECRET_KEY, or the key kept in DATA_DIR (created once, shared by replicas)."""
+        if self.webui_secret_key:
+            return self.webui_secret_key
+        return read_or_create_secret(self.data_dir / ".webui_secret_key")
+
+
+def read_or_create_secret(path: Path) -> str:
+    """Reads the key at ``path``; creates it first if missing (O_EXCL, so racing replicas agree)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    for _ in range(100):
+        secret = path.read_text().strip()
+        if secret:
+            return secret
+        # Another replica created it a moment ago and is still writing.
+        import time
+
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty")

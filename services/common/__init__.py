@@ -1,0 +1,1 @@
+"""Code shared by every service: settings, logging, gRPC bootstrap, Postgres, embedded infrastructure."""

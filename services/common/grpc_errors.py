@@ -1,0 +1,119 @@
+"""The one server interceptor: request id in, plain core exceptions out as gRPC status."""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+
+from services.common import errors
+from services.common.request_context import REQUEST_ID_METADATA_KEY, new_request_id, request_id_var
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[errors.ServiceError], grpc.StatusCode] = {
+    errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    errors.ResourceExhausted: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
+}
+
+
+def status_for(error: errors.ServiceError) -> grpc.StatusCode:
+    """The gRPC status of a core exception (by its nearest mapped base class)."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return grpc.StatusCode.INTERNAL
+
+
+async def _abort_for(error: BaseException, context: grpc.aio.ServicerContext) -> None:
+    if isinstance(error, errors.ServiceError):
+        await context.abort(status_for(error), error.detail)
+    log.exception("unhandled error in RPC", exc_info=error)
+    # Never leak internals: the client sees a fixed text, the log holds the trace.
+    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+
+
+def _request_id(details: grpc.HandlerCallDetails) -> str:
+    for key, value in details.invocation_metadata or ():
+        if key == REQUEST_ID_METADATA_KEY and value:
+            return str(value)[:128]
+    return new_request_id()
+
+
+class ServiceInterceptor(grpc.aio.ServerInterceptor):
+    """Sets the request id from metadata and turns core exceptions into gRPC status codes."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        rid = _request_id(handler_call_details)
+        if handler.unary_unary:
+            inner = handler.unary_unary
+
+            async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                request_id_var.set(rid)
+                try:
+                    return await inner(request, context)
+                except Exception as error:
+                    if _is_abort(error):
+                        raise
+                    await _abort_for(error, context)
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary_unary, handler.request_deserializer, handler.response_serializer
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                _wrap_stream(handler.unary_stream, rid),
+                handler.request_deserializer,
+                handler.response_serializer,
+            )
+        if handler.stream_unary:
+            inner_su = handler.stream_unary
+
+            async def stream_unary(requests: Any, context: grpc.aio.ServicerContext) -> Any:
+                request_id_var.set(rid)
+                try:
+                    return await inner_su(requests, context)
+                except Exception as error:
+                    if _is_abort(error):
+                        raise
+                    await _abort_for(error, context)
+
+            return grpc.stream_unary_rpc_method_handler(
+                stream_unary, handler.request_deserializer, handler.response_serializer
+            )
+        return grpc.stream_stream_rpc_method_handler(
+            _wrap_stream(handler.stream_stream, rid),
+            handler.request_deserializer,
+            handler.response_serializer,
+        )
+
+
+def _is_abort(error: BaseException) -> bool:
+    # context.abort() raises this internally; it must pass through untouched.
+    return isinstance(error, grpc.aio.AbortError)
+
+
+def _wrap_stream(inner: Callable[..., AsyncIterator[Any]], rid: str) -> Callable[..., AsyncIterator[Any]]:
+    async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        request_id_var.set(rid)
+        try:
+            async for item in inner(request, context):
+                yield item
+        except Exception as error:
+            if _is_abort(error):
+                raise
+            await _abort_for(error, context)
+
+    return stream

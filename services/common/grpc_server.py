@@ -1,0 +1,84 @@
+"""Runs a grpc.aio server with health, reflection and the SIGTERM path every service shares."""
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from services.common.grpc_errors import ServiceInterceptor
+
+log = logging.getLogger(__name__)
+
+_MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+
+
+class GrpcService:
+    """A started gRPC server and its health servicer."""
+
+    def __init__(
+        self, server: grpc.aio.Server, health_servicer: health.aio.HealthServicer, port: int
+    ) -> None:
+        self.server = server
+        self.health = health_servicer
+        self.port = port
+
+    async def stop(self, grace_s: float) -> None:
+        """Health NOT_SERVING first, so balancers stop sending, then a graceful stop."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace_s)
+
+
+async def start_grpc_service(
+    listen: str,
+    service_names: Sequence[str],
+    register: Callable[[grpc.aio.Server], None],
+) -> GrpcService:
+    """Builds, binds and starts a server; ``register`` adds the servicers of ``service_names``."""
+    server = grpc.aio.server(
+        interceptors=[ServiceInterceptor()],
+        options=[
+            ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 0),
+        ],
+    )
+    register(server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        [*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+    )
+    port = server.add_insecure_port(listen)
+    if port == 0:
+        raise OSError(f"could not bind gRPC server to {listen}")
+    await server.start()
+    for name in ("", *service_names):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return GrpcService(server, health_servicer, port)
+
+
+async def wait_for_stop_signal() -> None:
+    """Returns on SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def serve_until_signal(
+    service: GrpcService,
+    grace_s: float,
+    cleanups: Sequence[Callable[[], Awaitable[None]]] = (),
+) -> None:
+    """Serves until SIGTERM/SIGINT, then stops gracefully and runs ``cleanups`` in order."""
+    await wait_for_stop_signal()
+    log.info("stopping: health NOT_SERVING, draining for up to %.1f s", grace_s)
+    await service.stop(grace_s)
+    for cleanup in cleanups:
+        await cleanup()
+    log.info("stopped")

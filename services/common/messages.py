@@ -1,0 +1,37 @@
+"""Client-visible error texts, word for word as Open WebUI's ``constants.ERROR_MESSAGES``."""
+
+NOT_AUTHENTICATED = "Not authenticated"
+UNAUTHORIZED = "401 Unauthorized"
+ACCESS_PROHIBITED = (
+    "You do not have permission to access this resource. Please contact your administrator for assistance."
+)
+ACTION_PROHIBITED = "The requested action has been restricted as a security measure."
+INVALID_TOKEN = "Your session has expired or the token is invalid. Please sign in again."
+REVOKED_TOKEN = "Invalid token"
+INVALID_CRED = "The email or password provided is incorrect. Please check for typos and try logging in again."
+EMAIL_TAKEN = (
+    "Uh-oh! This email is already registered. "
+    "Sign in with your existing account or choose another email to start anew."
+)
+INVALID_EMAIL_FORMAT = (
+    "The email format you entered is invalid. Please double-check and make sure you're using "
+    "a valid email address (e.g., yourname@example.com)."
+)
+INCORRECT_PASSWORD = "The password provided is incorrect. Please check for typos and try again."
+PASSWORD_TOO_LONG = (
+    "Uh-oh! The password you entered is too long. Please make sure your password is less than 72 bytes long."
+)
+API_KEY_NOT_ALLOWED = "Use of API key is not enabled in the environment."
+API_KEY_CREATION_NOT_ALLOWED = "API key creation is not allowed in the environment."
+API_KEY_NOT_FOUND = (
+    "Oops! It looks like there's a hiccup. The API key is missing. "
+    "Please make sure to provide a valid API key to access this feature."
+)
+NOT_FOUND = "We could not find what you're looking for :/"
+USER_NOT_FOUND = NOT_FOUND
+RATE_LIMIT_EXCEEDED = "API rate limit exceeded"
+HUMAN_SESSION_REQUIRED = "A human session is required."
+DEFAULT = "Something went wrong :/"
+BODY_TOO_LARGE = "Request body too large"
+SERVICE_UNAVAILABLE = "Service temporarily unavailable"
+DEADLINE_EXCEEDED = "The request took too long"

@@ -1,0 +1,69 @@
+"""Typed settings from the environment, shared fields and the fail-fast loader."""
+
+import re
+import sys
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DURATION = re.compile(r"^(-1|0|(-?\d+(\.\d+)?)(ms|s|m|h|d|w))$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: str) -> float | None:
+    """Open WebUI's duration syntax (``4w``, ``30m``, ``-1``) in seconds; None means no expiry."""
+    text = value.strip()
+    if not _DURATION.match(text):
+        raise ValueError(f"invalid duration {value!r} (expected e.g. 4w, 12h, 30m, -1)")
+    if text in ("-1", "0"):
+        return None
+    match = re.match(r"^(-?\d+(?:\.\d+)?)(ms|s|m|h|d|w)$", text)
+    assert match is not None
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    return None if seconds <= 0 else seconds
+
+
+class CommonSettings(BaseSettings):
+    """Fields every service reads."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    data_dir: Path = Field(default=Path("./data"), alias="DATA_DIR")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL", pattern="(?i)^(debug|info|warning|error)$")
+    log_format: str = Field(default="json", alias="LOG_FORMAT", pattern="^(json|text)$")
+
+
+class ServiceSettings(CommonSettings):
+    """Fields of a gRPC service backed by Postgres."""
+
+    database_url: str = Field(alias="DATABASE_URL", min_length=1)
+    db_pool_min: int = Field(default=1, alias="DB_POOL_MIN", ge=0)
+    db_pool_max: int = Field(default=10, alias="DB_POOL_MAX", ge=1)
+    db_timeout_s: float = Field(default=10.0, alias="DB_TIMEOUT_S", gt=0)
+    shutdown_grace_s: float = Field(default=10.0, alias="SHUTDOWN_GRACE_S", ge=0)
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line naming each bad or missing variable."""
+    parts = []
+    for item in error.errors():
+        name = ".".join(str(p) for p in item["loc"]) or "settings"
+        if item["type"] == "missing":
+            parts.append(f"{name} is required")
+        else:
+            parts.append(f"{name}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def load_settings(cls: type[S], service: str) -> S:
+    """Builds ``cls`` from the environment or stops the process with a one-line message."""
+    try:
+        return cls()
+    except ValidationError as error:
+        print(f"{service}: invalid configuration: {describe_error(error)}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,1 @@
+"""The aiohttp gateway: the only HTTP surface; translates REST into gRPC calls."""

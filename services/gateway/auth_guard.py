@@ -1,0 +1,101 @@
+"""Finds the caller's credential, verifies it through AuthService (cached) and checks its role."""
+
+import enum
+from dataclasses import dataclass
+
+import grpc
+from aiohttp import web
+
+from services.common import messages
+from services.gateway.auth_client import AuthClient
+from services.gateway.credential_cache import CredentialCache
+from services.gateway.http_errors import ApiError
+from webui.auth.v1 import auth_pb2
+
+COOKIE_NAME = "token"
+
+
+class Level(enum.Enum):
+    """Who may call a route (Open WebUI's get_current_user / verified / admin / human)."""
+
+    ANY = "any"
+    VERIFIED = "verified"
+    ADMIN = "admin"
+    HUMAN = "human"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller."""
+
+    user: auth_pb2.User
+    kind: int
+    credential: str
+    expires_at: int
+
+    @property
+    def is_jwt(self) -> bool:
+        return self.kind == auth_pb2.CREDENTIAL_KIND_JWT
+
+
+def find_credential(request: web.Request, custom_header: str) -> str | None:
+    """Open WebUI's lookup order: Bearer header, ``token`` cookie, any-scheme header, API-key header."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    cookie = request.cookies.get(COOKIE_NAME)
+    if cookie:
+        return cookie
+    if value.strip():
+        return value.strip()
+    custom = request.headers.get(custom_header, "").strip()
+    return custom or None
+
+
+class AuthGuard:
+    """Authenticates requests through AuthService, reusing recent answers from a cache."""
+
+    def __init__(self, client: AuthClient, cache: CredentialCache, custom_header: str) -> None:
+        self.client = client
+        self.cache = cache
+        self._custom_header = custom_header
+
+    async def verify(self, credential: str) -> auth_pb2.AuthenticateResponse:
+        cached = self.cache.get(credential)
+        if cached is not None:
+            return cached
+        result = await self.client.authenticate(credential)
+        self.cache.put(credential, result)
+        return result
+
+    async def require(self, request: web.Request, level: Level) -> Principal:
+        credential = find_credential(request, self._custom_header)
+        if credential is None:
+            raise ApiError(401, messages.NOT_AUTHENTICATED)
+        result = await self.verify(credential)
+        principal = Principal(result.user, result.kind, credential, result.expires_at)
+        role = result.user.role
+        if level is Level.VERIFIED and role not in (auth_pb2.ROLE_USER, auth_pb2.ROLE_ADMIN):
+            raise ApiError(401, messages.ACCESS_PROHIBITED)
+        if level is Level.ADMIN and role != auth_pb2.ROLE_ADMIN:
+            # Open WebUI answers 401 here, not 403.
+            raise ApiError(401, messages.ACCESS_PROHIBITED)
+        if level is Level.HUMAN and not principal.is_jwt:
+            raise ApiError(403, messages.HUMAN_SESSION_REQUIRED)
+        return principal
+
+    async def optional_jwt_user(self, request: web.Request) -> auth_pb2.User | None:
+        """The JWT user, or None; sk- keys and bad tokens count as anonymous (as /api/config does)."""
+        header = request.headers.get("Authorization", "")
+        scheme, _, value = header.strip().partition(" ")
+        credential = value.strip() if scheme.lower() == "bearer" else ""
+        credential = credential or request.cookies.get(COOKIE_NAME, "")
+        if not credential or credential.startswith("sk-"):
+            return None
+        try:
+            return (await self.verify(credential)).user
+        except grpc.aio.AioRpcError as error:
+            if error.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED):
+                return None
+            raise

@@ -1,0 +1,61 @@
+"""The gateway's one mapping from failures (ours and gRPC's) to HTTP responses."""
+
+import json
+
+import grpc
+from aiohttp import web
+
+from services.common import messages
+
+HTTP_BY_GRPC_STATUS = {
+    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.FAILED_PRECONDITION: 400,
+    grpc.StatusCode.OUT_OF_RANGE: 400,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+}
+
+# Texts of our own choosing where gRPC's would leak transport details.
+_FIXED_DETAIL = {
+    503: messages.SERVICE_UNAVAILABLE,
+    504: messages.DEADLINE_EXCEEDED,
+}
+
+
+class ApiError(Exception):
+    """An HTTP error the gateway answers with ``{"detail": ...}``."""
+
+    def __init__(self, status: int, detail: object, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = headers or {}
+
+
+def dumps(value: object) -> str:
+    """Compact JSON, as Open WebUI emits it (orjson)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_response(value: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response(value, status=status, headers=headers, dumps=dumps)
+
+
+def detail_response(status: int, detail: object, headers: dict[str, str] | None = None) -> web.Response:
+    return json_response({"detail": detail}, status=status, headers=headers)
+
+
+def error_from_rpc(error: grpc.aio.AioRpcError) -> ApiError:
+    """The HTTP error for a failed RPC: status by code, the service's own text as detail."""
+    status = HTTP_BY_GRPC_STATUS.get(error.code(), 500)
+    if status in _FIXED_DETAIL:
+        return ApiError(status, _FIXED_DETAIL[status])
+    if status == 500:
+        return ApiError(500, messages.DEFAULT)
+    return ApiError(status, error.details() or messages.DEFAULT)

@@ -1,0 +1,49 @@
+"""The edge middleware: request id, timing header, and every error rendered as JSON."""
+
+import logging
+import re
+import time
+
+import grpc
+from aiohttp import web
+
+from services.common import messages
+from services.common.request_context import REQUEST_ID_HEADER, new_request_id, request_id_var
+from services.gateway.http_errors import ApiError, detail_response, error_from_rpc
+
+log = logging.getLogger(__name__)
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+def _request_id(request: web.Request) -> str:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    return incoming if _SAFE_ID.match(incoming) else new_request_id()
+
+
+@web.middleware
+async def edge_middleware(request: web.Request, handler) -> web.StreamResponse:
+    rid = _request_id(request)
+    request_id_var.set(rid)
+    started = time.perf_counter()
+    try:
+        response = await handler(request)
+    except ApiError as error:
+        response = detail_response(error.status, error.detail, error.headers)
+    except grpc.aio.AioRpcError as error:
+        api_error = error_from_rpc(error)
+        if api_error.status >= 500:
+            log.warning("backend call failed: %s", error.code().name)
+        response = detail_response(api_error.status, api_error.detail)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        headers = {k: v for k, v in error.headers.items() if k.lower() in ("allow",)}
+        response = detail_response(error.status, error.reason, headers)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        response = detail_response(500, messages.DEFAULT)
+    if not response.prepared:
+        response.headers[REQUEST_ID_HEADER] = rid
+        response.headers["X-Process-Time"] = f"{time.perf_counter() - started:.6f}"
+    return response

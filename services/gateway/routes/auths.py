@@ -1,0 +1,133 @@
+"""``/api/v1/auths``: signup, signin, session, sign-out, password, admin add, API keys."""
+
+import time
+
+from aiohttp import web
+
+from services.gateway.auth_guard import COOKIE_NAME, Level
+from services.gateway.body import read_model
+from services.gateway.http_errors import json_response
+from services.gateway.schemas import AddUserForm, SigninForm, SignupForm, UpdatePasswordForm
+from services.gateway.state import AUTH, GUARD, SETTINGS
+from services.gateway.views import (
+    ROLE_VALUES,
+    added_user_json,
+    default_permissions,
+    session_info_json,
+    session_json,
+)
+
+routes = web.RouteTableDef()
+
+# Cookies Open WebUI clears on sign-out.
+_SIGNOUT_COOKIES = ("token", "oui-session", "oauth_id_token", "oauth_session_id")
+
+
+def _set_token_cookie(
+    request: web.Request, response: web.StreamResponse, token: str, expires_at: int
+) -> None:
+    settings = request.app[SETTINGS]
+    max_age = max(int(expires_at - time.time()), 0) if expires_at else None
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        httponly=True,
+        samesite=settings.cookie_same_site.capitalize(),
+        secure=settings.cookie_secure,
+        max_age=max_age,
+        path="/",
+    )
+
+
+async def _session_reply(request: web.Request, session) -> web.Response:
+    status = await request.app[AUTH].get_auth_status()
+    response = json_response(session_json(session, default_permissions(status.enable_api_keys)))
+    _set_token_cookie(request, response, session.token, session.expires_at)
+    return response
+
+
+@routes.post("/api/v1/auths/signup")
+async def signup(request: web.Request) -> web.Response:
+    form = await read_model(request, SignupForm, request.app[SETTINGS].auth_max_body_bytes)
+    session = await request.app[AUTH].signup(form.name, form.email, form.password, form.profile_image_url)
+    return await _session_reply(request, session)
+
+
+@routes.post("/api/v1/auths/signin")
+async def signin(request: web.Request) -> web.Response:
+    form = await read_model(request, SigninForm, request.app[SETTINGS].auth_max_body_bytes)
+    session = await request.app[AUTH].signin(form.email, form.password)
+    return await _session_reply(request, session)
+
+
+@routes.get("/api/v1/auths/")
+async def session_user(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.HUMAN)
+    status = await request.app[AUTH].get_auth_status()
+    body = session_info_json(
+        principal.user,
+        principal.credential,
+        principal.expires_at,
+        default_permissions(status.enable_api_keys),
+    )
+    response = json_response(body)
+    _set_token_cookie(request, response, principal.credential, principal.expires_at)
+    return response
+
+
+@routes.post("/api/v1/auths/signout")
+async def signout(request: web.Request) -> web.Response:
+    guard = request.app[GUARD]
+    principal = await guard.require(request, Level.ANY)
+    if principal.is_jwt:
+        await request.app[AUTH].signout(principal.credential)
+    guard.cache.evict(principal.credential)
+    response = json_response({"status": True})
+    for name in _SIGNOUT_COOKIES:
+        response.del_cookie(name, path="/")
+    return response
+
+
+@routes.post("/api/v1/auths/update/password")
+async def update_password(request: web.Request) -> web.Response:
+    guard = request.app[GUARD]
+    principal = await guard.require(request, Level.ANY)
+    form = await read_model(request, UpdatePasswordForm, request.app[SETTINGS].auth_max_body_bytes)
+    await request.app[AUTH].change_password(principal.user.id, form.password, form.new_password)
+    guard.cache.evict_user(principal.user.id)
+    return json_response(True)
+
+
+@routes.post("/api/v1/auths/add")
+async def add_user(request: web.Request) -> web.Response:
+    await request.app[GUARD].require(request, Level.ADMIN)
+    form = await read_model(request, AddUserForm, request.app[SETTINGS].auth_max_body_bytes)
+    session = await request.app[AUTH].add_user(
+        form.name, form.email, form.password, form.profile_image_url, ROLE_VALUES[form.role]
+    )
+    return json_response(added_user_json(session))
+
+
+@routes.post("/api/v1/auths/api_key")
+async def create_api_key(request: web.Request) -> web.Response:
+    guard = request.app[GUARD]
+    principal = await guard.require(request, Level.ANY)
+    key = await request.app[AUTH].create_api_key(principal.user.id)
+    # The replaced key must stop working here at once, not after the cache TTL.
+    guard.cache.evict_user(principal.user.id)
+    return json_response({"api_key": key})
+
+
+@routes.get("/api/v1/auths/api_key")
+async def get_api_key(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.ANY)
+    return json_response({"api_key": await request.app[AUTH].get_api_key(principal.user.id)})
+
+
+@routes.delete("/api/v1/auths/api_key")
+async def delete_api_key(request: web.Request) -> web.Response:
+    guard = request.app[GUARD]
+    principal = await guard.require(request, Level.ANY)
+    await request.app[AUTH].delete_api_key(principal.user.id)
+    guard.cache.evict_user(principal.user.id)
+    return json_response(True)

@@ -1,0 +1,69 @@
+"""Public system routes: ``/health``, ``/api/version``, ``/api/config``."""
+
+from aiohttp import web
+
+from services.gateway.http_errors import json_response
+from services.gateway.settings import API_VERSION
+from services.gateway.state import AUTH, GUARD, SETTINGS
+from services.gateway.views import default_permissions
+from webui.auth.v1 import auth_pb2
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/health")
+async def health(request: web.Request) -> web.Response:
+    return json_response({"status": True})
+
+
+@routes.get("/api/version")
+async def version(request: web.Request) -> web.Response:
+    return json_response({"version": API_VERSION, "deployment_id": request.app[SETTINGS].deployment_id})
+
+
+@routes.get("/api/config")
+async def config(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    status = await request.app[AUTH].get_auth_status()
+    user = await request.app[GUARD].optional_jwt_user(request)
+    body: dict = {}
+    if not status.has_users:
+        body["onboarding"] = True
+    body.update(
+        {
+            "status": True,
+            "name": settings.webui_name,
+            "version": API_VERSION,
+            "default_locale": "",
+            "oauth": {"providers": {}},
+            "features": {
+                "auth": True,
+                "auth_trusted_header": False,
+                "enable_signup_password_confirmation": False,
+                "enable_ldap": False,
+                "enable_signup": status.enable_signup or not status.has_users,
+                "enable_login_form": True,
+                "enable_websocket": True,
+            },
+        }
+    )
+    if user is not None and user.role in (auth_pb2.ROLE_USER, auth_pb2.ROLE_ADMIN):
+        body["features"].update(
+            {
+                "enable_api_keys": status.enable_api_keys,
+                "enable_admin_export": user.role == auth_pb2.ROLE_ADMIN,
+            }
+        )
+        body.update(
+            {
+                "default_models": "",
+                "default_pinned_models": "",
+                "default_prompt_suggestions": [],
+                "file": {"max_size": None, "max_count": None, "image_compression": {}},
+                "permissions": default_permissions(status.enable_api_keys),
+                "ui": {},
+            }
+        )
+    elif user is not None:
+        body["ui"] = {"pending_user_overlay_title": "", "pending_user_overlay_content": ""}
+    return json_response(body)

@@ -1,0 +1,63 @@
+"""``/api/v1/users``: admin user management."""
+
+from aiohttp import web
+
+from services.gateway.auth_guard import Level
+from services.gateway.body import query_int, read_model
+from services.gateway.http_errors import json_response
+from services.gateway.schemas import UserUpdateForm
+from services.gateway.state import AUTH, GUARD, SETTINGS
+from services.gateway.views import ROLE_VALUES, user_detail_json, user_json, user_list_item_json
+from webui.auth.v1 import auth_pb2
+
+routes = web.RouteTableDef()
+
+PAGE_SIZE = 30
+
+
+@routes.get("/api/v1/users/")
+async def list_users(request: web.Request) -> web.Response:
+    await request.app[GUARD].require(request, Level.ADMIN)
+    page = await request.app[AUTH].list_users(
+        query=request.query.get("query", ""),
+        order_by=request.query.get("order_by", "created_at"),
+        direction=request.query.get("direction", "asc"),
+        page=query_int(request, "page", 1),
+        page_size=PAGE_SIZE,
+    )
+    return json_response({"users": [user_list_item_json(u) for u in page.users], "total": page.total})
+
+
+@routes.get("/api/v1/users/{user_id}")
+async def get_user(request: web.Request) -> web.Response:
+    await request.app[GUARD].require(request, Level.ADMIN)
+    user = await request.app[AUTH].get_user(request.match_info["user_id"])
+    return json_response(user_detail_json(user))
+
+
+@routes.post("/api/v1/users/{user_id}/update")
+async def update_user(request: web.Request) -> web.Response:
+    guard = request.app[GUARD]
+    principal = await guard.require(request, Level.ADMIN)
+    form = await read_model(request, UserUpdateForm, request.app[SETTINGS].auth_max_body_bytes)
+    user_id = request.match_info["user_id"]
+    update = auth_pb2.UpdateUserRequest(actor_id=principal.user.id, user_id=user_id)
+    if form.role is not None:
+        update.role = ROLE_VALUES[form.role]
+    for field in ("name", "email", "profile_image_url", "password"):
+        value = getattr(form, field)
+        if value is not None and (field != "password" or value):
+            setattr(update, field, value)
+    user = await request.app[AUTH].update_user(update)
+    guard.cache.evict_user(user_id)
+    return json_response(user_json(user))
+
+
+@routes.delete("/api/v1/users/{user_id}")
+async def delete_user(request: web.Request) -> web.Response:
+    guard = request.app[GUARD]
+    principal = await guard.require(request, Level.ADMIN)
+    user_id = request.match_info["user_id"]
+    await request.app[AUTH].delete_user(principal.user.id, user_id)
+    guard.cache.evict_user(user_id)
+    return json_response(True)

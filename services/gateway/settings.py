@@ -1,0 +1,28 @@
+"""Gateway settings, from the environment (Open WebUI's names where they exist)."""
+
+from pydantic import Field
+
+from services.common.settings import CommonSettings
+
+API_VERSION = "0.12.4"
+
+
+class GatewaySettings(CommonSettings):
+    host: str = Field(default="127.0.0.1", alias="HOST")
+    port: int = Field(default=3000, alias="PORT", ge=0, le=65535)
+    auth_target: str = Field(default="127.0.0.1:50051", alias="AUTH_GRPC_TARGET")
+    inference_target: str = Field(default="127.0.0.1:50052", alias="INFERENCE_GRPC_TARGET")
+    ingest_target: str = Field(default="127.0.0.1:50053", alias="INGEST_GRPC_TARGET")
+    grpc_timeout_s: float = Field(default=10.0, alias="GRPC_TIMEOUT_S", gt=0)
+    # Verified credentials are reused this long; revocation must reach every replica within 5 s.
+    auth_cache_ttl_s: float = Field(default=2.0, alias="AUTH_CACHE_TTL_S", ge=0, le=5)
+    auth_cache_max_entries: int = Field(default=10000, alias="AUTH_CACHE_MAX_ENTRIES", ge=1)
+    auth_max_body_bytes: int = Field(default=1024 * 1024, alias="AUTH_MAX_BODY_BYTES", ge=1024)
+    webui_name: str = Field(default="Open WebUI", alias="WEBUI_NAME")
+    deployment_id: str = Field(default="", alias="DEPLOYMENT_ID")
+    cookie_same_site: str = Field(
+        default="lax", alias="WEBUI_AUTH_COOKIE_SAME_SITE", pattern="(?i)^(lax|strict|none)$"
+    )
+    cookie_secure: bool = Field(default=False, alias="WEBUI_AUTH_COOKIE_SECURE")
+    custom_api_key_header: str = Field(default="x-api-key", alias="CUSTOM_API_KEY_HEADER")
+    shutdown_grace_s: float = Field(default=10.0, alias="SHUTDOWN_GRACE_S", ge=0)

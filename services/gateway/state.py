@@ -1,0 +1,11 @@
+"""Typed keys of what the gateway app holds (no module globals)."""
+
+from aiohttp import web
+
+from services.gateway.auth_client import AuthClient
+from services.gateway.auth_guard import AuthGuard
+from services.gateway.settings import GatewaySettings
+
+SETTINGS = web.AppKey("settings", GatewaySettings)
+AUTH = web.AppKey("auth_client", AuthClient)
+GUARD = web.AppKey("auth_guard", AuthGuard)
