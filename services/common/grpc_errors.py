@@ -30,10 +30,12 @@ def status_for(error: errors.ServiceError) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
-async def _abort_for(error: BaseException, context: grpc.aio.ServicerContext) -> None:
+async def _abort_for(error: BaseException, context: grpc.aio.ServicerContext, method: str) -> None:
     if isinstance(error, errors.ServiceError):
-        await context.abort(status_for(error), error.detail)
-    log.exception("unhandled error in RPC", exc_info=error)
+        code = status_for(error)
+        log.info("%s failed: %s", method, code.name)
+        await context.abort(code, error.detail)
+    log.error("%s failed unexpectedly", method, exc_info=error)
     # Never leak internals: the client sees a fixed text, the log holds the trace.
     await context.abort(grpc.StatusCode.INTERNAL, "internal error")
 
@@ -57,6 +59,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         if handler is None:
             return handler
         rid = _request_id(handler_call_details)
+        method = handler_call_details.method
         if handler.unary_unary:
             inner = handler.unary_unary
 
@@ -67,14 +70,14 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 except Exception as error:
                     if _is_abort(error):
                         raise
-                    await _abort_for(error, context)
+                    await _abort_for(error, context, method)
 
             return grpc.unary_unary_rpc_method_handler(
                 unary_unary, handler.request_deserializer, handler.response_serializer
             )
         if handler.unary_stream:
             return grpc.unary_stream_rpc_method_handler(
-                _wrap_stream(handler.unary_stream, rid),
+                _wrap_stream(handler.unary_stream, rid, method),
                 handler.request_deserializer,
                 handler.response_serializer,
             )
@@ -88,13 +91,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 except Exception as error:
                     if _is_abort(error):
                         raise
-                    await _abort_for(error, context)
+                    await _abort_for(error, context, method)
 
             return grpc.stream_unary_rpc_method_handler(
                 stream_unary, handler.request_deserializer, handler.response_serializer
             )
         return grpc.stream_stream_rpc_method_handler(
-            _wrap_stream(handler.stream_stream, rid),
+            _wrap_stream(handler.stream_stream, rid, method),
             handler.request_deserializer,
             handler.response_serializer,
         )
@@ -105,7 +108,9 @@ def _is_abort(error: BaseException) -> bool:
     return isinstance(error, grpc.aio.AbortError)
 
 
-def _wrap_stream(inner: Callable[..., AsyncIterator[Any]], rid: str) -> Callable[..., AsyncIterator[Any]]:
+def _wrap_stream(
+    inner: Callable[..., AsyncIterator[Any]], rid: str, method: str
+) -> Callable[..., AsyncIterator[Any]]:
     async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         request_id_var.set(rid)
         try:
@@ -114,6 +119,6 @@ def _wrap_stream(inner: Callable[..., AsyncIterator[Any]], rid: str) -> Callable
         except Exception as error:
             if _is_abort(error):
                 raise
-            await _abort_for(error, context)
+            await _abort_for(error, context, method)
 
     return stream

@@ -1,0 +1,95 @@
+"""End-to-end fixtures: the whole stack as `make run` starts it, on free ports and a temp DATA_DIR."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from services.common.infra import free_port
+from services.stack import Stack, StackConfig
+
+TEST_ENV = {"BCRYPT_ROUNDS": "4", "LOG_LEVEL": "INFO"}
+ADMIN_PASSWORD = "admin password"
+
+
+def make_stack(data_dir: Path, **env: str) -> Stack:
+    return Stack(
+        StackConfig(
+            data_dir=data_dir,
+            port=free_port(),
+            durable=False,
+            env={**TEST_ENV, **env},
+            log_dir=data_dir / "logs",
+        )
+    )
+
+
+@dataclass
+class Account:
+    id: str
+    email: str
+    password: str
+    token: str
+    signup_reply: dict
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Running:
+    stack: Stack
+    url: str
+    config_before_signup: dict
+    admin: Account
+
+    def signup(self, email: str, password: str = "user password", name: str = "User") -> Account:
+        reply = requests.post(
+            f"{self.url}/api/v1/auths/signup",
+            json={"name": name, "email": email, "password": password},
+            timeout=10,
+        )
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        return Account(body["id"], email, password, body["token"], body)
+
+    def promote(self, account: Account, role: str = "user") -> None:
+        reply = requests.post(
+            f"{self.url}/api/v1/users/{account.id}/update",
+            json={"role": role},
+            headers=self.admin.headers,
+            timeout=10,
+        )
+        assert reply.status_code == 200, reply.text
+        # A role change revokes the user's sessions: sign in again.
+        signin = requests.post(
+            f"{self.url}/api/v1/auths/signin",
+            json={"email": account.email, "password": account.password},
+            timeout=10,
+        )
+        assert signin.status_code == 200, signin.text
+        account.token = signin.json()["token"]
+
+
+@pytest.fixture(scope="session")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """One stack for the e2e session; its first signup (the admin) happens here."""
+    stack = make_stack(tmp_path_factory.mktemp("stack"))
+    stack.start()
+    try:
+        url = stack.gateway_url
+        config = requests.get(f"{url}/api/config", timeout=10).json()
+        reply = requests.post(
+            f"{url}/api/v1/auths/signup",
+            json={"name": "Admin", "email": "admin@example.com", "password": ADMIN_PASSWORD},
+            timeout=10,
+        )
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        admin = Account(body["id"], "admin@example.com", ADMIN_PASSWORD, body["token"], body)
+        yield Running(stack, url, config, admin)
+    finally:
+        stack.stop()

@@ -1,0 +1,54 @@
+"""The embedded infrastructure: PostgreSQL keeps its data across restarts, NATS runs JetStream."""
+
+from pathlib import Path
+
+import asyncpg
+import nats
+from nats.js.api import AckPolicy, ConsumerConfig
+
+from services.common.infra import EmbeddedNats, EmbeddedPostgres
+
+
+async def test_postgres_data_survives_restart(tmp_path: Path) -> None:
+    server = EmbeddedPostgres(tmp_path / "pg")
+    server.start()
+    try:
+        conn = await asyncpg.connect(server.url)
+        await conn.execute("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here')")
+        await conn.close()
+        server.stop()
+        restarted = EmbeddedPostgres(tmp_path / "pg")
+        restarted.start()
+        server = restarted
+        conn = await asyncpg.connect(server.url)
+        assert await conn.fetchval("SELECT v FROM kept") == "still here"
+        await conn.close()
+    finally:
+        server.stop()
+
+
+async def test_nats_jetstream_keeps_messages_across_restart(tmp_path: Path) -> None:
+    server = EmbeddedNats(tmp_path / "nats")
+    server.start()
+    try:
+        nc = await nats.connect(server.url)
+        js = nc.jetstream()
+        await js.add_stream(name="PROBE", subjects=["probe.>"])
+        await js.publish("probe.one", b"hello", headers={"Nats-Msg-Id": "one"})
+        duplicate = await js.publish("probe.one", b"hello", headers={"Nats-Msg-Id": "one"})
+        assert duplicate.duplicate
+        await nc.close()
+        server.stop()
+        server = EmbeddedNats(tmp_path / "nats")
+        server.start()
+        nc = await nats.connect(server.url)
+        js = nc.jetstream()
+        sub = await js.pull_subscribe(
+            "probe.>", durable="worker", config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT)
+        )
+        messages = await sub.fetch(1, timeout=5)
+        assert [m.data for m in messages] == [b"hello"]
+        await messages[0].ack()
+        await nc.close()
+    finally:
+        server.stop()
