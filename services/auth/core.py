@@ -30,6 +30,8 @@ from services.auth.tokens import (
 # Open WebUI's validate_email_format, plus its special case for the no-auth admin.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DEFAULT_PROFILE_IMAGE = "/user.png"
+# API-key use refreshes last_active_at at most this often: a write per request would cost too much.
+_ACTIVITY_RESOLUTION_S = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,7 @@ class AuthCore:
         stored_hash = found[1] if found else None
         if not await asyncio.to_thread(self._hasher.verify, password, stored_hash) or found is None:
             raise errors.InvalidCredentials()
-        user = await self._repo.update_user(found[0].id, {"last_active_at": int(time.time())})
+        user = await self._repo.touch_last_active(found[0].id, int(time.time()))
         if user is None:
             raise errors.InvalidCredentials()
         return self._session(user)
@@ -102,6 +104,9 @@ class AuthCore:
             user = await self._repo.get_user_by_api_key(hash_api_key(credential))
             if user is None:
                 raise errors.InvalidToken()
+            now = int(time.time())
+            if now - user.last_active_at >= _ACTIVITY_RESOLUTION_S:
+                user = await self._repo.touch_last_active(user.id, now) or user
             return Authenticated(user=user, kind=CredentialKind.API_KEY, expires_at=None)
         claims = self._tokens.decode(credential)
         found = await self._repo.get_session_user(claims.user_id, claims.jti)

@@ -40,6 +40,11 @@ def _user(row: asyncpg.Record) -> UserRecord:
     )
 
 
+def _escape_like(text: str) -> str:
+    """Makes ``%``, ``_`` and ``\\`` match themselves in a LIKE pattern (default escape ``\\``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class PostgresAuthRepository:
     """AuthRepository on an asyncpg pool."""
 
@@ -126,6 +131,12 @@ class PostgresAuthRepository:
             raise EmailTakenError() from None
         return _user(row) if row else None
 
+    async def touch_last_active(self, user_id: str, at: int) -> UserRecord | None:
+        row = await self._pool.fetchrow(
+            f"UPDATE auth_user SET last_active_at = $2 WHERE id = $1 RETURNING {_USER_COLUMNS}", user_id, at
+        )
+        return _user(row) if row else None
+
     async def delete_user(self, user_id: str) -> bool:
         result = await self._pool.execute("DELETE FROM auth_user WHERE id = $1", user_id)
         return result.endswith(" 1")
@@ -135,7 +146,7 @@ class PostgresAuthRepository:
     ) -> tuple[list[UserRecord], int]:
         column = order_by if order_by in _ORDERABLE else "created_at"
         direction = "DESC" if descending else "ASC"
-        pattern = f"%{query.lower()}%" if query else "%"
+        pattern = f"%{_escape_like(query.lower())}%" if query else "%"
         rows = await self._pool.fetch(
             f"""SELECT {_USER_COLUMNS}, count(*) OVER () AS total FROM auth_user
                 WHERE lower(name) LIKE $1 OR email LIKE $1

@@ -36,6 +36,10 @@ class AuthRepository(Protocol):
         last_active_at); bumps updated_at. Raises EmailTakenError on a duplicate e-mail."""
         ...
 
+    async def touch_last_active(self, user_id: str, at: int) -> UserRecord | None:
+        """Sets last_active_at only (updated_at stays: activity is not an edit)."""
+        ...
+
     async def delete_user(self, user_id: str) -> bool: ...
 
     async def list_users(

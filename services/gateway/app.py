@@ -26,6 +26,7 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
         client,
         CredentialCache(settings.auth_cache_ttl_s, settings.auth_cache_max_entries),
         settings.custom_api_key_header,
+        status_ttl_s=settings.auth_cache_ttl_s,
     )
     try:
         yield

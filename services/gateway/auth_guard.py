@@ -1,6 +1,7 @@
 """Finds the caller's credential, verifies it through AuthService (cached) and checks its role."""
 
 import enum
+import time
 from dataclasses import dataclass
 
 import grpc
@@ -56,10 +57,27 @@ def find_credential(request: web.Request, custom_header: str) -> str | None:
 class AuthGuard:
     """Authenticates requests through AuthService, reusing recent answers from a cache."""
 
-    def __init__(self, client: AuthClient, cache: CredentialCache, custom_header: str) -> None:
+    def __init__(
+        self, client: AuthClient, cache: CredentialCache, custom_header: str, status_ttl_s: float
+    ) -> None:
         self.client = client
         self.cache = cache
         self._custom_header = custom_header
+        self._status_ttl_s = status_ttl_s
+        self._status: auth_pb2.GetAuthStatusResponse | None = None
+        self._status_fresh_until = 0.0
+
+    async def auth_status(self) -> auth_pb2.GetAuthStatusResponse:
+        """AuthService's flags (users exist, signup and keys enabled), reused for a few seconds."""
+        now = time.monotonic()
+        if self._status is None or now >= self._status_fresh_until:
+            self._status = await self.client.get_auth_status()
+            self._status_fresh_until = now + self._status_ttl_s
+        return self._status
+
+    def forget_auth_status(self) -> None:
+        """After a signup through this gateway: 'users exist' may have just become true."""
+        self._status = None
 
     async def verify(self, credential: str) -> auth_pb2.AuthenticateResponse:
         cached = self.cache.get(credential)

@@ -35,6 +35,7 @@ class CredentialCache:
         if entry.fresh_until < now or (expires_at and expires_at <= time.time()):
             del self._entries[credential]
             return None
+        self._entries.move_to_end(credential)
         return entry.result
 
     def put(self, credential: str, result: auth_pb2.AuthenticateResponse) -> None:

@@ -214,3 +214,25 @@ async def test_unexpected_errors_do_not_leak(start_auth, database_url) -> None:
         await stub.Signin(auth_pb2.SigninRequest(email="x@example.com", password="y"))
     assert caught.value.code() == grpc.StatusCode.INTERNAL
     assert caught.value.details() == "internal error"
+
+
+async def test_user_search_treats_wildcards_literally(auth_stub) -> None:
+    await signup(auth_stub, "plain@example.com", "Plain")
+    await signup(auth_stub, "under_score@example.com", "Under")
+    for query, expected in (("_", 1), ("%", 0), ("under_", 1), ("\\", 0)):
+        page = await auth_stub.ListUsers(auth_pb2.ListUsersRequest(query=query, page=1, page_size=30))
+        assert page.total == expected, query
+
+
+async def test_signin_touches_last_active_but_not_updated_at(auth_stub, database_url) -> None:
+    created = await signup(auth_stub, "active@example.com")
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("UPDATE auth_user SET last_active_at = 0, updated_at = 1")
+        await auth_stub.Signin(auth_pb2.SigninRequest(email="active@example.com", password=PASSWORD))
+        row = await conn.fetchrow(
+            "SELECT last_active_at, updated_at FROM auth_user WHERE id = $1", created.user.id
+        )
+    finally:
+        await conn.close()
+    assert row["last_active_at"] > 0 and row["updated_at"] == 1

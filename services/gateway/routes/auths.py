@@ -40,7 +40,7 @@ def _set_token_cookie(
 
 
 async def _session_reply(request: web.Request, session) -> web.Response:
-    status = await request.app[AUTH].get_auth_status()
+    status = await request.app[GUARD].auth_status()
     response = json_response(session_json(session, default_permissions(status.enable_api_keys)))
     _set_token_cookie(request, response, session.token, session.expires_at)
     return response
@@ -50,6 +50,7 @@ async def _session_reply(request: web.Request, session) -> web.Response:
 async def signup(request: web.Request) -> web.Response:
     form = await read_model(request, SignupForm, request.app[SETTINGS].auth_max_body_bytes)
     session = await request.app[AUTH].signup(form.name, form.email, form.password, form.profile_image_url)
+    request.app[GUARD].forget_auth_status()
     return await _session_reply(request, session)
 
 
@@ -63,7 +64,7 @@ async def signin(request: web.Request) -> web.Response:
 @routes.get("/api/v1/auths/")
 async def session_user(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.HUMAN)
-    status = await request.app[AUTH].get_auth_status()
+    status = await request.app[GUARD].auth_status()
     body = session_info_json(
         principal.user,
         principal.credential,

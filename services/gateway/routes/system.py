@@ -4,7 +4,7 @@ from aiohttp import web
 
 from services.gateway.http_errors import json_response
 from services.gateway.settings import API_VERSION
-from services.gateway.state import AUTH, GUARD, SETTINGS
+from services.gateway.state import GUARD, SETTINGS
 from services.gateway.views import default_permissions
 from webui.auth.v1 import auth_pb2
 
@@ -24,7 +24,7 @@ async def version(request: web.Request) -> web.Response:
 @routes.get("/api/config")
 async def config(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    status = await request.app[AUTH].get_auth_status()
+    status = await request.app[GUARD].auth_status()
     user = await request.app[GUARD].optional_jwt_user(request)
     body: dict = {}
     if not status.has_users:

@@ -1,0 +1,158 @@
+"""An in-memory AuthRepository with the semantics of PostgresAuthRepository, for unit tests."""
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+from services.auth.models import Role, UserRecord
+from services.auth.repository import EmailTakenError
+
+_UPDATABLE = {
+    "name",
+    "email",
+    "role",
+    "profile_image_url",
+    "password_hash",
+    "session_stamp",
+    "last_active_at",
+}
+_ORDERABLE = {"created_at", "updated_at", "last_active_at", "name", "email", "role"}
+
+
+class FakeAuthRepository:
+    """Dicts instead of tables. ``clock`` (epoch seconds) drives updated_at, revocation clean-up
+    and the sign-in attempt window, so tests can move time forward."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        # Insertion-ordered, like rows created one after the other.
+        self.users: dict[str, UserRecord] = {}
+        self.password_hashes: dict[str, str] = {}
+        # user_id -> (key_hash, last4); one key per user, like auth_api_key's primary key.
+        self.api_keys: dict[str, tuple[str, str]] = {}
+        self.revoked: dict[str, int | None] = {}
+        self.signin_attempts: dict[str, list[float]] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _email_owner(self, email: str) -> str | None:
+        for user in self.users.values():
+            if user.email == email:
+                return user.id
+        return None
+
+    # -- AuthRepository -----------------------------------------------------------------------
+
+    async def count_users(self) -> int:
+        return len(self.users)
+
+    async def insert_user(self, user: UserRecord, password_hash: str, first_user_role: Role) -> UserRecord:
+        if self._email_owner(user.email) is not None:
+            raise EmailTakenError()
+        if user.id in self.users:
+            raise ValueError(f"duplicate id {user.id}")
+        first = not self.users
+        stored = dataclasses.replace(user, role=first_user_role if first else user.role, primary_admin=first)
+        self.users[stored.id] = stored
+        self.password_hashes[stored.id] = password_hash
+        return stored
+
+    async def get_user(self, user_id: str) -> UserRecord | None:
+        return self.users.get(user_id)
+
+    async def get_user_with_hash(self, email: str) -> tuple[UserRecord, str] | None:
+        owner = self._email_owner(email)
+        if owner is None:
+            return None
+        return self.users[owner], self.password_hashes[owner]
+
+    async def get_password_hash(self, user_id: str) -> str | None:
+        return self.password_hashes.get(user_id)
+
+    async def get_session_user(self, user_id: str, jti: str) -> tuple[UserRecord, bool] | None:
+        user = self.users.get(user_id)
+        if user is None:
+            return None
+        return user, jti in self.revoked
+
+    async def get_user_by_api_key(self, key_hash: str) -> UserRecord | None:
+        for user_id, (stored_hash, _) in self.api_keys.items():
+            if stored_hash == key_hash:
+                return self.users.get(user_id)
+        return None
+
+    async def touch_last_active(self, user_id: str, at: int) -> UserRecord | None:
+        user = self.users.get(user_id)
+        if user is None:
+            return None
+        self.users[user_id] = dataclasses.replace(user, last_active_at=at)
+        return self.users[user_id]
+
+    async def update_user(self, user_id: str, fields: dict[str, object]) -> UserRecord | None:
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        user = self.users.get(user_id)
+        if user is None:
+            return None
+        if "email" in fields:
+            owner = self._email_owner(str(fields["email"]))
+            if owner is not None and owner != user_id:
+                raise EmailTakenError()
+        record_fields = {k: v for k, v in fields.items() if k != "password_hash"}
+        if "role" in record_fields:
+            record_fields["role"] = Role(record_fields["role"])
+        updated = dataclasses.replace(user, **record_fields, updated_at=int(self.clock()))
+        self.users[user_id] = updated
+        if "password_hash" in fields:
+            self.password_hashes[user_id] = str(fields["password_hash"])
+        return updated
+
+    async def delete_user(self, user_id: str) -> bool:
+        if self.users.pop(user_id, None) is None:
+            return False
+        self.password_hashes.pop(user_id, None)
+        # ON DELETE CASCADE
+        self.api_keys.pop(user_id, None)
+        return True
+
+    async def list_users(
+        self, query: str, order_by: str, descending: bool, limit: int, offset: int
+    ) -> tuple[list[UserRecord], int]:
+        column = order_by if order_by in _ORDERABLE else "created_at"
+        needle = query.lower()
+        matched = [u for u in self.users.values() if needle in u.name.lower() or needle in u.email.lower()]
+        # ORDER BY <column> <direction>, id: sort by the tie-breaker first; sorts are stable,
+        # reverse=True included.
+        matched.sort(key=lambda u: u.id)
+        matched.sort(key=lambda u: getattr(u, column), reverse=descending)
+        return matched[offset : offset + limit], len(matched)
+
+    async def set_api_key(self, user_id: str, key_hash: str, last4: str) -> None:
+        if user_id not in self.users:
+            # auth_api_key.user_id REFERENCES auth_user (id)
+            raise LookupError(f"no user {user_id}")
+        for other, (stored_hash, _) in self.api_keys.items():
+            if other != user_id and stored_hash == key_hash:
+                raise ValueError("duplicate key hash")
+        self.api_keys[user_id] = (key_hash, last4)
+
+    async def get_api_key_last4(self, user_id: str) -> str | None:
+        entry = self.api_keys.get(user_id)
+        return entry[1] if entry else None
+
+    async def delete_api_key(self, user_id: str) -> None:
+        self.api_keys.pop(user_id, None)
+
+    async def revoke_token(self, jti: str, expires_at: int | None) -> None:
+        self.revoked.setdefault(jti, expires_at)
+        now = int(self.clock())
+        for stale in [j for j, exp in self.revoked.items() if exp is not None and exp < now]:
+            del self.revoked[stale]
+
+    async def record_signin_attempt(self, email: str, window_s: int) -> int:
+        now = self.clock()
+        attempts = [t for t in self.signin_attempts.get(email, []) if t >= now - window_s]
+        attempts.append(now)
+        self.signin_attempts[email] = attempts
+        return len(attempts)
