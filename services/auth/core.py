@@ -45,6 +45,11 @@ class AuthPolicy:
     signin_rate_window_s: int = 180
 
 
+def _plausible_id(user_id: str) -> bool:
+    """Ids are ours (uuid4 strings); anything else cannot name a user, and NUL cannot reach SQL."""
+    return 0 < len(user_id) <= 64 and "\x00" not in user_id
+
+
 def valid_email(email: str) -> bool:
     return email == "admin@localhost" or bool(_EMAIL.match(email))
 
@@ -169,6 +174,8 @@ class AuthCore:
         return await self._repo.count_users() > 0
 
     async def get_user(self, user_id: str) -> UserRecord:
+        if not _plausible_id(user_id):
+            raise errors.UserNotFound()
         user = await self._repo.get_user(user_id)
         if user is None:
             raise errors.UserNotFound()
@@ -180,7 +187,11 @@ class AuthCore:
         page = max(page, 1)
         page_size = min(max(page_size, 1), 100)
         users, total = await self._repo.list_users(
-            query.strip(), order_by, direction.lower() == "desc", page_size, (page - 1) * page_size
+            query.replace("\x00", "").strip(),
+            order_by,
+            direction.lower() == "desc",
+            page_size,
+            (page - 1) * page_size,
         )
         return UserPage(users=users, total=total)
 

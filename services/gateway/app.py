@@ -35,7 +35,9 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: GatewaySettings) -> web.Application:
-    app = web.Application(middlewares=[edge_middleware], client_max_size=_CLIENT_MAX_SIZE)
+    # `/api/v1/users` → 307 to `/api/v1/users/`, as FastAPI redirects a missing trailing slash.
+    slash = web.normalize_path_middleware(append_slash=True, redirect_class=web.HTTPTemporaryRedirect)
+    app = web.Application(middlewares=[edge_middleware, slash], client_max_size=_CLIENT_MAX_SIZE)
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_backends)
     for module in (system, auths, users):

@@ -14,6 +14,7 @@ from services.gateway.http_errors import ApiError
 from webui.auth.v1 import auth_pb2
 
 COOKIE_NAME = "token"
+_EXPIRED_COOKIE = f'{COOKIE_NAME}=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/'
 
 
 class Level(enum.Enum):
@@ -91,7 +92,13 @@ class AuthGuard:
         credential = find_credential(request, self._custom_header)
         if credential is None:
             raise ApiError(401, messages.NOT_AUTHENTICATED)
-        result = await self.verify(credential)
+        try:
+            result = await self.verify(credential)
+        except grpc.aio.AioRpcError as error:
+            if error.code() != grpc.StatusCode.UNAUTHENTICATED or credential.startswith("sk-"):
+                raise
+            # As Open WebUI does on any JWT failure: drop the cookie so browsers stop sending it.
+            raise ApiError(401, error.details(), headers={"Set-Cookie": _EXPIRED_COOKIE}) from None
         principal = Principal(result.user, result.kind, credential, result.expires_at)
         role = result.user.role
         if level is Level.VERIFIED and role not in (auth_pb2.ROLE_USER, auth_pb2.ROLE_ADMIN):

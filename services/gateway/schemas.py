@@ -1,10 +1,31 @@
 """Request bodies of the auth and user routes (Open WebUI's forms)."""
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 RoleName = Literal["pending", "user", "admin"]
+
+# A profile image is a site path, an http(s) URL or an inline image, as Open WebUI accepts.
+_IMAGE_URL = re.compile(r"^(/|https?://|data:image/)", re.IGNORECASE)
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here rather than fail deep inside.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _image_url(value: str) -> str:
+    if not _IMAGE_URL.match(value):
+        raise ValueError("must be a path, an http(s) URL or a data:image URL")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+ImageUrl = Annotated[str, AfterValidator(_no_nul), AfterValidator(_image_url)]
 
 # Generous bounds: they only stop abuse; the password rule (72 bytes) is the core's, with its text.
 _NAME = Field(max_length=255)
@@ -14,15 +35,15 @@ _PASSWORD = Field(max_length=4096)
 
 
 class SignupForm(BaseModel):
-    name: str = _NAME
-    email: str = _EMAIL
-    password: str = _PASSWORD
-    profile_image_url: str = _IMAGE
+    name: Text = _NAME
+    email: Text = _EMAIL
+    password: Text = _PASSWORD
+    profile_image_url: ImageUrl = _IMAGE
 
 
 class SigninForm(BaseModel):
-    email: str = _EMAIL
-    password: str = _PASSWORD
+    email: Text = _EMAIL
+    password: Text = _PASSWORD
 
 
 class AddUserForm(SignupForm):
@@ -30,13 +51,13 @@ class AddUserForm(SignupForm):
 
 
 class UpdatePasswordForm(BaseModel):
-    password: str = _PASSWORD
-    new_password: str = _PASSWORD
+    password: Text = _PASSWORD
+    new_password: Text = _PASSWORD
 
 
 class UserUpdateForm(BaseModel):
     role: RoleName | None = None
-    name: str | None = Field(default=None, max_length=255)
-    email: str | None = Field(default=None, max_length=320)
-    profile_image_url: str | None = Field(default=None, max_length=512 * 1024)
-    password: str | None = Field(default=None, max_length=4096)
+    name: Text | None = Field(default=None, max_length=255)
+    email: Text | None = Field(default=None, max_length=320)
+    profile_image_url: ImageUrl | None = Field(default=None, max_length=512 * 1024)
+    password: Text | None = Field(default=None, max_length=4096)

@@ -166,6 +166,9 @@ def test_session_user_auth_errors(running: Running) -> None:
     assert (none.status_code, none.json()) == (401, {"detail": messages.NOT_AUTHENTICATED})
     garbage = requests.get(url, headers={"Authorization": "Bearer garbage"}, timeout=10)
     assert (garbage.status_code, garbage.json()) == (401, {"detail": messages.UNAUTHORIZED})
+    assert (
+        garbage.headers["Set-Cookie"].startswith('token=""') and "Max-Age=0" in garbage.headers["Set-Cookie"]
+    )
     key = post(running, "/api/v1/auths/api_key", headers=running.admin.headers).json()["api_key"]
     with_key = requests.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=10)
     assert (with_key.status_code, with_key.json()) == (403, {"detail": messages.HUMAN_SESSION_REQUIRED})
@@ -295,3 +298,36 @@ def test_api_keys(running: Running) -> None:
     assert gone.status_code == 401
     assert requests.get(url, headers=account.headers, timeout=10).status_code == 404
     assert requests.post(url, timeout=10).status_code == 401
+
+
+def test_nul_characters_and_bad_image_urls_are_422_not_500(running: Running) -> None:
+    for body in (
+        {"name": "a\u0000b", "email": "nul@example.com", "password": "pw"},
+        {"name": "n", "email": "nul@example.com", "password": "p\u0000w"},
+        {
+            "name": "n",
+            "email": "nul@example.com",
+            "password": "pw",
+            "profile_image_url": "javascript:alert(1)",
+        },
+    ):
+        reply = post(running, "/api/v1/auths/signup", body)
+        assert reply.status_code == 422, body
+    nul_signin = post(running, "/api/v1/auths/signin", {"email": "a\u0000@example.com", "password": "x"})
+    assert nul_signin.status_code == 422
+    ok = post(
+        running,
+        "/api/v1/auths/signup",
+        {
+            "name": "n",
+            "email": "image@example.com",
+            "password": "pw",
+            "profile_image_url": "https://x.test/a.png",
+        },
+    )
+    assert ok.status_code == 200
+
+
+def test_missing_trailing_slash_redirects(running: Running) -> None:
+    reply = requests.get(f"{running.url}/api/v1/auths", headers=running.admin.headers, timeout=10)
+    assert reply.status_code == 200 and reply.history[0].status_code == 307

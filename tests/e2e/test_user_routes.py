@@ -130,3 +130,11 @@ def test_delete_user(running: Running) -> None:
     assert (again.status_code, again.json()) == (404, {"detail": messages.USER_NOT_FOUND})
     self_delete = requests.delete(f"{url}/{running.admin.id}", headers=running.admin.headers, timeout=10)
     assert self_delete.status_code == 403
+
+
+def test_odd_user_ids_are_404(running: Running) -> None:
+    for user_id in ("%00", "a%00b", "x" * 200, "'; DROP TABLE auth_user; --"):
+        reply = get(running, f"/api/v1/users/{user_id}", running.admin.headers)
+        assert reply.status_code == 404, user_id
+    reply = get(running, "/api/v1/users/?query=%00", running.admin.headers)
+    assert reply.status_code == 200

@@ -298,8 +298,10 @@ async def test_guard_reuses_cached_answer_until_ttl(clock: FakeClock) -> None:
 async def test_guard_does_not_cache_failures(clock: FakeClock) -> None:
     guard, client = make_guard(clock)
     for _ in range(2):
-        with pytest.raises(grpc.aio.AioRpcError):
+        with pytest.raises(ApiError) as caught:
             await guard.require(bearer("revoked"), Level.ANY)
+        # A failed JWT answers 401 and clears the token cookie.
+        assert caught.value.status == 401 and caught.value.headers["Set-Cookie"].startswith('token=""')
     assert client.calls == ["revoked", "revoked"]
 
 
