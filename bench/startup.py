@@ -17,13 +17,12 @@ import urllib.request
 from pathlib import Path
 
 from services.common.infra import free_port
-from services.stack import ROOT
+from services.stack import ROOT, child_env
 
 
 def one_run(data_dir: Path, command: list[str]) -> float:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL")}
-    env.update({"PORT": str(port), "DATA_DIR": str(data_dir)})
+    env = child_env(PORT=str(port), DATA_DIR=str(data_dir))
     started = time.perf_counter()
     process = subprocess.Popen(
         command,

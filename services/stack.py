@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("auth", "inference", "ingest", "gateway")
 
 
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment for a child Python process of this checkout: ours, minus the infrastructure
+    pointers (children get them explicitly), plus the import path and ``overrides``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL", "PORT")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "gen")])
+    env.update(overrides)
+    return env
+
+
 @dataclass
 class StackConfig:
     """Where the stack keeps data, which ports it uses and what it points at."""
@@ -79,10 +88,9 @@ class Stack:
             self.nats_url = self._nats.start()
 
     def service_env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        env = child_env()
         env.update(
             {
-                "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen")]),
                 "PYTHONUNBUFFERED": "1",
                 "DATA_DIR": str(self.data_dir),
                 "DATABASE_URL": self.database_url or "",

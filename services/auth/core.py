@@ -69,6 +69,10 @@ class AuthCore:
         self._tokens = tokens
         self._policy = policy
 
+    @property
+    def policy(self) -> AuthPolicy:
+        return self._policy
+
     # -- sessions -----------------------------------------------------------------------------
 
     async def signup(self, name: str, email: str, password: str, profile_image_url: str) -> Session:

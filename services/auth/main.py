@@ -1,6 +1,5 @@
 """Starts the auth gRPC service: settings, pool, migrations, core, server, SIGTERM path."""
 
-import asyncio
 import logging
 from pathlib import Path
 
@@ -13,10 +12,9 @@ from services.auth.servicer import AuthServicer
 from services.auth.settings import AuthSettings
 from services.auth.tokens import TokenIssuer
 from services.common.db import open_pool
+from services.common.entrypoint import run_service
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
-from services.common.logs import configure_logging
 from services.common.migrations import apply_migrations
-from services.common.settings import load_settings
 from webui.auth.v1 import auth_pb2, auth_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -46,7 +44,7 @@ async def start(settings: AuthSettings) -> tuple[GrpcService, asyncpg.Pool]:
             signin_rate_window_s=settings.signin_rate_window_s,
         ),
     )
-    servicer = AuthServicer(core, settings.enable_signup, settings.enable_api_keys)
+    servicer = AuthServicer(core)
     service = await start_grpc_service(
         settings.listen,
         [SERVICE_NAME],
@@ -62,9 +60,7 @@ async def run(settings: AuthSettings) -> None:
 
 
 def main() -> None:
-    settings = load_settings(AuthSettings, "auth")
-    configure_logging("auth", settings.log_level, settings.log_format)
-    asyncio.run(run(settings))
+    run_service("auth", AuthSettings, run)
 
 
 if __name__ == "__main__":

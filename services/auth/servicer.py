@@ -43,10 +43,8 @@ def role_from_pb(role: int, default: Role) -> Role:
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     """Thin gRPC adapter over AuthCore."""
 
-    def __init__(self, core: AuthCore, enable_signup: bool, enable_api_keys: bool) -> None:
+    def __init__(self, core: AuthCore) -> None:
         self._core = core
-        self._enable_signup = enable_signup
-        self._enable_api_keys = enable_api_keys
 
     async def Signup(self, request, context):  # noqa: N802 - gRPC method names
         session = await self._core.signup(
@@ -85,8 +83,8 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     async def GetAuthStatus(self, request, context):  # noqa: N802
         return auth_pb2.GetAuthStatusResponse(
             has_users=await self._core.has_users(),
-            enable_signup=self._enable_signup,
-            enable_api_keys=self._enable_api_keys,
+            enable_signup=self._core.policy.enable_signup,
+            enable_api_keys=self._core.policy.enable_api_keys,
         )
 
     async def AddUser(self, request, context):  # noqa: N802

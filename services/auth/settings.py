@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -53,7 +54,5 @@ def read_or_create_secret(path: Path) -> str:
         if secret:
             return secret
         # Another replica created it a moment ago and is still writing.
-        import time
-
         time.sleep(0.01)
     raise RuntimeError(f"{path} is empty")

@@ -1,11 +1,9 @@
 """Starts the inference gRPC service (health and reflection; its RPCs arrive in step 2)."""
 
-import asyncio
 import logging
 
+from services.common.entrypoint import run_service
 from services.common.grpc_server import serve_until_signal, start_grpc_service
-from services.common.logs import configure_logging
-from services.common.settings import load_settings
 from services.inference.settings import InferenceSettings
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
@@ -26,9 +24,7 @@ async def run(settings: InferenceSettings) -> None:
 
 
 def main() -> None:
-    settings = load_settings(InferenceSettings, "inference")
-    configure_logging("inference", settings.log_level, settings.log_format)
-    asyncio.run(run(settings))
+    run_service("inference", InferenceSettings, run)
 
 
 if __name__ == "__main__":

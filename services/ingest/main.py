@@ -1,14 +1,12 @@
 """Starts the ingest gRPC service: Postgres pool, NATS JetStream connection, health and reflection."""
 
-import asyncio
 import logging
 
 import nats
 
 from services.common.db import open_pool
+from services.common.entrypoint import run_service
 from services.common.grpc_server import serve_until_signal, start_grpc_service
-from services.common.logs import configure_logging
-from services.common.settings import load_settings
 from services.ingest.settings import IngestSettings
 from webui.ingest.v1 import ingest_pb2, ingest_pb2_grpc
 
@@ -42,9 +40,7 @@ async def run(settings: IngestSettings) -> None:
 
 
 def main() -> None:
-    settings = load_settings(IngestSettings, "ingest")
-    configure_logging("ingest", settings.log_level, settings.log_format)
-    asyncio.run(run(settings))
+    run_service("ingest", IngestSettings, run)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 """`make run`'s entry point: brings everything up, reports the URL, and stops it all on SIGTERM."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,18 +9,12 @@ from pathlib import Path
 import requests
 
 from services.common.infra import free_port
-from services.stack import ROOT
+from services.stack import ROOT, child_env
 
 
 def test_stack_command_starts_and_stops_everything(tmp_path: Path) -> None:
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL")},
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen")]),
-        "PORT": str(port),
-        "DATA_DIR": str(tmp_path / "data"),
-        "BCRYPT_ROUNDS": "4",
-    }
+    env = child_env(PORT=str(port), DATA_DIR=str(tmp_path / "data"), BCRYPT_ROUNDS="4")
     process = subprocess.Popen(
         [sys.executable, "-m", "services.stack"],
         env=env,

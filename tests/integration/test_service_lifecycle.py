@@ -1,6 +1,5 @@
 """Each gRPC service as its own process: health, reflection, bad settings, SIGTERM shutdown."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.infra import EmbeddedNats, EmbeddedPostgres, free_port, wait_for_port
-from services.stack import ROOT
+from services.stack import ROOT, child_env
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +26,7 @@ def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedNa
 
 
 def spawn(service: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    inherited = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL", "PORT")}
-    full_env = {**inherited, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen")]), **env}
+    full_env = child_env(**env)
     return subprocess.Popen(
         [sys.executable, "-m", f"services.{service}.main"],
         env=full_env,

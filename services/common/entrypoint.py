@@ -1,0 +1,17 @@
+"""The start of every gRPC service's process: settings (or a one-line exit), logging, event loop."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from services.common.logs import configure_logging
+from services.common.settings import CommonSettings, load_settings
+
+S = TypeVar("S", bound=CommonSettings)
+
+
+def run_service(name: str, settings_cls: type[S], run: Callable[[S], Awaitable[None]]) -> None:
+    """Loads ``settings_cls`` from the environment and runs ``run(settings)`` until it returns."""
+    settings = load_settings(settings_cls, name)
+    configure_logging(name, settings.log_level, settings.log_format)
+    asyncio.run(run(settings))
