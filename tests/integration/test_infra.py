@@ -52,3 +52,26 @@ async def test_nats_jetstream_keeps_messages_across_restart(tmp_path: Path) -> N
         await nc.close()
     finally:
         server.stop()
+
+
+async def test_leftover_servers_from_a_killed_launcher_are_replaced(tmp_path: Path) -> None:
+    # A launcher killed with SIGKILL leaves both servers running on the data dirs.
+    orphan_pg = EmbeddedPostgres(tmp_path / "pg")
+    orphan_pg.start()
+    orphan_nats = EmbeddedNats(tmp_path / "nats")
+    orphan_nats.start()
+    pg = EmbeddedPostgres(tmp_path / "pg")
+    nats_server = EmbeddedNats(tmp_path / "nats")
+    try:
+        pg.start()
+        nats_server.start()
+        conn = await asyncpg.connect(pg.url)
+        assert await conn.fetchval("SELECT 1") == 1
+        await conn.close()
+        nc = await nats.connect(nats_server.url)
+        await nc.jetstream().account_info()
+        await nc.close()
+        assert orphan_nats._process is not None and orphan_nats._process.wait(timeout=5) == 0
+    finally:
+        nats_server.stop()
+        pg.stop()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+import requests
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.infra import EmbeddedNats, EmbeddedPostgres, free_port, wait_for_port
@@ -100,3 +101,24 @@ def test_bad_settings_stop_the_process_with_one_line(
     assert process.returncode == 2
     assert len(lines) == 1
     assert lines[0].startswith(f"{service}: invalid configuration") and expected in lines[0]
+
+
+def test_gateway_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    # No backend is running: the gateway starts anyway and answers what needs none.
+    process = spawn("gateway", {"PORT": str(port), "AUTH_GRPC_TARGET": f"127.0.0.1:{free_port()}"})
+    try:
+        wait_for_port("127.0.0.1", port, timeout_s=30)
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).json() == {"status": True}
+        down = requests.post(
+            f"http://127.0.0.1:{port}/api/v1/auths/signin",
+            json={"email": "a@b.co", "password": "x"},
+            timeout=30,
+        )
+        assert (down.status_code, down.json()) == (503, {"detail": "Service temporarily unavailable"})
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
