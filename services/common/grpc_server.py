@@ -75,10 +75,14 @@ async def serve_until_signal(
     grace_s: float,
     cleanups: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> None:
-    """Serves until SIGTERM/SIGINT, then stops gracefully and runs ``cleanups`` in order."""
+    """Serves until SIGTERM/SIGINT, then stops gracefully and runs ``cleanups`` in order, each
+    given at most ``grace_s`` (at least a second) so that a dead dependency cannot stall the exit."""
     await wait_for_stop_signal()
     log.info("stopping: health NOT_SERVING, draining for up to %.1f s", grace_s)
     await service.stop(grace_s)
     for cleanup in cleanups:
-        await cleanup()
+        try:
+            await asyncio.wait_for(cleanup(), max(grace_s, 1.0))
+        except TimeoutError:
+            log.warning("a clean-up step did not finish in %.1f s; exiting anyway", max(grace_s, 1.0))
     log.info("stopped")

@@ -151,6 +151,9 @@ class EmbeddedNats:
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            # Its own session: Ctrl-C on the terminal must not stop it before the services that
+            # use it have drained; the launcher stops it last.
+            start_new_session=True,
         )
         log_file.close()
         wait_for_port("127.0.0.1", self.port, timeout_s=20)

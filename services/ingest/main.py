@@ -2,11 +2,10 @@
 
 import logging
 
-import nats
-
 from services.common.db import open_pool
 from services.common.entrypoint import run_service
 from services.common.grpc_server import serve_until_signal, start_grpc_service
+from services.common.nats_client import close_nats, connect_nats
 from services.ingest.settings import IngestSettings
 from webui.ingest.v1 import ingest_pb2, ingest_pb2_grpc
 
@@ -22,11 +21,7 @@ async def run(settings: IngestSettings) -> None:
         max_size=settings.db_pool_max,
         timeout_s=settings.db_timeout_s,
     )
-    nc = await nats.connect(
-        settings.nats_url,
-        connect_timeout=settings.nats_connect_timeout_s,
-        max_reconnect_attempts=-1,
-    )
+    nc = await connect_nats(settings.nats_url, settings.nats_connect_timeout_s)
     # Fails start-up when the server has no JetStream, which step 3's jobs depend on.
     await nc.jetstream().account_info()
     servicer = ingest_pb2_grpc.IngestServiceServicer()
@@ -36,7 +31,11 @@ async def run(settings: IngestSettings) -> None:
         lambda server: ingest_pb2_grpc.add_IngestServiceServicer_to_server(servicer, server),
     )
     log.info("ingest service listening on port %d", service.port)
-    await serve_until_signal(service, settings.shutdown_grace_s, [nc.drain, pool.close])
+    await serve_until_signal(
+        service,
+        settings.shutdown_grace_s,
+        [lambda: close_nats(nc, settings.shutdown_grace_s), pool.close],
+    )
 
 
 def main() -> None:

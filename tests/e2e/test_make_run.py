@@ -1,53 +1,71 @@
-"""`make run`'s entry point: brings everything up, reports the URL, and stops it all on SIGTERM."""
+"""`make run`'s entry point: brings everything up, reports the URL, and stops all it started."""
 
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import psutil
+import pytest
 import requests
 
 from services.common.infra import free_port
 from services.stack import ROOT, child_env
 
 
-def test_stack_command_starts_and_stops_everything(tmp_path: Path) -> None:
-    port = free_port()
-    env = child_env(PORT=str(port), DATA_DIR=str(tmp_path / "data"), BCRYPT_ROUNDS="4")
-    process = subprocess.Popen(
+def start_launcher(tmp_path: Path, port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [sys.executable, "-m", "services.stack"],
-        env=env,
+        env=child_env(PORT=str(port), DATA_DIR=str(tmp_path / "data"), BCRYPT_ROUNDS="4"),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        # A terminal's Ctrl-C goes to the whole foreground process group: give it its own.
+        start_new_session=True,
     )
+
+
+def wait_ready(process: subprocess.Popen[str], timeout_s: float = 60) -> str:
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        if line.startswith("Gateway ready at"):
+            return line
+    raise AssertionError("the launcher never reported ready")
+
+
+@pytest.mark.parametrize("how", ["sigterm-to-launcher", "ctrl-c-to-group"])
+def test_launcher_starts_everything_and_stops_all_it_started(tmp_path: Path, how: str) -> None:
+    port = free_port()
+    process = start_launcher(tmp_path, port)
     try:
-        assert process.stdout is not None
-        deadline = time.monotonic() + 60
-        ready_line = ""
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            if line.startswith("Gateway ready at"):
-                ready_line = line
-                break
-        assert f"http://127.0.0.1:{port}" in ready_line
+        assert f"http://127.0.0.1:{port}" in wait_ready(process)
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).json() == {"status": True}
-        assert (tmp_path / "data" / "postgres" / "postmaster.pid").exists()
-        assert (tmp_path / "data" / ".webui_secret_key").exists()
-        process.send_signal(signal.SIGTERM)
+        data = tmp_path / "data"
+        assert (data / ".webui_secret_key").exists()
+        started = psutil.Process(process.pid).children(recursive=True)
+        postgres_pid = int((data / "postgres" / "postmaster.pid").read_text().split()[0])
+        started.append(psutil.Process(postgres_pid))
+        names = " ".join(" ".join(p.cmdline()) for p in started)
+        for expected in ("services.auth.main", "services.gateway.main", "nats-server", "postgres"):
+            assert expected in names
+        if how == "sigterm-to-launcher":
+            process.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=60) == 0
+        _, alive = psutil.wait_procs(started, timeout=10)
+        assert not alive, [p.cmdline() for p in alive]
+        assert not (data / "postgres" / "postmaster.pid").exists()
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    # Everything it started is gone: the gateway port is closed and PostgreSQL has shut down.
-    try:
+    with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
-        raise AssertionError("gateway still answering")
-    except requests.ConnectionError:
-        pass
-    assert not (tmp_path / "data" / "postgres" / "postmaster.pid").exists()
