@@ -16,6 +16,7 @@ from services.gateway.views import (
     session_info_json,
     session_json,
 )
+from webui.auth.v1 import auth_pb2
 
 routes = web.RouteTableDef()
 
@@ -39,7 +40,7 @@ def _set_token_cookie(
     )
 
 
-async def _session_reply(request: web.Request, session) -> web.Response:
+async def _session_reply(request: web.Request, session: auth_pb2.Session) -> web.Response:
     status = await request.app[GUARD].auth_status()
     response = json_response(session_json(session, default_permissions(status.enable_api_keys)))
     _set_token_cookie(request, response, session.token, session.expires_at)
