@@ -5,22 +5,12 @@ import time
 import asyncpg
 
 from services.auth.models import Role, UserRecord
-from services.auth.repository import EmailTakenError
+from services.auth.repository import ORDERABLE_FIELDS, UPDATABLE_FIELDS, EmailTakenError
 
 _USER_COLUMNS = (
     "id, name, email, role, profile_image_url, created_at, updated_at, last_active_at, "
     "primary_admin, session_stamp"
 )
-_UPDATABLE = {
-    "name",
-    "email",
-    "role",
-    "profile_image_url",
-    "password_hash",
-    "session_stamp",
-    "last_active_at",
-}
-_ORDERABLE = {"created_at", "updated_at", "last_active_at", "name", "email", "role"}
 # Any constant works: it only has to be the same for every replica.
 _FIRST_USER_LOCK = 7_390_211_001
 
@@ -115,7 +105,7 @@ class PostgresAuthRepository:
         return _user(row) if row else None
 
     async def update_user(self, user_id: str, fields: dict[str, object]) -> UserRecord | None:
-        unknown = set(fields) - _UPDATABLE
+        unknown = set(fields) - UPDATABLE_FIELDS
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
         values = {**fields, "updated_at": int(time.time())}
@@ -144,7 +134,7 @@ class PostgresAuthRepository:
     async def list_users(
         self, query: str, order_by: str, descending: bool, limit: int, offset: int
     ) -> tuple[list[UserRecord], int]:
-        column = order_by if order_by in _ORDERABLE else "created_at"
+        column = order_by if order_by in ORDERABLE_FIELDS else "created_at"
         direction = "DESC" if descending else "ASC"
         pattern = f"%{_escape_like(query.lower())}%" if query else "%"
         rows = await self._pool.fetch(

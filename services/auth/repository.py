@@ -4,6 +4,12 @@ from typing import Protocol
 
 from services.auth.models import Role, UserRecord
 
+# Columns update_user may set, and the orders list_users may sort by.
+UPDATABLE_FIELDS = frozenset(
+    {"name", "email", "role", "profile_image_url", "password_hash", "session_stamp", "last_active_at"}
+)
+ORDERABLE_FIELDS = frozenset({"created_at", "updated_at", "last_active_at", "name", "email", "role"})
+
 
 class EmailTakenError(Exception):
     """Raised by a repository when the e-mail belongs to another user."""

@@ -5,18 +5,7 @@ import time
 from collections.abc import Callable
 
 from services.auth.models import Role, UserRecord
-from services.auth.repository import EmailTakenError
-
-_UPDATABLE = {
-    "name",
-    "email",
-    "role",
-    "profile_image_url",
-    "password_hash",
-    "session_stamp",
-    "last_active_at",
-}
-_ORDERABLE = {"created_at", "updated_at", "last_active_at", "name", "email", "role"}
+from services.auth.repository import ORDERABLE_FIELDS, UPDATABLE_FIELDS, EmailTakenError
 
 
 class FakeAuthRepository:
@@ -89,7 +78,7 @@ class FakeAuthRepository:
         return self.users[user_id]
 
     async def update_user(self, user_id: str, fields: dict[str, object]) -> UserRecord | None:
-        unknown = set(fields) - _UPDATABLE
+        unknown = set(fields) - UPDATABLE_FIELDS
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
         user = self.users.get(user_id)
@@ -119,7 +108,7 @@ class FakeAuthRepository:
     async def list_users(
         self, query: str, order_by: str, descending: bool, limit: int, offset: int
     ) -> tuple[list[UserRecord], int]:
-        column = order_by if order_by in _ORDERABLE else "created_at"
+        column = order_by if order_by in ORDERABLE_FIELDS else "created_at"
         needle = query.lower()
         matched = [u for u in self.users.values() if needle in u.name.lower() or needle in u.email.lower()]
         # ORDER BY <column> <direction>, id: sort by the tie-breaker first; sorts are stable,
