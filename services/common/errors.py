@@ -2,7 +2,13 @@
 
 
 class ServiceError(Exception):
-    """Base of the errors a core may raise; ``detail`` is safe to show to clients."""
+    """Base of the errors a core may raise; ``detail`` is safe to show to clients.
+
+    ``http_status`` pins the HTTP status the gateway answers with where the gRPC code alone does not
+    say it (a failed upstream is UNAVAILABLE in gRPC terms but 502 over HTTP).
+    """
+
+    http_status: int | None = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -35,3 +41,15 @@ class ResourceExhausted(ServiceError):
 
 class Unavailable(ServiceError):
     """A dependency is down; the caller may retry (HTTP 503)."""
+
+
+class BadGateway(Unavailable):
+    """An upstream server (Ollama, OpenAI) failed or could not be reached (HTTP 502)."""
+
+    http_status = 502
+
+
+class ServiceDisabled(Unavailable):
+    """A feature is switched off in the configuration (HTTP 503 with the service's own text)."""
+
+    http_status = 503

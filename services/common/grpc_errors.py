@@ -11,6 +11,9 @@ from services.common.request_context import REQUEST_ID_METADATA_KEY, new_request
 
 log = logging.getLogger(__name__)
 
+# Trailing metadata naming the HTTP status a ServiceError pins (see ServiceError.http_status).
+HTTP_STATUS_METADATA_KEY = "webui-http-status"
+
 STATUS_BY_ERROR: dict[type[errors.ServiceError], grpc.StatusCode] = {
     errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
     errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
@@ -34,7 +37,8 @@ async def _abort_for(error: BaseException, context: grpc.aio.ServicerContext, me
     if isinstance(error, errors.ServiceError):
         code = status_for(error)
         log.info("%s failed: %s", method, code.name)
-        await context.abort(code, error.detail)
+        trailers = ((HTTP_STATUS_METADATA_KEY, str(error.http_status)),) if error.http_status else ()
+        await context.abort(code, error.detail, trailing_metadata=trailers)
     log.error("%s failed unexpectedly", method, exc_info=error)
     # Never leak internals: the client sees a fixed text, the log holds the trace.
     await context.abort(grpc.StatusCode.INTERNAL, "internal error")

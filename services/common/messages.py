@@ -35,3 +35,22 @@ DEFAULT = "Something went wrong :/"
 BODY_TOO_LARGE = "Request body too large"
 SERVICE_UNAVAILABLE = "Service temporarily unavailable"
 DEADLINE_EXCEEDED = "The request took too long"
+
+# Inference.
+MODEL_NOT_FOUND_SHORT = "Model not found"
+SERVER_CONNECTION_ERROR = "Open WebUI: Server Connection Error"
+OLLAMA_NOT_FOUND = "WebUI could not connect to Ollama"
+OLLAMA_API_DISABLED = "The Ollama API is disabled. Please enable it to use this feature."
+OPENAI_API_DISABLED = "OpenAI API is disabled"
+OPENAI_PASSTHROUGH_DISABLED = (
+    "Direct API passthrough is disabled. Set ENABLE_OPENAI_API_PASSTHROUGH=True to enable."
+)
+MISSING_MODEL_TO_UNLOAD = "Missing name of the model to unload."
+MISSING_MESSAGE_ID = "Missing message id"
+CHANNEL_CHATS_UNSUPPORTED = "Channel chats are not supported on this endpoint"
+STREAM_FAILED = "Chat completion stream failed"
+
+
+def model_not_found(name: str) -> str:
+    """Open WebUI's ``MODEL_NOT_FOUND(name)``."""
+    return f"Model '{name}' was not found"

@@ -8,18 +8,30 @@ from aiohttp import web
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
 from services.gateway.credential_cache import CredentialCache
-from services.gateway.middleware import edge_middleware
-from services.gateway.routes import auths, system, users
+from services.gateway.inference_client import InferenceClient
+from services.gateway.middleware import edge_middleware, stamp_response
+from services.gateway.routes import auths, chat, models, ollama, openai, system, users
 from services.gateway.settings import GatewaySettings
-from services.gateway.state import AUTH, GUARD, SETTINGS
+from services.gateway.state import AUTH, GUARD, INFERENCE, SETTINGS
 
 # Bodies are read through our own size checks per route; this only caps aiohttp's own readers.
 _CLIENT_MAX_SIZE = 1024 * 1024 * 1024
 
 
+# Replies (a model list, a non-streamed completion) may be larger than gRPC's 4 MiB default.
+_CHANNEL_OPTIONS = [
+    ("grpc.max_receive_message_length", 32 * 1024 * 1024),
+    ("grpc.max_send_message_length", 32 * 1024 * 1024),
+]
+
+
 async def _backends(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     auth_channel = grpc.aio.insecure_channel(settings.auth_target)
+    inference_channel = grpc.aio.insecure_channel(settings.inference_target, options=_CHANNEL_OPTIONS)
+    app[INFERENCE] = InferenceClient(
+        inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s
+    )
     client = AuthClient(auth_channel, settings.grpc_timeout_s)
     app[AUTH] = client
     app[GUARD] = AuthGuard(
@@ -32,6 +44,7 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await auth_channel.close()
+        await inference_channel.close()
 
 
 def create_app(settings: GatewaySettings) -> web.Application:
@@ -39,7 +52,8 @@ def create_app(settings: GatewaySettings) -> web.Application:
     slash = web.normalize_path_middleware(append_slash=True, redirect_class=web.HTTPTemporaryRedirect)
     app = web.Application(middlewares=[edge_middleware, slash], client_max_size=_CLIENT_MAX_SIZE)
     app[SETTINGS] = settings
+    app.on_response_prepare.append(stamp_response)
     app.cleanup_ctx.append(_backends)
-    for module in (system, auths, users):
+    for module in (system, auths, users, models, chat, ollama, openai):
         app.add_routes(module.routes)
     return app

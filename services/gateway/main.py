@@ -24,6 +24,9 @@ def main() -> None:
         shutdown_timeout=settings.shutdown_grace_s,
         access_log=None,
         print=None,
+        # A client that goes away cancels its handler at once, and with it the gRPC call and the
+        # upstream request, even while the upstream is silent.
+        handler_cancellation=True,
     )
 
 

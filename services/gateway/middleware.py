@@ -21,11 +21,24 @@ def _request_id(request: web.Request) -> str:
     return incoming if _SAFE_ID.match(incoming) else new_request_id()
 
 
+_STARTED = "edge_started"
+
+
+async def stamp_response(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare``: the request id and timing headers, streamed responses included."""
+    started = request.get(_STARTED)
+    if started is None:
+        return
+    response.headers[REQUEST_ID_HEADER] = request[REQUEST_ID_HEADER]
+    response.headers["X-Process-Time"] = f"{time.perf_counter() - started:.6f}"
+
+
 @web.middleware
 async def edge_middleware(request: web.Request, handler) -> web.StreamResponse:
     rid = _request_id(request)
     request_id_var.set(rid)
-    started = time.perf_counter()
+    request[REQUEST_ID_HEADER] = rid
+    request[_STARTED] = time.perf_counter()
     try:
         response = await handler(request)
     except ApiError as error:
@@ -43,7 +56,4 @@ async def edge_middleware(request: web.Request, handler) -> web.StreamResponse:
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         response = detail_response(500, messages.DEFAULT)
-    if not response.prepared:
-        response.headers[REQUEST_ID_HEADER] = rid
-        response.headers["X-Process-Time"] = f"{time.perf_counter() - started:.6f}"
     return response

@@ -14,6 +14,13 @@ class GatewaySettings(CommonSettings):
     inference_target: str = Field(default="127.0.0.1:50052", alias="INFERENCE_GRPC_TARGET")
     ingest_target: str = Field(default="127.0.0.1:50053", alias="INGEST_GRPC_TARGET")
     grpc_timeout_s: float = Field(default=10.0, alias="GRPC_TIMEOUT_S", gt=0)
+    # Deadline of streamed calls (chat, proxies): longer than the inference service's upstream
+    # deadline (AIOHTTP_CLIENT_TIMEOUT, 300 s), so that the upstream's own error is what arrives.
+    grpc_stream_timeout_s: float = Field(default=330.0, alias="GRPC_STREAM_TIMEOUT_S", gt=0)
+    # Chat and proxy bodies carry images; the gRPC hop carries at most 32 MiB.
+    inference_max_body_bytes: int = Field(
+        default=30 * 1024 * 1024, alias="INFERENCE_MAX_BODY_BYTES", ge=1024, le=30 * 1024 * 1024
+    )
     # Verified credentials are reused this long; revocation must reach every replica within 5 s.
     auth_cache_ttl_s: float = Field(default=2.0, alias="AUTH_CACHE_TTL_S", ge=0, le=5)
     auth_cache_max_entries: int = Field(default=10000, alias="AUTH_CACHE_MAX_ENTRIES", ge=1)

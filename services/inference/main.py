@@ -1,10 +1,15 @@
-"""Starts the inference gRPC service (health and reflection; its RPCs arrive in step 2)."""
+"""Starts the inference gRPC service: upstream transport, core, server, probes, SIGTERM path."""
 
+import asyncio
+import contextlib
 import logging
 
 from services.common.entrypoint import run_service
-from services.common.grpc_server import serve_until_signal, start_grpc_service
+from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
+from services.inference.core import InferenceCore, build_core
+from services.inference.servicer import InferenceServicer
 from services.inference.settings import InferenceSettings
+from services.inference.transport import AiohttpTransport
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -12,15 +17,42 @@ log = logging.getLogger(__name__)
 SERVICE_NAME = inference_pb2.DESCRIPTOR.services_by_name["InferenceService"].full_name
 
 
-async def run(settings: InferenceSettings) -> None:
-    servicer = inference_pb2_grpc.InferenceServiceServicer()
+class RunningInference:
+    """A started service and what must be closed after it."""
+
+    def __init__(self, service: GrpcService, core: InferenceCore, transport: AiohttpTransport) -> None:
+        self.service = service
+        self.core = core
+        self._transport = transport
+        self._probes = asyncio.create_task(core.dispatcher.run_probes(interval_s=1.0))
+
+    async def close(self) -> None:
+        self._probes.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._probes
+        await self._transport.close()
+
+    async def stop(self, grace_s: float) -> None:
+        await self.service.stop(grace_s)
+        await self.close()
+
+
+async def start(settings: InferenceSettings) -> RunningInference:
+    transport = AiohttpTransport(settings.upstream_max_connections)
+    core = build_core(settings, transport)
+    servicer = InferenceServicer(core)
     service = await start_grpc_service(
         settings.listen,
         [SERVICE_NAME],
         lambda server: inference_pb2_grpc.add_InferenceServiceServicer_to_server(servicer, server),
     )
     log.info("inference service listening on port %d", service.port)
-    await serve_until_signal(service, settings.shutdown_grace_s)
+    return RunningInference(service, core, transport)
+
+
+async def run(settings: InferenceSettings) -> None:
+    running = await start(settings)
+    await serve_until_signal(running.service, settings.shutdown_grace_s, [running.close])
 
 
 def main() -> None:

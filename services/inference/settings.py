@@ -1,10 +1,67 @@
-"""Inference service settings, from the environment."""
+"""Inference service settings, from the environment (Open WebUI's names where they exist)."""
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from services.common.settings import CommonSettings
+
+
+def split_list(value: str) -> list[str]:
+    """Open WebUI's `;`-separated lists, items stripped, empty items dropped."""
+    return [item.strip() for item in value.split(";") if item.strip()]
+
+
+def _check_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"upstream URL {url!r} must start with http:// or https://")
+    return url.rstrip("/")
 
 
 class InferenceSettings(CommonSettings):
     listen: str = Field(default="127.0.0.1:50052", alias="INFERENCE_GRPC_LISTEN")
     shutdown_grace_s: float = Field(default=10.0, alias="SHUTDOWN_GRACE_S", ge=0)
+
+    enable_ollama_api: bool = Field(default=True, alias="ENABLE_OLLAMA_API")
+    ollama_base_url: str = Field(default="http://localhost:11434", alias="OLLAMA_BASE_URL")
+    ollama_base_urls_raw: str = Field(default="", alias="OLLAMA_BASE_URLS")
+    enable_openai_api: bool = Field(default=True, alias="ENABLE_OPENAI_API")
+    openai_api_base_url: str = Field(default="https://api.openai.com/v1", alias="OPENAI_API_BASE_URL")
+    openai_api_base_urls_raw: str = Field(default="", alias="OPENAI_API_BASE_URLS")
+    openai_api_key: str = Field(default="", alias="OPENAI_API_KEY", repr=False)
+    openai_api_keys_raw: str = Field(default="", alias="OPENAI_API_KEYS", repr=False)
+    enable_openai_api_passthrough: bool = Field(default=False, alias="ENABLE_OPENAI_API_PASSTHROUGH")
+
+    # How long upstream model lists are reused (Open WebUI's default is 1 s).
+    models_cache_ttl_s: float = Field(default=1.0, alias="MODELS_CACHE_TTL", ge=0)
+    # Deadline of a whole upstream call, streams included (Open WebUI: AIOHTTP_CLIENT_TIMEOUT).
+    upstream_timeout_s: float = Field(default=300.0, alias="AIOHTTP_CLIENT_TIMEOUT", gt=0)
+    # Deadline of a model-list call; an upstream slower than this drops out of the list.
+    model_list_timeout_s: float = Field(default=10.0, alias="AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST", gt=0)
+    upstream_connect_timeout_s: float = Field(default=3.0, alias="UPSTREAM_CONNECT_TIMEOUT_S", gt=0)
+    upstream_max_connections: int = Field(default=100, alias="UPSTREAM_MAX_CONNECTIONS", ge=1)
+    # This many failures in a row take an upstream out of rotation for UPSTREAM_COOLDOWN_S.
+    upstream_failure_threshold: int = Field(default=3, alias="UPSTREAM_FAILURE_THRESHOLD", ge=1)
+    upstream_cooldown_s: float = Field(default=30.0, alias="UPSTREAM_COOLDOWN_S", gt=0)
+
+    @model_validator(mode="after")
+    def _check_urls(self) -> "InferenceSettings":
+        for url in (*self.ollama_base_urls, *self.openai_api_base_urls):
+            _check_url(url)
+        return self
+
+    @property
+    def ollama_base_urls(self) -> list[str]:
+        urls = split_list(self.ollama_base_urls_raw) or split_list(self.ollama_base_url)
+        return [url.rstrip("/") for url in urls]
+
+    @property
+    def openai_api_base_urls(self) -> list[str]:
+        urls = split_list(self.openai_api_base_urls_raw) or split_list(self.openai_api_base_url)
+        return [url.rstrip("/") for url in urls]
+
+    @property
+    def openai_api_keys(self) -> list[str]:
+        """One key per base URL, matched by index; missing keys are empty (no Authorization)."""
+        raw = self.openai_api_keys_raw if self.openai_api_keys_raw.strip() else self.openai_api_key
+        keys = [key.strip() for key in raw.split(";")]
+        count = len(self.openai_api_base_urls)
+        return (keys + [""] * count)[:count]

@@ -9,9 +9,12 @@ import requests
 
 from services.common.infra import free_port
 from services.stack import Stack, StackConfig
+from tests.fakes.ollama import FakeOllama
+from tests.fakes.openai import FakeOpenAI
 
 TEST_ENV = {"BCRYPT_ROUNDS": "4", "LOG_LEVEL": "INFO"}
 ADMIN_PASSWORD = "admin password"
+OPENAI_KEY = "sk-upstream-test-key"
 
 
 def make_stack(data_dir: Path, **env: str) -> Stack:
@@ -45,6 +48,8 @@ class Running:
     url: str
     config_before_signup: dict
     admin: Account
+    ollama: FakeOllama
+    openai: FakeOpenAI
 
     def signup(self, email: str, password: str = "user password", name: str = "User") -> Account:
         reply = requests.post(
@@ -74,10 +79,34 @@ class Running:
         account.token = signin.json()["token"]
 
 
+def upstream_env(ollama: FakeOllama, openai: FakeOpenAI) -> dict[str, str]:
+    return {
+        "OLLAMA_BASE_URLS": ollama.url,
+        "OPENAI_API_BASE_URLS": openai.base_url,
+        "OPENAI_API_KEYS": OPENAI_KEY,
+        # Tests change the fakes' models and expect to see it at once.
+        "MODELS_CACHE_TTL": "0",
+    }
+
+
 @pytest.fixture(scope="session")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    """One stack for the e2e session; its first signup (the admin) happens here."""
-    stack = make_stack(tmp_path_factory.mktemp("stack"))
+def fake_ollama() -> Iterator[FakeOllama]:
+    with FakeOllama() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def fake_openai() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI(api_key=OPENAI_KEY) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def running(
+    tmp_path_factory: pytest.TempPathFactory, fake_ollama: FakeOllama, fake_openai: FakeOpenAI
+) -> Iterator[Running]:
+    """One stack for the e2e session, on the fake upstreams; its first signup (the admin) happens here."""
+    stack = make_stack(tmp_path_factory.mktemp("stack"), **upstream_env(fake_ollama, fake_openai))
     stack.start()
     try:
         url = stack.gateway_url
@@ -90,6 +119,6 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         assert reply.status_code == 200, reply.text
         body = reply.json()
         admin = Account(body["id"], "admin@example.com", ADMIN_PASSWORD, body["token"], body)
-        yield Running(stack, url, config, admin)
+        yield Running(stack, url, config, admin, fake_ollama, fake_openai)
     finally:
         stack.stop()

@@ -464,8 +464,9 @@ class FakeContext:
     def __init__(self) -> None:
         self.aborted: tuple[grpc.StatusCode, str] | None = None
 
-    async def abort(self, code: grpc.StatusCode, details: str = "") -> None:
+    async def abort(self, code: grpc.StatusCode, details: str = "", trailing_metadata: tuple = ()) -> None:
         self.aborted = (code, details)
+        self.trailing_metadata = trailing_metadata
         raise grpc.aio.AbortError()
 
 

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from webui.inference.v1 import inference_pb2 as webui_dot_inference_dot_v1_dot_inference__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -25,8 +26,13 @@ if _version_not_supported:
 
 
 class InferenceServiceStub:
-    """InferenceService routes chat completions to Ollama, OpenAI-compatible upstreams and functions.
-    Its RPCs arrive with step 2; the server already serves health and reflection.
+    """InferenceService routes chat completions, embeddings and the Ollama/OpenAI proxies to the
+    upstreams (Ollama and OpenAI-compatible servers). The gateway authenticates the caller and
+    translates HTTP to these RPCs; every routing and translation decision is made here.
+
+    Request and reply bodies are JSON carried as bytes: they are free-form OpenAI/Ollama objects
+    (unknown keys must survive, integers must stay integers), which google.protobuf.Struct would not
+    preserve, and the upstream bytes can be relayed without re-encoding.
     """
 
     def __init__(self, channel):
@@ -35,16 +41,106 @@ class InferenceServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.ListModels = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/ListModels',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListModelsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListModelsResponse.FromString,
+                _registered_method=True)
+        self.ChatCompletion = channel.unary_stream(
+                '/webui.inference.v1.InferenceService/ChatCompletion',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletionRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletionResponse.FromString,
+                _registered_method=True)
+        self.ChatCompleted = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/ChatCompleted',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletedRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletedResponse.FromString,
+                _registered_method=True)
+        self.Embeddings = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/Embeddings',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.EmbeddingsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.EmbeddingsResponse.FromString,
+                _registered_method=True)
+        self.Proxy = channel.unary_stream(
+                '/webui.inference.v1.InferenceService/Proxy',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ProxyRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ProxyResponse.FromString,
+                _registered_method=True)
 
 
 class InferenceServiceServicer:
-    """InferenceService routes chat completions to Ollama, OpenAI-compatible upstreams and functions.
-    Its RPCs arrive with step 2; the server already serves health and reflection.
+    """InferenceService routes chat completions, embeddings and the Ollama/OpenAI proxies to the
+    upstreams (Ollama and OpenAI-compatible servers). The gateway authenticates the caller and
+    translates HTTP to these RPCs; every routing and translation decision is made here.
+
+    Request and reply bodies are JSON carried as bytes: they are free-form OpenAI/Ollama objects
+    (unknown keys must survive, integers must stay integers), which google.protobuf.Struct would not
+    preserve, and the upstream bytes can be relayed without re-encoding.
     """
+
+    def ListModels(self, request, context):
+        """The models every upstream serves, in Open WebUI's object shapes (GET /api/models).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChatCompletion(self, request, context):
+        """An OpenAI chat completion: the head first, then the body, one message per upstream chunk.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChatCompleted(self, request, context):
+        """Runs what must happen after a reply was shown (outlet filters) and returns the body.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Embeddings(self, request, context):
+        """An OpenAI embeddings request, served by an Ollama or OpenAI-compatible upstream.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Proxy(self, request, context):
+        """The /ollama/* and /openai/* pass-through: an HTTP request in, an HTTP reply out as it arrives.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
 
 def add_InferenceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ListModels': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListModels,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListModelsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListModelsResponse.SerializeToString,
+            ),
+            'ChatCompletion': grpc.unary_stream_rpc_method_handler(
+                    servicer.ChatCompletion,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletionRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletionResponse.SerializeToString,
+            ),
+            'ChatCompleted': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChatCompleted,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletedRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletedResponse.SerializeToString,
+            ),
+            'Embeddings': grpc.unary_unary_rpc_method_handler(
+                    servicer.Embeddings,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.EmbeddingsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.EmbeddingsResponse.SerializeToString,
+            ),
+            'Proxy': grpc.unary_stream_rpc_method_handler(
+                    servicer.Proxy,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ProxyRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ProxyResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'webui.inference.v1.InferenceService', rpc_method_handlers)
@@ -54,6 +150,146 @@ def add_InferenceServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class InferenceService:
-    """InferenceService routes chat completions to Ollama, OpenAI-compatible upstreams and functions.
-    Its RPCs arrive with step 2; the server already serves health and reflection.
+    """InferenceService routes chat completions, embeddings and the Ollama/OpenAI proxies to the
+    upstreams (Ollama and OpenAI-compatible servers). The gateway authenticates the caller and
+    translates HTTP to these RPCs; every routing and translation decision is made here.
+
+    Request and reply bodies are JSON carried as bytes: they are free-form OpenAI/Ollama objects
+    (unknown keys must survive, integers must stay integers), which google.protobuf.Struct would not
+    preserve, and the upstream bytes can be relayed without re-encoding.
     """
+
+    @staticmethod
+    def ListModels(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/ListModels',
+            webui_dot_inference_dot_v1_dot_inference__pb2.ListModelsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.ListModelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChatCompletion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/ChatCompletion',
+            webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletionRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChatCompleted(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/ChatCompleted',
+            webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletedRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.ChatCompletedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Embeddings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/Embeddings',
+            webui_dot_inference_dot_v1_dot_inference__pb2.EmbeddingsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.EmbeddingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Proxy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/Proxy',
+            webui_dot_inference_dot_v1_dot_inference__pb2.ProxyRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.ProxyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

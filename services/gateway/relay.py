@@ -1,0 +1,59 @@
+"""The gateway's one streaming adapter: an RPC's head and body parts become the HTTP response,
+each part written to the client the moment it arrives."""
+
+import json
+import logging
+
+import grpc
+from aiohttp import web
+from multidict import CIMultiDict
+
+from services.common import messages
+from services.gateway.http_errors import ApiError
+
+log = logging.getLogger(__name__)
+
+_SSE_FAILED = (
+    b"\n\ndata: "
+    + json.dumps({"error": {"message": messages.STREAM_FAILED}}, separators=(",", ":")).encode()
+    + b"\n\ndata: [DONE]\n\n"
+)
+
+
+def in_band_error(content_type: str) -> bytes:
+    """What tells a client, after the head was sent, that the rest will not come."""
+    if "text/event-stream" in content_type:
+        return _SSE_FAILED
+    if "ndjson" in content_type:
+        return json.dumps({"error": messages.STREAM_FAILED}).encode() + b"\n"
+    return b""
+
+
+async def relay(request: web.Request, call: grpc.aio.UnaryStreamCall) -> web.StreamResponse:
+    """Answers ``request`` with ``call``'s reply. Errors before the head are raised (the edge
+    middleware maps them); after it they go in-band. Leaving early cancels the call, which cancels
+    the upstream request in the inference service."""
+    try:
+        parts = call.__aiter__()
+        try:
+            first = await parts.__anext__()
+        except StopAsyncIteration:
+            raise ApiError(502, messages.SERVER_CONNECTION_ERROR) from None
+        head = first.head
+        headers = CIMultiDict(head.headers)
+        if not head.streaming:
+            body = b"".join([message.chunk async for message in parts])
+            return web.Response(status=head.status, body=body, headers=headers)
+        response = web.StreamResponse(status=head.status, headers=headers)
+        await response.prepare(request)
+        try:
+            async for message in parts:
+                await response.write(message.chunk)
+        except grpc.aio.AioRpcError as error:
+            log.warning("stream from inference failed after the head: %s", error.code().name)
+            await response.write(in_band_error(headers.get("Content-Type", "")))
+        await response.write_eof()
+        return response
+    finally:
+        if not call.done():
+            call.cancel()

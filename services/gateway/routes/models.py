@@ -1,0 +1,50 @@
+"""``GET /api/models``: every model the caller may use, from InferenceService."""
+
+from aiohttp import web
+
+from services.gateway.auth_guard import Level
+from services.gateway.http_errors import ApiError
+from services.gateway.state import GUARD, INFERENCE
+
+routes = web.RouteTableDef()
+
+_TRUE = ("true", "1", "yes", "on", "t", "y")
+_FALSE = ("false", "0", "no", "off", "f", "n")
+
+
+def query_bool(request: web.Request, name: str) -> bool:
+    """A boolean query parameter as FastAPI parses one (422 otherwise)."""
+    raw = request.query.get(name)
+    if raw is None or raw.lower() in _FALSE:
+        return False
+    if raw.lower() in _TRUE:
+        return True
+    raise ApiError(
+        422,
+        [
+            {
+                "type": "bool_parsing",
+                "loc": ["query", name],
+                "msg": "Input should be a valid boolean, unable to interpret input",
+                "input": raw,
+            }
+        ],
+    )
+
+
+async def _models_reply(request: web.Request, level: Level) -> web.Response:
+    principal = await request.app[GUARD].require(request, level)
+    models = await request.app[INFERENCE].list_models(principal, query_bool(request, "refresh"))
+    # The list arrives as JSON bytes: wrapped, not re-encoded.
+    return web.Response(body=b'{"data":' + models + b"}", content_type="application/json")
+
+
+@routes.get("/api/models")
+@routes.get("/api/v1/models")
+async def list_models(request: web.Request) -> web.Response:
+    return await _models_reply(request, Level.VERIFIED)
+
+
+@routes.get("/api/models/base")
+async def list_base_models(request: web.Request) -> web.Response:
+    return await _models_reply(request, Level.ADMIN)

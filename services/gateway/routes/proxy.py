@@ -1,0 +1,25 @@
+"""The pass-through handler both proxies share: authenticate at the route's level, forward the
+request to InferenceService, relay the reply."""
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from services.gateway.auth_guard import Level
+from services.gateway.body import read_body
+from services.gateway.relay import relay
+from services.gateway.state import GUARD, INFERENCE, SETTINGS
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def proxy_handler(backend: str, prefix: str, level: Level) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        principal = await request.app[GUARD].require(request, level)
+        body = await read_body(request, request.app[SETTINGS].inference_max_body_bytes)
+        call = request.app[INFERENCE].proxy(
+            principal, backend, request.method, request.path[len(prefix) :], request.query_string, body
+        )
+        return await relay(request, call)
+
+    return handler

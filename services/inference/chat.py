@@ -1,0 +1,195 @@
+"""OpenAI chat completions routed by model: Ollama (translated both ways) or OpenAI-compatible
+(forwarded, SSE relayed event by event), streamed as ``Head`` then body parts."""
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+from services.common import messages
+from services.common.errors import BadGateway, InvalidArgument
+from services.inference.dispatch import Dispatcher
+from services.inference.model_registry import ModelRegistry, ModelRoute
+from services.inference.ollama_convert import (
+    OllamaStreamConverter,
+    OllamaStreamError,
+    ollama_error_message,
+    ollama_to_openai,
+    openai_to_ollama,
+)
+from services.inference.params import apply_params, merge_params_for_openai
+from services.inference.replies import (
+    SSE_DONE,
+    SSE_STREAM_FAILED,
+    SSE_TYPE,
+    Head,
+    Part,
+    detail_reply,
+    dumps,
+    json_reply,
+    loads,
+    relayed_headers,
+    sse_event,
+)
+from services.inference.upstreams import Kind
+
+log = logging.getLogger(__name__)
+
+# Open WebUI's own request fields: they steer Open WebUI and are never sent upstream.
+WEBUI_FIELDS = frozenset(
+    (
+        "files",
+        "features",
+        "variables",
+        "tool_ids",
+        "skill_ids",
+        "terminal_id",
+        "tool_servers",
+        "filter_ids",
+        "chat_id",
+        "id",
+        "session_id",
+        "parent_id",
+        "message_ids",
+        "user_message",
+        "assistant_message_id",
+        "folder_id",
+        "background_tasks",
+        "model_item",
+        "metadata",
+        "params",
+    )
+)
+
+
+def openai_payload(body: dict, sampling: dict, upstream_model: str) -> dict:
+    payload = {k: v for k, v in merge_params_for_openai(body, sampling).items() if k not in WEBUI_FIELDS}
+    payload["model"] = upstream_model
+    return payload
+
+
+class ChatService:
+    """Chat completions for every upstream model."""
+
+    def __init__(
+        self,
+        registry: ModelRegistry,
+        dispatcher: Dispatcher,
+        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._registry = registry
+        self._dispatcher = dispatcher
+        self._new_id = new_id
+        self._clock = clock
+
+    async def route_for(self, body: object) -> ModelRoute:
+        """The model a request names, or 400 ``Model not found``."""
+        if not isinstance(body, dict):
+            raise InvalidArgument("The request body must be a JSON object")
+        model_id = body.get("model")
+        route = await self._registry.resolve(model_id) if isinstance(model_id, str) else None
+        if route is None:
+            raise InvalidArgument(messages.MODEL_NOT_FOUND_SHORT)
+        return route
+
+    async def complete(self, body: object) -> AsyncIterator[Part]:
+        route = await self.route_for(body)
+        assert isinstance(body, dict)
+        body, sampling = apply_params(body)
+        handler = self._ollama if route.kind is Kind.OLLAMA else self._openai
+        async for part in handler(body, sampling, route):
+            yield part
+
+    async def completed(self, body: object) -> dict:
+        """``POST /api/chat/completed``: checks the body as Open WebUI does and returns it (outlet
+        filters, which may change it, arrive with functions)."""
+        if not isinstance(body, dict):
+            raise InvalidArgument("The request body must be a JSON object")
+        if "model" not in body:
+            raise InvalidArgument("'model'")
+        await self.route_for(body)
+        if not body.get("id"):
+            raise InvalidArgument(messages.MISSING_MESSAGE_ID)
+        for key in ("chat_id", "session_id"):
+            if key not in body:
+                raise InvalidArgument(f"'{key}'")
+        if str(body["chat_id"] or "").startswith("channel:"):
+            raise InvalidArgument(messages.CHANNEL_CHATS_UNSUPPORTED)
+        body.pop("model_item", None)
+        return body
+
+    async def _ollama(self, body: dict, sampling: dict, route: ModelRoute) -> AsyncIterator[Part]:
+        payload = openai_to_ollama(body, sampling)
+        payload["model"] = route.upstream_model
+        model = body["model"]
+        started = False
+        try:
+            async with self._dispatcher.send(route.upstreams, "POST", "/api/chat", dumps(payload)) as (
+                _,
+                response,
+            ):
+                if response.status >= 400:
+                    for part in detail_reply(response.status, ollama_error_message(await response.read())):
+                        yield part
+                    return
+                created = int(self._clock())
+                if not payload.get("stream"):
+                    reply = loads(await response.read())
+                    converted = ollama_to_openai(reply, model, f"{model}-{self._new_id()}", created)
+                    for part in json_reply(converted):
+                        yield part
+                    return
+                converter = OllamaStreamConverter(model, f"chatcmpl-{self._new_id()}", created)
+                yield Head(200, {"Content-Type": SSE_TYPE}, streaming=True)
+                started = True
+                async for line in response.lines():
+                    if line.strip():
+                        yield sse_event(converter.convert(loads(line)))
+                yield SSE_DONE
+        except (BadGateway, OllamaStreamError, ValueError) as error:
+            if not started:
+                if isinstance(error, BadGateway):
+                    raise
+                raise BadGateway(messages.SERVER_CONNECTION_ERROR) from error
+            log.warning("ollama stream for %s failed: %s", model, error)
+            yield SSE_STREAM_FAILED
+            yield SSE_DONE
+
+    async def _openai(self, body: dict, sampling: dict, route: ModelRoute) -> AsyncIterator[Part]:
+        payload = openai_payload(body, sampling, route.upstream_model)
+        started = False
+        try:
+            async with self._dispatcher.send(
+                route.upstreams, "POST", "/chat/completions", dumps(payload)
+            ) as (_, response):
+                headers = relayed_headers(response.headers)
+                is_sse = "text/event-stream" in response.headers.get("Content-Type", "")
+                if response.status >= 400 or not is_sse:
+                    # Errors pass through with the upstream's status, body and Retry-After.
+                    raw = await response.read()
+                    yield Head(response.status, headers)
+                    yield raw
+                    return
+                yield Head(response.status, headers, streaming=True)
+                started = True
+                async for event in sse_events(response.lines()):
+                    yield event
+        except BadGateway as error:
+            if not started:
+                raise
+            log.warning("openai stream for %s failed: %s", body.get("model"), error)
+            yield SSE_STREAM_FAILED
+            yield SSE_DONE
+
+
+async def sse_events(lines: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Whole server-sent events (the lines up to a blank one), however the upstream split them."""
+    pending: list[bytes] = []
+    async for line in lines:
+        pending.append(line)
+        if line in (b"\n", b"\r\n"):
+            yield b"".join(pending)
+            pending = []
+    if pending:
+        yield b"".join(pending)

@@ -1,0 +1,124 @@
+"""Sends a request to one of the upstreams serving it: least busy first, one retry elsewhere when
+connecting failed, health bookkeeping, and the probes that bring cooled-down upstreams back."""
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from services.common import messages
+from services.common.errors import BadGateway
+from services.inference.transport import ConnectFailed, Timeouts, Transport, UpstreamBroke, UpstreamResponse
+from services.inference.upstreams import Kind, Upstream, UpstreamPool
+
+log = logging.getLogger(__name__)
+
+# The path each kind answers cheaply: a probe only needs to see that the server is up.
+PROBE_PATHS = {Kind.OLLAMA: "/api/version", Kind.OPENAI: "/models"}
+
+
+class Dispatcher:
+    """Failover and accounting around ``Transport``; the one way the service calls an upstream."""
+
+    def __init__(self, pool: UpstreamPool, transport: Transport, timeouts: Timeouts) -> None:
+        self.pool = pool
+        self.transport = transport
+        self.timeouts = timeouts
+
+    @asynccontextmanager
+    async def send(
+        self,
+        candidates: Sequence[Upstream],
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        timeouts: Timeouts | None = None,
+        headers: Mapping[str, str] | None = None,
+        unreachable: str = messages.SERVER_CONNECTION_ERROR,
+    ) -> AsyncIterator[tuple[Upstream, UpstreamResponse]]:
+        """Opens the request on the best candidate; when connecting fails, once more on another.
+
+        Yields the upstream and its response (status and headers read, body not yet). Raises
+        ``BadGateway(unreachable)`` when no candidate could be reached, and when the upstream broke
+        while the caller read the body (which counts as a failure of that upstream).
+        """
+        tried: list[Upstream] = []
+        async with AsyncExitStack() as stack:
+            while True:
+                upstream = self.pool.choose(candidates, exclude=tried)
+                if upstream is None or len(tried) == 2:
+                    raise BadGateway(unreachable)
+                tried.append(upstream)
+                self.pool.begin(upstream)
+                try:
+                    response = await stack.enter_async_context(
+                        self.transport.request(
+                            upstream, method, path, body, timeouts or self.timeouts, headers
+                        )
+                    )
+                except ConnectFailed as error:
+                    log.warning("%s unreachable: %s", upstream.name, error)
+                    self.pool.end(upstream, ok=False)
+                    continue
+                except UpstreamBroke as error:
+                    log.warning("%s failed: %s", upstream.name, error)
+                    self.pool.end(upstream, ok=False)
+                    raise BadGateway(unreachable) from error
+                except BaseException:
+                    self.pool.end(upstream, ok=None)
+                    raise
+                break
+            outcome: bool | None = None
+            try:
+                yield upstream, response
+                outcome = True
+            except UpstreamBroke as error:
+                log.warning("%s failed mid-reply: %s", upstream.name, error)
+                outcome = False
+                raise BadGateway(unreachable) from error
+            finally:
+                self.pool.end(upstream, ok=outcome)
+
+    async def probe(self, upstream: Upstream) -> bool:
+        """True when the upstream answers HTTP at all (any status: it is up)."""
+        timeouts = Timeouts(total_s=self.timeouts.connect_s * 2, connect_s=self.timeouts.connect_s)
+        try:
+            async with self.transport.request(
+                upstream, "GET", PROBE_PATHS[upstream.kind], None, timeouts
+            ) as response:
+                await response.read()
+            return True
+        except (ConnectFailed, UpstreamBroke):
+            return False
+
+    async def run_probes(self, interval_s: float) -> None:
+        """Forever: probe every upstream whose cool-down is over; success puts it back in rotation."""
+        while True:
+            await asyncio.sleep(interval_s)
+            for upstream in self.pool.due_for_probe():
+                if await self.probe(upstream):
+                    log.info("%s is back in rotation", upstream.name)
+                    self.pool.record_success(upstream)
+                else:
+                    self.pool.probe_failed(upstream)
+
+    async def fetch_json(self, upstream: Upstream, path: str, timeouts: Timeouts) -> object | None:
+        """GET ``path`` from this one upstream as JSON; None (logged, counted) when it fails."""
+        try:
+            async with self.transport.request(upstream, "GET", path, None, timeouts) as response:
+                raw = await response.read()
+                status = response.status
+        except (ConnectFailed, UpstreamBroke) as error:
+            log.warning("%s GET %s failed: %s", upstream.name, path, error)
+            self.pool.record_failure(upstream)
+            return None
+        self.pool.record_success(upstream)
+        if status >= 400:
+            log.warning("%s GET %s answered %d", upstream.name, path, status)
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            log.warning("%s GET %s answered invalid JSON", upstream.name, path)
+            return None

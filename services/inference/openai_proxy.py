@@ -1,0 +1,99 @@
+"""``/openai/*``: the OpenAI-compatible upstreams' models and chat completions, and the opt-in
+catch-all pass-through (``ENABLE_OPENAI_API_PASSTHROUGH``)."""
+
+from collections.abc import AsyncIterator
+
+from services.common import messages
+from services.common.errors import BadGateway, NotFound, PermissionDenied, ServiceDisabled
+from services.inference.chat import ChatService
+from services.inference.dispatch import Dispatcher
+from services.inference.model_registry import ModelRegistry
+from services.inference.proxy_common import ProxyCall, RouteTable, relay
+from services.inference.replies import Part, json_reply, loads
+from services.inference.transport import Timeouts
+from services.inference.upstreams import Kind
+
+
+def mask_key(key: str) -> str:
+    """Upstream keys are shown to admins by their last four characters only."""
+    return f"{key[:3]}…{key[-4:]}" if len(key) > 8 else ("…" if key else "")
+
+
+class OpenAIProxy:
+    def __init__(
+        self,
+        registry: ModelRegistry,
+        dispatcher: Dispatcher,
+        chat: ChatService,
+        enabled: bool,
+        passthrough: bool,
+        list_timeouts: Timeouts,
+    ) -> None:
+        self._registry = registry
+        self._dispatcher = dispatcher
+        self._chat = chat
+        self._enabled = enabled
+        self._passthrough = passthrough
+        self._list_timeouts = list_timeouts
+        table = RouteTable()
+        table.add("GET", "/models", self._models)
+        table.add("POST", "/chat/completions", self._chat_completions, with_idx=False)
+        table.add("GET", "/config", self._config, with_idx=False)
+        self._table = table
+
+    async def handle(self, call: ProxyCall) -> AsyncIterator[Part]:
+        try:
+            handler, idx = self._table.find(call.method, call.path)
+        except NotFound:
+            handler, idx = self._catch_all, None
+        if not self._enabled and handler != self._config:
+            raise ServiceDisabled(messages.OPENAI_API_DISABLED)
+        async for part in handler(call, idx):
+            yield part
+
+    async def _models(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
+        if idx is None:
+            reply: object = {"data": (await self._registry.catalog()).of_kind(Kind.OPENAI)}
+        else:
+            upstream = self._dispatcher.pool.get(Kind.OPENAI, idx)
+            if upstream is None:
+                raise NotFound(messages.NOT_FOUND)
+            reply = await self._dispatcher.fetch_json(upstream, "/models", self._list_timeouts)
+            if reply is None:
+                raise BadGateway(messages.SERVER_CONNECTION_ERROR)
+        for part in json_reply(reply):
+            yield part
+
+    async def _chat_completions(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
+        try:
+            body = loads(call.body)
+        except ValueError:
+            body = None
+        route = await self._chat.route_for(body) if isinstance(body, dict) else None
+        if route is None or route.kind is not Kind.OPENAI:
+            raise NotFound(messages.MODEL_NOT_FOUND_SHORT)
+        async for part in self._chat.complete(body):
+            yield part
+
+    async def _config(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
+        upstreams = self._dispatcher.pool.of_kind(Kind.OPENAI)
+        reply = {
+            "ENABLE_OPENAI_API": self._enabled,
+            "OPENAI_API_BASE_URLS": [u.base_url for u in upstreams],
+            "OPENAI_API_KEYS": [mask_key(u.api_key) for u in upstreams],
+            "OPENAI_API_CONFIGS": {},
+        }
+        for part in json_reply(reply):
+            yield part
+
+    async def _catch_all(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
+        if not self._passthrough:
+            raise PermissionDenied(messages.OPENAI_PASSTHROUGH_DISABLED)
+        upstreams = self._dispatcher.pool.of_kind(Kind.OPENAI)[:1]
+        if not upstreams:
+            raise NotFound(messages.NOT_FOUND)
+        path = call.path + (f"?{call.query}" if call.query else "")
+        async for part in relay(
+            self._dispatcher, upstreams, call.method, path, call.body or None, detail_errors=False
+        ):
+            yield part
