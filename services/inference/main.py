@@ -20,11 +20,13 @@ SERVICE_NAME = inference_pb2.DESCRIPTOR.services_by_name["InferenceService"].ful
 class RunningInference:
     """A started service and what must be closed after it."""
 
-    def __init__(self, service: GrpcService, core: InferenceCore, transport: AiohttpTransport) -> None:
+    def __init__(
+        self, service: GrpcService, core: InferenceCore, transport: AiohttpTransport, probe_interval_s: float
+    ) -> None:
         self.service = service
         self.core = core
         self._transport = transport
-        self._probes = asyncio.create_task(core.dispatcher.run_probes(interval_s=1.0))
+        self._probes = asyncio.create_task(core.dispatcher.run_probes(probe_interval_s))
 
     async def close(self) -> None:
         self._probes.cancel()
@@ -47,7 +49,8 @@ async def start(settings: InferenceSettings) -> RunningInference:
         lambda server: inference_pb2_grpc.add_InferenceServiceServicer_to_server(servicer, server),
     )
     log.info("inference service listening on port %d", service.port)
-    return RunningInference(service, core, transport)
+    # Cooled-down upstreams are probed at least once a second (sooner with a shorter cool-down).
+    return RunningInference(service, core, transport, min(1.0, settings.upstream_cooldown_s))
 
 
 async def run(settings: InferenceSettings) -> None:

@@ -69,6 +69,11 @@ def expires_epoch(value: object) -> int | None:
         return None
 
 
+def _list_of(value: object) -> list:
+    """``value`` when the upstream sent a list, else nothing (a malformed reply drops its models)."""
+    return value if isinstance(value, list) else []
+
+
 def _with_route_fields(model: dict) -> dict:
     # GET /api/models adds these to every model; actions and filters arrive with functions (step 4).
     model.setdefault("tags", [])
@@ -84,10 +89,10 @@ def ollama_models(listings: list[tuple[Upstream, dict, dict]]) -> tuple[list[dic
     for upstream, tags, ps in listings:
         loaded = {
             m.get("model") or m.get("name"): expires_epoch(m.get("expires_at"))
-            for m in ps.get("models") or []
+            for m in _list_of(ps.get("models"))
             if isinstance(m, dict)
         }
-        for tag in tags.get("models") or []:
+        for tag in _list_of(tags.get("models")):
             if not isinstance(tag, dict) or not (tag.get("model") or tag.get("name")):
                 continue
             model_id = tag.get("model") or tag["name"]
@@ -135,7 +140,7 @@ def openai_model_object(raw: dict, upstream: Upstream) -> dict:
 def openai_entries(upstream: Upstream, listing: object) -> list[dict]:
     """The model entries of an OpenAI-compatible ``/models`` reply (``{"data": [...]}`` or a list)."""
     data = listing.get("data") if isinstance(listing, dict) else listing
-    entries = [m for m in data or [] if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    entries = [m for m in _list_of(data) if isinstance(m, dict) and isinstance(m.get("id"), str)]
     if "api.openai.com" in upstream.base_url:
         entries = [m for m in entries if not any(word in m["id"] for word in _OPENAI_NON_CHAT)]
     return entries
@@ -159,6 +164,9 @@ class ModelRegistry:
         self._clock = clock
         self._current: Catalog | None = None
         self._refreshing: asyncio.Task[Catalog] | None = None
+        # Bumped by invalidate(): a fetch begun before it must not pass for fresh.
+        self._generation = 0
+        self._refreshing_generation = 0
 
     def enabled(self, kind: Kind) -> bool:
         return self._enabled.get(kind, False)
@@ -189,19 +197,22 @@ class ModelRegistry:
 
     def invalidate(self) -> None:
         """Forget the catalog (after a pull, copy or delete changed what an upstream serves)."""
+        self._generation += 1
         if self._current is not None:
             self._current.fetched_at = float("-inf")
 
     def _start_refresh(self) -> asyncio.Task[Catalog]:
-        if self._refreshing is None or self._refreshing.done():
-            self._refreshing = asyncio.create_task(self._build())
+        stale_fetch = self._refreshing is not None and self._refreshing_generation != self._generation
+        if self._refreshing is None or self._refreshing.done() or stale_fetch:
+            self._refreshing_generation = self._generation
+            self._refreshing = asyncio.create_task(self._build(self._generation))
         return self._refreshing
 
     async def _refresh(self) -> Catalog:
         # shield: one caller giving up must not cancel the fetch others are waiting for.
         return await asyncio.shield(self._start_refresh())
 
-    async def _build(self) -> Catalog:
+    async def _build(self, generation: int) -> Catalog:
         pool = self._dispatcher.pool
         ollama = [u for u in pool.of_kind(Kind.OLLAMA) if not pool.is_cooling(u)]
         openai = [u for u in pool.of_kind(Kind.OPENAI) if not pool.is_cooling(u)]
@@ -234,6 +245,9 @@ class ModelRegistry:
                 model["id"], Kind.OLLAMA, tuple(serving[model["id"]]), model["id"]
             )
         catalog.models = list(by_id.values())
+        if generation != self._generation:
+            # invalidate() ran while we fetched: what we saw may predate the change.
+            catalog.fetched_at = float("-inf")
         self._current = catalog
         return catalog
 

@@ -34,7 +34,7 @@ _MODEL_ROUTES = (
 
 def version_key(version: str) -> tuple[int, ...]:
     parts = []
-    for piece in version.split("-")[0].split("."):
+    for piece in version.strip().lstrip("vV").split("-")[0].split("."):
         parts.append(int(piece) if piece.isdigit() else 0)
     return tuple(parts)
 
@@ -154,9 +154,13 @@ class OllamaProxy:
         versions = [
             r["version"] for r in replies if isinstance(r, dict) and isinstance(r.get("version"), str)
         ]
-        if not versions:
-            raise BadGateway(messages.OLLAMA_NOT_FOUND)
-        for part in json_reply({"version": min(versions, key=version_key)}):
+        # Open WebUI answers 500 (not 502) when no upstream told its version.
+        answer = (
+            detail_reply(500, messages.OLLAMA_NOT_FOUND)
+            if not versions
+            else json_reply({"version": min(versions, key=version_key)})
+        )
+        for part in answer:
             yield part
 
     async def _unload(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:

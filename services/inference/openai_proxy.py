@@ -15,8 +15,9 @@ from services.inference.upstreams import Kind
 
 
 def mask_key(key: str) -> str:
-    """Upstream keys are shown to admins by their last four characters only."""
-    return f"{key[:3]}…{key[-4:]}" if len(key) > 8 else ("…" if key else "")
+    """Upstream keys are shown to admins as a prefix of three and the last four characters, and
+    only when they are long enough for that to hide most of them."""
+    return f"{key[:3]}…{key[-4:]}" if len(key) >= 20 else ("…" if key else "")
 
 
 class OpenAIProxy:
@@ -69,9 +70,11 @@ class OpenAIProxy:
             body = loads(call.body)
         except ValueError:
             body = None
-        route = await self._chat.route_for(body) if isinstance(body, dict) else None
+        model_id = body.get("model") if isinstance(body, dict) else None
+        route = await self._registry.resolve(model_id) if isinstance(model_id, str) else None
         if route is None or route.kind is not Kind.OPENAI:
-            raise NotFound(messages.MODEL_NOT_FOUND_SHORT)
+            # Open WebUI: 404 MODEL_NOT_FOUND() (no name) for any id that is not an OpenAI model.
+            raise NotFound(messages.model_not_found(""))
         async for part in self._chat.complete(body):
             yield part
 

@@ -11,7 +11,7 @@ def split_list(value: str) -> list[str]:
 
 
 def _check_url(url: str) -> str:
-    if not url.startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")):
         raise ValueError(f"upstream URL {url!r} must start with http:// or https://")
     return url.rstrip("/")
 
@@ -53,15 +53,21 @@ class InferenceSettings(CommonSettings):
         urls = split_list(self.ollama_base_urls_raw) or split_list(self.ollama_base_url)
         return [url.rstrip("/") for url in urls]
 
+    def _openai_pairs(self) -> list[tuple[str, str]]:
+        """(base URL, key) matched by position in the raw lists, before empty URL items are dropped,
+        so that ``a;;c`` with ``ka;;kc`` still gives ``c`` the key ``kc``."""
+        raw_urls = self.openai_api_base_urls_raw if self.openai_api_base_urls_raw.strip() else ""
+        urls = [u.strip() for u in (raw_urls or self.openai_api_base_url).split(";")]
+        raw_keys = self.openai_api_keys_raw if self.openai_api_keys_raw.strip() else self.openai_api_key
+        keys = [key.strip() for key in raw_keys.split(";")]
+        keys = (keys + [""] * len(urls))[: len(urls)]
+        return [(url.rstrip("/"), key) for url, key in zip(urls, keys, strict=True) if url]
+
     @property
     def openai_api_base_urls(self) -> list[str]:
-        urls = split_list(self.openai_api_base_urls_raw) or split_list(self.openai_api_base_url)
-        return [url.rstrip("/") for url in urls]
+        return [url for url, _ in self._openai_pairs()]
 
     @property
     def openai_api_keys(self) -> list[str]:
         """One key per base URL, matched by index; missing keys are empty (no Authorization)."""
-        raw = self.openai_api_keys_raw if self.openai_api_keys_raw.strip() else self.openai_api_key
-        keys = [key.strip() for key in raw.split(";")]
-        count = len(self.openai_api_base_urls)
-        return (keys + [""] * count)[:count]
+        return [key for _, key in self._openai_pairs()]

@@ -122,3 +122,58 @@ def running(
         yield Running(stack, url, config, admin, fake_ollama, fake_openai)
     finally:
         stack.stop()
+
+
+def _restore(fake: FakeOllama | FakeOpenAI, models: list[str]) -> None:
+    fake.token_delay_s = 0.0
+    fake.tokens = 8
+    fake.first_byte_delay_s = 0.0
+    fake.fail_status = None
+    fake.fail_body = None
+    fake.fail_headers = None
+    fake.split_frames = False
+    fake.models = list(models)
+    fake.reset()
+
+
+@pytest.fixture
+def ollama(running: Running) -> Iterator[FakeOllama]:
+    """The session's fake Ollama, recording afresh; every setting a test changes is put back."""
+    fake = running.ollama
+    models, loaded = list(fake.models), set(fake.loaded)
+    fake.reset()
+    try:
+        yield fake
+    finally:
+        _restore(fake, models)
+        fake.loaded = loaded
+        if not fake.running:
+            fake.restart()
+
+
+@pytest.fixture
+def openai_upstream(running: Running) -> Iterator[FakeOpenAI]:
+    """The session's fake OpenAI-compatible server, recording afresh; settings are put back."""
+    fake = running.openai
+    models = list(fake.models)
+    fake.reset()
+    try:
+        yield fake
+    finally:
+        _restore(fake, models)
+        if not fake.running:
+            fake.restart()
+
+
+@pytest.fixture(scope="session")
+def user(running: Running) -> Account:
+    """A verified user (role ``user``), created once per session."""
+    account = running.signup("verified-user@example.com", name="Verified User")
+    running.promote(account, "user")
+    return account
+
+
+@pytest.fixture(scope="session")
+def pending(running: Running) -> Account:
+    """A self-signed-up user still ``pending``."""
+    return running.signup("pending-user@example.com", name="Pending User")

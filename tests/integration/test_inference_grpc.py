@@ -1,0 +1,177 @@
+"""The inference service over real gRPC, against fake upstreams on loopback: streaming is
+incremental, cancelling the call cancels the upstream request, failover and cool-down work."""
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+
+import grpc
+import pytest
+
+from services.inference.main import RunningInference, start
+from services.inference.settings import InferenceSettings
+from tests.fakes.ollama import FakeOllama
+from webui.inference.v1 import inference_pb2, inference_pb2_grpc
+
+MODEL = "llama3.2:latest"
+CALLER = inference_pb2.Caller(user_id="u1", email="u@example.com", name="U", role="user")
+
+
+def chat_request(stream: bool, model: str = MODEL) -> inference_pb2.ChatCompletionRequest:
+    body = {"model": model, "messages": [{"role": "user", "content": "hi"}], "stream": stream}
+    return inference_pb2.ChatCompletionRequest(caller=CALLER, body_json=json.dumps(body).encode())
+
+
+@pytest.fixture
+async def start_inference() -> AsyncIterator[Callable]:
+    """Starts the inference service in process on the given upstreams; stopped afterwards."""
+    started: list[tuple[RunningInference, grpc.aio.Channel]] = []
+
+    async def _start(ollama_urls: list[str], **env: object) -> inference_pb2_grpc.InferenceServiceStub:
+        stub, _ = await _start_running(ollama_urls, **env)
+        return stub
+
+    async def _start_running(
+        ollama_urls: list[str], **env: object
+    ) -> tuple[inference_pb2_grpc.InferenceServiceStub, RunningInference]:
+        settings = InferenceSettings(
+            INFERENCE_GRPC_LISTEN="127.0.0.1:0",
+            OLLAMA_BASE_URLS=";".join(ollama_urls),
+            ENABLE_OPENAI_API=False,
+            UPSTREAM_CONNECT_TIMEOUT_S=1,
+            **env,
+        )
+        running = await start(settings)
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.service.port}")
+        started.append((running, channel))
+        return inference_pb2_grpc.InferenceServiceStub(channel), running
+
+    _start.running = _start_running
+    try:
+        yield _start
+    finally:
+        for running, channel in started:
+            await channel.close()
+            await running.stop(0)
+
+
+@pytest.fixture
+def fakes() -> AsyncIterator[list[FakeOllama]]:
+    pair = [FakeOllama().start(), FakeOllama().start()]
+    try:
+        yield pair
+    finally:
+        for fake in pair:
+            fake.stop()
+
+
+async def complete(stub: inference_pb2_grpc.InferenceServiceStub) -> tuple[int, bytes]:
+    head, body = None, []
+    async for message in stub.ChatCompletion(chat_request(stream=False), timeout=10):
+        if message.HasField("head"):
+            head = message.head
+        else:
+            body.append(message.chunk)
+    assert head is not None
+    return head.status, b"".join(body)
+
+
+async def test_stream_chunks_arrive_as_the_upstream_sends_them(start_inference, fakes) -> None:
+    fake = fakes[0]
+    fake.token_delay_s = 0.15
+    stub = await start_inference([fake.url])
+    started = time.monotonic()
+    arrivals: list[tuple[float, bytes]] = []
+    async for message in stub.ChatCompletion(chat_request(stream=True), timeout=10):
+        if message.HasField("chunk"):
+            arrivals.append((time.monotonic() - started, message.chunk))
+            if len(arrivals) == 1:
+                # The first token is here while the upstream is still generating.
+                assert fake.streams_completed == 0
+    events = [chunk for _, chunk in arrivals]
+    assert events[-1] == b"data: [DONE]\n\n"
+    assert all(e.startswith(b"data: ") and e.endswith(b"\n\n") for e in events)
+    assert arrivals[0][0] < 0.5
+    assert arrivals[-1][0] - arrivals[0][0] > 0.15 * 6
+
+
+async def test_cancelling_the_call_cancels_the_upstream_request(start_inference, fakes) -> None:
+    fake = fakes[0]
+    fake.token_delay_s = 0.2
+    stub = await start_inference([fake.url])
+    call = stub.ChatCompletion(chat_request(stream=True), timeout=10)
+    seen = 0
+    async for message in call:
+        seen += message.HasField("chunk")
+        if seen == 2:
+            break
+    call.cancel()
+    assert await asyncio.to_thread(fake.wait_for, lambda f: f.streams_cancelled == 1, 5)
+    assert fake.streams_completed == 0
+
+
+async def test_connect_failure_is_retried_on_another_upstream(start_inference, fakes) -> None:
+    first, second = fakes
+    stub = await start_inference([first.url, second.url])
+    await stub.ListModels(inference_pb2.ListModelsRequest(caller=CALLER), timeout=10)
+    first.stop()
+    for _ in range(6):
+        status, body = await complete(stub)
+        assert status == 200, body
+    assert len([r for r in second.requests if r.path == "/api/chat"]) == 6
+
+
+async def test_failing_upstream_cools_down_and_returns_after_a_probe(start_inference, fakes) -> None:
+    first, second = fakes
+    stub, running = await start_inference.running(
+        [first.url, second.url], UPSTREAM_FAILURE_THRESHOLD=2, UPSTREAM_COOLDOWN_S=1
+    )
+    pool = running.core.dispatcher.pool
+    await stub.ListModels(inference_pb2.ListModelsRequest(caller=CALLER), timeout=10)
+    first.stop()
+    # Every request succeeds (retried on the second); the first cools down after two failures.
+    for _ in range(50):
+        assert (await complete(stub))[0] == 200
+        if pool.is_cooling(pool.upstreams[0]):
+            break
+    assert pool.is_cooling(pool.upstreams[0])
+    first.restart()
+    # Out of rotation: nothing reaches it until a probe has seen it answer.
+    for _ in range(5):
+        assert (await complete(stub))[0] == 200
+    assert not [r for r in first.requests if r.path == "/api/chat"]
+    for _ in range(100):
+        if not pool.is_cooling(pool.upstreams[0]):
+            break
+        await asyncio.sleep(0.05)
+    assert not pool.is_cooling(pool.upstreams[0])
+    assert any(r.path == "/api/version" for r in first.requests)
+    for _ in range(20):
+        assert (await complete(stub))[0] == 200
+    # Back in rotation: idle upstreams share the load.
+    assert [r for r in first.requests if r.path == "/api/chat"]
+
+
+async def test_all_upstreams_down_is_bad_gateway_quickly(start_inference, fakes) -> None:
+    stub = await start_inference([fakes[0].url])
+    await stub.ListModels(inference_pb2.ListModelsRequest(caller=CALLER), timeout=10)
+    fakes[0].stop()
+    started = time.monotonic()
+    with pytest.raises(grpc.aio.AioRpcError) as excinfo:
+        await complete(stub)
+    assert excinfo.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert excinfo.value.details() == "Open WebUI: Server Connection Error"
+    assert ("webui-http-status", "502") in tuple(excinfo.value.trailing_metadata())
+    assert time.monotonic() - started < 3
+
+
+async def test_unreachable_upstream_drops_out_of_the_model_list(start_inference, fakes) -> None:
+    fakes[1].models = ["only-here:latest"]
+    stub = await start_inference([fakes[0].url, fakes[1].url], MODELS_CACHE_TTL=0)
+    request = inference_pb2.ListModelsRequest(caller=CALLER, refresh=True)
+    ids = {m["id"] for m in json.loads((await stub.ListModels(request, timeout=10)).models_json)}
+    assert "only-here:latest" in ids
+    fakes[1].stop()
+    ids = {m["id"] for m in json.loads((await stub.ListModels(request, timeout=10)).models_json)}
+    assert "only-here:latest" not in ids and MODEL in ids
