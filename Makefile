@@ -43,6 +43,7 @@ protos: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/load.py --no-cache
+	$(BIN)/python bench/chat.py
 	$(BIN)/python bench/startup.py
 
 clean:
