@@ -103,17 +103,23 @@ class Dispatcher:
                 else:
                     self.pool.probe_failed(upstream)
 
-    async def fetch_json(self, upstream: Upstream, path: str, timeouts: Timeouts) -> object | None:
-        """GET ``path`` from this one upstream as JSON; None (logged, counted) when it fails."""
+    async def fetch_json(
+        self, upstream: Upstream, path: str, timeouts: Timeouts, counts: bool = True
+    ) -> object | None:
+        """GET ``path`` from this one upstream as JSON; None (logged) when it fails. With
+        ``counts``, the outcome counts for the upstream's health (leave it off for a second call
+        made together with a counted one, so that one outage is not counted twice)."""
         try:
             async with self.transport.request(upstream, "GET", path, None, timeouts) as response:
                 raw = await response.read()
                 status = response.status
         except (ConnectFailed, UpstreamBroke) as error:
             log.warning("%s GET %s failed: %s", upstream.name, path, error)
-            self.pool.record_failure(upstream)
+            if counts:
+                self.pool.record_failure(upstream)
             return None
-        self.pool.record_success(upstream)
+        if counts:
+            self.pool.record_success(upstream)
         if status >= 400:
             log.warning("%s GET %s answered %d", upstream.name, path, status)
             return None

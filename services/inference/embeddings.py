@@ -1,5 +1,7 @@
 """OpenAI embeddings (``POST /api/embeddings``) served by Ollama ``/api/embed`` or an OpenAI upstream."""
 
+import base64
+import struct
 from collections.abc import AsyncIterator
 
 from services.inference.chat import ChatService
@@ -12,8 +14,11 @@ from services.inference.upstreams import Kind
 _OLLAMA_EMBED_FIELDS = ("truncate", "options", "keep_alive", "dimensions")
 
 
-def ollama_embeddings_to_openai(reply: dict, model: str) -> dict:
+def ollama_embeddings_to_openai(reply: dict, model: str, encoding_format: object = None) -> dict:
     vectors = reply.get("embeddings") or []
+    if encoding_format == "base64":
+        # As OpenAI answers (and its SDK asks by default): little-endian float32, base64-encoded.
+        vectors = [base64.b64encode(struct.pack(f"<{len(v)}f", *v)).decode() for v in vectors]
     return {
         "object": "list",
         "data": [{"object": "embedding", "embedding": v, "index": i} for i, v in enumerate(vectors)],
@@ -44,7 +49,9 @@ class EmbeddingsService:
                     return
             reply = loads(raw)
             for part in json_reply(
-                ollama_embeddings_to_openai(reply if isinstance(reply, dict) else {}, body["model"])
+                ollama_embeddings_to_openai(
+                    reply if isinstance(reply, dict) else {}, body["model"], body.get("encoding_format")
+                )
             ):
                 yield part
             return

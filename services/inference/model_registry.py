@@ -254,6 +254,6 @@ class ModelRegistry:
     async def _ollama_listing(self, upstream: Upstream) -> tuple[dict | None, dict]:
         tags, ps = await asyncio.gather(
             self._dispatcher.fetch_json(upstream, "/api/tags", self._timeouts),
-            self._dispatcher.fetch_json(upstream, "/api/ps", self._timeouts),
+            self._dispatcher.fetch_json(upstream, "/api/ps", self._timeouts, counts=False),
         )
         return (tags if isinstance(tags, dict) else None), (ps if isinstance(ps, dict) else {})

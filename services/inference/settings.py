@@ -40,7 +40,7 @@ class InferenceSettings(CommonSettings):
     upstream_max_connections: int = Field(default=100, alias="UPSTREAM_MAX_CONNECTIONS", ge=1)
     # This many failures in a row take an upstream out of rotation for UPSTREAM_COOLDOWN_S.
     upstream_failure_threshold: int = Field(default=3, alias="UPSTREAM_FAILURE_THRESHOLD", ge=1)
-    upstream_cooldown_s: float = Field(default=30.0, alias="UPSTREAM_COOLDOWN_S", gt=0)
+    upstream_cooldown_s: float = Field(default=10.0, alias="UPSTREAM_COOLDOWN_S", gt=0)
 
     @model_validator(mode="after")
     def _check_urls(self) -> "InferenceSettings":

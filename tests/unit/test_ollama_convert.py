@@ -16,6 +16,7 @@ from services.inference.ollama_convert import (
     usage_from_ollama,
 )
 from services.inference.params import apply_params
+from tests.shapes import USAGE_KEYS
 
 MODEL = "llama3.2:latest"
 USER = {"role": "user", "content": "Why is the sky blue?"}
@@ -33,24 +34,6 @@ FINAL = {
     "eval_count": 8,
     "eval_duration": 400_000_000,
 }
-
-USAGE_KEYS = [
-    "input_tokens",
-    "output_tokens",
-    "total_tokens",
-    "prompt_tokens",
-    "completion_tokens",
-    "response_token/s",
-    "prompt_token/s",
-    "total_duration",
-    "load_duration",
-    "prompt_eval_count",
-    "prompt_eval_duration",
-    "eval_count",
-    "eval_duration",
-    "approximate_total",
-    "completion_tokens_details",
-]
 
 
 def body(**extra: object) -> dict:

@@ -1,5 +1,6 @@
 """``GET /api/models``: every model the caller may use, from InferenceService."""
 
+import orjson
 from aiohttp import web
 
 from services.gateway.auth_guard import Level
@@ -32,9 +33,14 @@ def query_bool(request: web.Request, name: str) -> bool:
     )
 
 
-async def _models_reply(request: web.Request, level: Level) -> web.Response:
+async def _models_reply(request: web.Request, level: Level, base: bool = False) -> web.Response:
     principal = await request.app[GUARD].require(request, level)
     models = await request.app[INFERENCE].list_models(principal, query_bool(request, "refresh"))
+    if base:
+        # Base models as the upstreams give them: actions and filters belong to /api/models only.
+        models = orjson.dumps(
+            [{k: v for k, v in m.items() if k not in ("actions", "filters")} for m in orjson.loads(models)]
+        )
     # The list arrives as JSON bytes: wrapped, not re-encoded.
     return web.Response(body=b'{"data":' + models + b"}", content_type="application/json")
 
@@ -47,4 +53,4 @@ async def list_models(request: web.Request) -> web.Response:
 
 @routes.get("/api/models/base")
 async def list_base_models(request: web.Request) -> web.Response:
-    return await _models_reply(request, Level.ADMIN)
+    return await _models_reply(request, Level.ADMIN, base=True)
