@@ -15,6 +15,7 @@ pointed at it, and measures through the gateway with aiohttp clients in this pro
 
 import argparse
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -104,7 +105,14 @@ async def sign_up(base: str) -> dict[str, str]:
             return {"Authorization": f"Bearer {(await response.json())['token']}"}
 
 
-async def throughput(base: str, fake: str, headers: dict[str, str], duration_s: float) -> list[str]:
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    times = {name: psutil.Process(pid).cpu_times() for name, pid in pids.items()}
+    return {name: t.user + t.system for name, t in times.items()}
+
+
+async def throughput(
+    base: str, fake: str, headers: dict[str, str], duration_s: float, pids: dict[str, int]
+) -> list[str]:
     ours = f"{base}/api/chat/completions"
     direct = f"{fake}/api/chat"
     body = {"model": MODEL, "messages": MESSAGES, "stream": False}
@@ -113,7 +121,9 @@ async def throughput(base: str, fake: str, headers: dict[str, str], duration_s: 
     async with aiohttp.ClientSession(connector=connector) as session:
         fake_one = await load(session, direct, body, {}, 1, duration_s)
         one = await load(session, ours, body, headers, 1, duration_s)
+        before = cpu_seconds(pids)
         many = await load(session, ours, body, headers, 16, duration_s)
+        after = cpu_seconds(pids)
     rows.append(
         f"| fake Ollama directly | 1 | {fake_one['rps']:.0f} | {fake_one['p50_ms']:.2f} | "
         f"{fake_one['p99_ms']:.2f} |"
@@ -125,6 +135,10 @@ async def throughput(base: str, fake: str, headers: dict[str, str], duration_s: 
         f"| gateway, non-streaming | 16 | {many['rps']:.0f} | {many['p50_ms']:.2f} | {many['p99_ms']:.2f} |"
     )
     rows.append(f"\nadded p50 latency at 1 client: {one['p50_ms'] - fake_one['p50_ms']:.2f} ms")
+    # Where the two cores went during the 16-client run (1 s warm-up included), per request.
+    per_request = {name: (after[name] - before[name]) / many["requests"] * 1000 for name in pids}
+    shares = ", ".join(f"{name} {ms:.2f}" for name, ms in per_request.items())
+    rows.append(f"CPU ms per request at 16 clients: {shares}")
     return rows
 
 
@@ -173,7 +187,14 @@ def main() -> None:
                 headers = asyncio.run(sign_up(stack.gateway_url))
                 print("| path | clients | req/s | p50 ms | p99 ms |")
                 print("|---|---|---|---|---|")
-                for row in asyncio.run(throughput(stack.gateway_url, fast_url, headers, args.duration)):
+                pids = {
+                    "gateway": stack.processes["gateway"].pid,
+                    "inference": stack.processes["inference"].pid,
+                    "fake Ollama": fast.pid,
+                    "load generator": os.getpid(),
+                }
+                rows = asyncio.run(throughput(stack.gateway_url, fast_url, headers, args.duration, pids))
+                for row in rows:
                     print(row, flush=True)
                 print(memory(stack), flush=True)
                 stack.stop_services()
