@@ -17,6 +17,7 @@ from services.inference.ollama_convert import (
     ollama_to_openai,
     openai_to_ollama,
 )
+from services.inference.openai_compat import adapt_for_host
 from services.inference.params import apply_params, merge_params_for_openai
 from services.inference.replies import (
     SSE_DONE,
@@ -161,7 +162,10 @@ class ChatService:
         started = False
         try:
             async with self._dispatcher.send(
-                route.upstreams, "POST", "/chat/completions", dumps(payload)
+                route.upstreams,
+                "POST",
+                "/chat/completions",
+                lambda upstream: dumps(adapt_for_host(payload, upstream.base_url)),
             ) as (_, response):
                 headers = relayed_headers(response.headers)
                 is_sse = "text/event-stream" in response.headers.get("Content-Type", "")

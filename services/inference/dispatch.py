@@ -4,7 +4,7 @@ connecting failed, health bookkeeping, and the probes that bring cooled-down ups
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from services.common import messages
@@ -32,14 +32,15 @@ class Dispatcher:
         candidates: Sequence[Upstream],
         method: str,
         path: str,
-        body: bytes | None = None,
+        body: bytes | Callable[[Upstream], bytes] | None = None,
         timeouts: Timeouts | None = None,
         headers: Mapping[str, str] | None = None,
         unreachable: str = messages.SERVER_CONNECTION_ERROR,
     ) -> AsyncIterator[tuple[Upstream, UpstreamResponse]]:
         """Opens the request on the best candidate; when connecting fails, once more on another.
 
-        Yields the upstream and its response (status and headers read, body not yet). Raises
+        ``body`` may be a function of the chosen upstream (hosts that want the body shaped their
+        way). Yields the upstream and its response (status and headers read, body not yet). Raises
         ``BadGateway(unreachable)`` when no candidate could be reached, and when the upstream broke
         while the caller read the body (which counts as a failure of that upstream).
         """
@@ -52,9 +53,10 @@ class Dispatcher:
                 tried.append(upstream)
                 self.pool.begin(upstream)
                 try:
+                    payload = body(upstream) if callable(body) else body
                     response = await stack.enter_async_context(
                         self.transport.request(
-                            upstream, method, path, body, timeouts or self.timeouts, headers
+                            upstream, method, path, payload, timeouts or self.timeouts, headers
                         )
                     )
                 except ConnectFailed as error:

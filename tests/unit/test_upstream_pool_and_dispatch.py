@@ -64,6 +64,7 @@ class FakeTransport:
         self.script: dict[object, Behaviour] = dict(script or {})
         self.calls: list[tuple[str, str, str]] = []
         self.closed: list[str] = []
+        self.bodies: list[bytes | None] = []
 
     def _behaviour(self, upstream: Upstream, path: str) -> Behaviour:
         for key in ((upstream.name, path), upstream.name):
@@ -82,6 +83,7 @@ class FakeTransport:
         headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[FakeResponse]:
         self.calls.append((upstream.name, method, path))
+        self.bodies.append(body)
         outcome = self._behaviour(upstream, path)
         if callable(outcome) and not isinstance(outcome, FakeResponse):
             outcome = outcome()
@@ -264,6 +266,15 @@ async def test_send_retries_once_on_another_upstream_when_connecting_failed() ->
     assert [c[0] for c in transport.calls] == [a.name, b.name]
     assert a.failures == 1 and a.in_flight == 0
     assert b.failures == 0 and b.in_flight == 1
+
+
+async def test_send_body_made_for_each_upstream_tried() -> None:
+    a, b = ollama(0), ollama(1)
+    b.in_flight = 1
+    dispatcher, transport = make_dispatcher(a, b, script={a.name: ConnectFailed("refused")})
+    async with dispatcher.send([a, b], "POST", "/x", lambda u: u.base_url.encode()) as (upstream, _):
+        assert upstream is b
+    assert transport.bodies == [a.base_url.encode(), b.base_url.encode()]
 
 
 async def test_send_both_unreachable_is_bad_gateway_with_the_given_text() -> None:
