@@ -53,3 +53,10 @@ class ServiceDisabled(Unavailable):
     """A feature is switched off in the configuration (HTTP 503 with the service's own text)."""
 
     http_status = 503
+
+
+class Unimplemented(ServiceError):
+    """This deployment does not offer the operation (HTTP 501; pinned, because a bare UNIMPLEMENTED
+    also means a method the server lacks, which clients must not see as ours)."""
+
+    http_status = 501

@@ -53,7 +53,14 @@ class InferenceClient:
         )
 
     def proxy(
-        self, principal: Principal | None, backend: str, method: str, path: str, query: str, body: bytes
+        self,
+        principal: Principal | None,
+        backend: str,
+        method: str,
+        path: str,
+        query: str,
+        body: bytes,
+        headers: dict[str, str],
     ) -> grpc.aio.UnaryStreamCall:
         request = inference_pb2.ProxyRequest(
             caller=caller_of(principal) if principal else None,
@@ -62,5 +69,6 @@ class InferenceClient:
             path=path,
             query=query,
             body=body,
+            headers=headers,
         )
         return self._stub.Proxy(request, timeout=self._stream_timeout_s, metadata=outgoing_metadata())

@@ -13,7 +13,7 @@ from services.common.errors import BadGateway, InvalidArgument, NotFound, Permis
 from services.inference.dispatch import Dispatcher
 from services.inference.model_registry import ModelRegistry, ModelRoute
 from services.inference.ollama_convert import ollama_error_message
-from services.inference.proxy_common import ProxyCall, RouteTable, relay
+from services.inference.proxy_common import ProxyCall, RouteTable, not_offered, relay, verify
 from services.inference.replies import Part, detail_reply, dumps, json_reply
 from services.inference.transport import Timeouts
 from services.inference.upstreams import Kind, Upstream
@@ -63,6 +63,8 @@ class OllamaProxy:
         table.add("GET", "/v1/models", self._v1_models)
         table.add("GET", "/config", self._config, with_idx=False)
         table.add("POST", "/verify", self._verify, with_idx=False)
+        for path in ("/config/update", "/models/download", "/models/upload"):
+            table.add("POST", path, not_offered)
         self._table = table
 
     @property
@@ -71,7 +73,7 @@ class OllamaProxy:
 
     async def handle(self, call: ProxyCall) -> AsyncIterator[Part]:
         handler, idx = self._table.find(call.method, call.path)
-        if not self._enabled and handler not in (self._version, self._config):
+        if not self._enabled and handler not in (self._version, self._config, not_offered):
             raise ServiceDisabled(messages.OLLAMA_API_DISABLED)
         async for part in handler(call, idx):
             yield part
@@ -105,8 +107,9 @@ class OllamaProxy:
             if body.get("model") != route.upstream_model and "model" in body:
                 body["model"] = route.upstream_model
                 raw = dumps(body)
+            upstreams = self._pinned(call, route, idx)
             async for part in relay(
-                self._dispatcher, self._pinned(call, route, idx), "POST", upstream_path, raw, detail_errors
+                self._dispatcher, upstreams, "POST", upstream_path, raw, detail_errors, call.passed_headers
             ):
                 yield part
 
@@ -249,13 +252,5 @@ class OllamaProxy:
             yield part
 
     async def _verify(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
-        body = call.json_object()
-        url = body.get("url")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise InvalidArgument("url must be an http(s) URL")
-        probe = Upstream(Kind.OLLAMA, -1, url.rstrip("/"), str(body.get("key") or ""))
-        reply = await self._dispatcher.fetch_json(probe, "/api/version", self._list_timeouts)
-        if reply is None:
-            raise BadGateway(messages.SERVER_CONNECTION_ERROR)
-        for part in json_reply(reply):
+        async for part in verify(self._dispatcher, call, Kind.OLLAMA, "/api/version", self._list_timeouts):
             yield part

@@ -7,9 +7,9 @@ from services.common import messages
 from services.common.errors import BadGateway, NotFound, PermissionDenied, ServiceDisabled
 from services.inference.chat import ChatService
 from services.inference.dispatch import Dispatcher
-from services.inference.model_registry import ModelRegistry
-from services.inference.proxy_common import ProxyCall, RouteTable, relay
-from services.inference.replies import Part, json_reply, loads
+from services.inference.model_registry import ModelRegistry, ModelRoute
+from services.inference.proxy_common import ProxyCall, RouteTable, not_offered, relay, verify
+from services.inference.replies import Part, dumps, json_reply, loads
 from services.inference.transport import Timeouts
 from services.inference.upstreams import Kind
 
@@ -40,6 +40,10 @@ class OpenAIProxy:
         table.add("GET", "/models", self._models)
         table.add("POST", "/chat/completions", self._chat_completions, with_idx=False)
         table.add("GET", "/config", self._config, with_idx=False)
+        table.add("POST", "/config/update", not_offered, with_idx=False)
+        table.add("POST", "/verify", self._verify, with_idx=False)
+        table.add("POST", "/responses", self._model_relay("/responses"), with_idx=False)
+        table.add("POST", "/audio/speech", self._model_relay("/audio/speech"), with_idx=False)
         self._table = table
 
     async def handle(self, call: ProxyCall) -> AsyncIterator[Part]:
@@ -47,7 +51,7 @@ class OpenAIProxy:
             handler, idx = self._table.find(call.method, call.path)
         except NotFound:
             handler, idx = self._catch_all, None
-        if not self._enabled and handler != self._config:
+        if not self._enabled and handler not in (self._config, not_offered):
             raise ServiceDisabled(messages.OPENAI_API_DISABLED)
         async for part in handler(call, idx):
             yield part
@@ -65,7 +69,7 @@ class OpenAIProxy:
         for part in json_reply(reply):
             yield part
 
-    async def _chat_completions(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
+    async def _openai_route(self, call: ProxyCall) -> tuple[dict, ModelRoute]:
         try:
             body = loads(call.body)
         except ValueError:
@@ -75,7 +79,35 @@ class OpenAIProxy:
         if route is None or route.kind is not Kind.OPENAI:
             # Open WebUI: 404 MODEL_NOT_FOUND() (no name) for any id that is not an OpenAI model.
             raise NotFound(messages.model_not_found(""))
+        assert isinstance(body, dict)
+        return body, route
+
+    async def _chat_completions(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
+        body, _ = await self._openai_route(call)
         async for part in self._chat.complete(body):
+            yield part
+
+    def _model_relay(self, upstream_path: str):
+        """Responses API, speech: to an upstream serving the body's model, replies as they come."""
+
+        async def handler(call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
+            body, route = await self._openai_route(call)
+            payload = dumps({**body, "model": route.upstream_model})
+            async for part in relay(
+                self._dispatcher,
+                route.upstreams,
+                "POST",
+                upstream_path,
+                payload,
+                detail_errors=False,
+                headers=call.passed_headers,
+            ):
+                yield part
+
+        return handler
+
+    async def _verify(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
+        async for part in verify(self._dispatcher, call, Kind.OPENAI, "/models", self._list_timeouts):
             yield part
 
     async def _config(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
@@ -97,6 +129,12 @@ class OpenAIProxy:
             raise NotFound(messages.NOT_FOUND)
         path = call.path + (f"?{call.query}" if call.query else "")
         async for part in relay(
-            self._dispatcher, upstreams, call.method, path, call.body or None, detail_errors=False
+            self._dispatcher,
+            upstreams,
+            call.method,
+            path,
+            call.body or None,
+            detail_errors=False,
+            headers=call.passed_headers,
         ):
             yield part

@@ -1,17 +1,28 @@
 """What the Ollama and OpenAI pass-throughs share: the request, the route table, byte relaying."""
 
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from services.common.errors import InvalidArgument, NotFound
+from services.common import messages
+from services.common.errors import BadGateway, InvalidArgument, NotFound, Unimplemented
 from services.inference.caller import Caller
 from services.inference.dispatch import Dispatcher
 from services.inference.ollama_convert import ollama_error_message
-from services.inference.replies import Head, Part, detail_reply, loads, relayed_headers
-from services.inference.upstreams import Upstream
+from services.inference.replies import Head, Part, detail_reply, json_reply, loads, relayed_headers
+from services.inference.transport import Timeouts
+from services.inference.upstreams import Kind, Upstream
 
 _STREAM_TYPES = ("application/x-ndjson", "text/event-stream")
+NOT_OFFERED = (
+    "Not offered here: upstreams are configured through the environment (OLLAMA_BASE_URLS, "
+    "OPENAI_API_BASE_URLS, OPENAI_API_KEYS), and models are not downloaded at run time."
+)
+
+
+# Client headers an upstream may see (the gateway sends no others; this keeps credentials out even
+# if one did): they say how to read the body and what reply the client accepts.
+PASSED_HEADERS = frozenset(("content-type", "accept", "openai-beta", "anthropic-version", "anthropic-beta"))
 
 
 @dataclass(frozen=True)
@@ -21,6 +32,11 @@ class ProxyCall:
     path: str
     query: str
     body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def passed_headers(self) -> dict[str, str]:
+        return {k: v for k, v in self.headers.items() if k.lower() in PASSED_HEADERS}
 
     def json_object(self) -> dict:
         """The body as a JSON object (an empty body is ``{}``), or 400."""
@@ -66,13 +82,14 @@ async def relay(
     path: str,
     body: bytes | None,
     detail_errors: bool = True,
+    headers: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Part]:
     """The upstream's reply as it arrives: NDJSON and SSE chunk by chunk, anything else whole.
 
     With ``detail_errors``, an error status becomes ``{"detail": <the upstream's error text>}`` as
     Open WebUI raises it; otherwise the upstream's error body passes through unchanged.
     """
-    async with dispatcher.send(candidates, method, path, body) as (_, response):
+    async with dispatcher.send(candidates, method, path, body, headers=headers) as (_, response):
         if response.status >= 400 and detail_errors:
             for part in detail_reply(response.status, ollama_error_message(await response.read())):
                 yield part
@@ -87,3 +104,26 @@ async def relay(
         yield Head(response.status, relayed_headers(response.headers), streaming=True)
         async for chunk in response.chunks():
             yield chunk
+
+
+async def not_offered(call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
+    """Routes of Open WebUI's proxies this deployment does not serve: upstreams come from the
+    environment (every replica must agree), and nothing is downloaded at run time."""
+    raise Unimplemented(NOT_OFFERED)
+    yield  # an async generator, like every handler
+
+
+async def verify(
+    dispatcher: Dispatcher, call: ProxyCall, kind: Kind, path: str, timeouts: Timeouts
+) -> AsyncIterator[Part]:
+    """``POST /verify`` ``{url, key?}``: an admin's connection test of a server not (yet) configured."""
+    body = call.json_object()
+    url = body.get("url")
+    if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
+        raise InvalidArgument("url must be an http(s) URL")
+    probe = Upstream(kind, -1, url.rstrip("/"), str(body.get("key") or ""))
+    reply = await dispatcher.fetch_json(probe, path, timeouts)
+    if reply is None:
+        raise BadGateway(messages.SERVER_CONNECTION_ERROR)
+    for part in json_reply(reply):
+        yield part

@@ -68,7 +68,14 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
     async def Proxy(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ProxyRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[inference_pb2.ProxyResponse]:
-        call = ProxyCall(caller_of(request.caller), request.method, request.path, request.query, request.body)
+        call = ProxyCall(
+            caller_of(request.caller),
+            request.method,
+            request.path,
+            request.query,
+            request.body,
+            dict(request.headers),
+        )
         backend = _BACKENDS.get(request.backend)
         if backend is None:
             raise InvalidArgument("backend must be ollama or openai")

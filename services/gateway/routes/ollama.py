@@ -12,6 +12,9 @@ PREFIX = "/ollama"
 _TABLE = (
     ("POST", "/verify", Level.ADMIN, None),
     ("GET", "/config", Level.ADMIN, None),
+    ("POST", "/config/update", Level.ADMIN, None),
+    ("POST", "/models/download", Level.ADMIN, Level.ADMIN),
+    ("POST", "/models/upload", Level.ADMIN, Level.ADMIN),
     ("GET", "/api/tags", Level.VERIFIED, Level.ADMIN),
     ("GET", "/api/ps", Level.ADMIN, None),
     ("GET", "/api/version", Level.VERIFIED, Level.ADMIN),

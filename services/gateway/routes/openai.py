@@ -10,6 +10,8 @@ PREFIX = "/openai"
 
 routes = [
     web.get(f"{PREFIX}/config", proxy_handler("openai", PREFIX, Level.ADMIN)),
+    web.post(f"{PREFIX}/config/update", proxy_handler("openai", PREFIX, Level.ADMIN)),
+    web.post(f"{PREFIX}/verify", proxy_handler("openai", PREFIX, Level.ADMIN)),
     web.get(f"{PREFIX}/models", proxy_handler("openai", PREFIX, Level.VERIFIED)),
     web.get(PREFIX + r"/models/{url_idx:\d+}", proxy_handler("openai", PREFIX, Level.VERIFIED)),
     web.post(f"{PREFIX}/chat/completions", proxy_handler("openai", PREFIX, Level.VERIFIED)),

@@ -12,13 +12,26 @@ from services.gateway.state import GUARD, INFERENCE, SETTINGS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+# What the upstream needs to read the body and shape its reply; credentials are never passed on.
+FORWARDED_HEADERS = ("content-type", "accept", "openai-beta", "anthropic-version", "anthropic-beta")
+
+
+def forwarded_headers(request: web.Request) -> dict[str, str]:
+    return {name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers}
+
 
 def proxy_handler(backend: str, prefix: str, level: Level) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         principal = await request.app[GUARD].require(request, level)
         body = await read_body(request, request.app[SETTINGS].inference_max_body_bytes)
         call = request.app[INFERENCE].proxy(
-            principal, backend, request.method, request.path[len(prefix) :], request.query_string, body
+            principal,
+            backend,
+            request.method,
+            request.path[len(prefix) :],
+            request.query_string,
+            body,
+            forwarded_headers(request),
         )
         return await relay(request, call)
 

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"webui/inference/v1/inference.proto\x12\x12webui.inference.v1\"D\n\x06\x43\x61ller\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\"\x99\x01\n\x08HttpHead\x12\x0e\n\x06status\x18\x01 \x01(\x05\x12:\n\x07headers\x18\x02 \x03(\x0b\x32).webui.inference.v1.HttpHead.HeadersEntry\x12\x11\n\tstreaming\x18\x03 \x01(\x08\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"P\n\x11ListModelsRequest\x12*\n\x06\x63\x61ller\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Caller\x12\x0f\n\x07refresh\x18\x02 \x01(\x08\")\n\x12ListModelsResponse\x12\x13\n\x0bmodels_json\x18\x01 \x01(\x0c\"V\n\x15\x43hatCompletionRequest\x12*\n\x06\x63\x61ller\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Caller\x12\x11\n\tbody_json\x18\x02 \x01(\x0c\"_\n\x16\x43hatCompletionResponse\x12,\n\x04head\x18\x01 \x01(\x0b\x32\x1c.webui.inference.v1.HttpHeadH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"U\n\x14\x43hatCompletedRequest\x12*\n\x06\x63\x61ller\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Caller\x12\x11\n\tbody_json\x18\x02 \x01(\x0c\"*\n\x15\x43hatCompletedResponse\x12\x11\n\tbody_json\x18\x01 \x01(\x0c\"R\n\x11\x45mbeddingsRequest\x12*\n\x06\x63\x61ller\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Caller\x12\x11\n\tbody_json\x18\x02 \x01(\x0c\"N\n\x12\x45mbeddingsResponse\x12*\n\x04head\x18\x01 \x01(\x0b\x32\x1c.webui.inference.v1.HttpHead\x12\x0c\n\x04\x62ody\x18\x02 \x01(\x0c\"\xa3\x01\n\x0cProxyRequest\x12*\n\x06\x63\x61ller\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Caller\x12,\n\x07\x62\x61\x63kend\x18\x02 \x01(\x0e\x32\x1b.webui.inference.v1.Backend\x12\x0e\n\x06method\x18\x03 \x01(\t\x12\x0c\n\x04path\x18\x04 \x01(\t\x12\r\n\x05query\x18\x05 \x01(\t\x12\x0c\n\x04\x62ody\x18\x06 \x01(\x0c\"V\n\rProxyResponse\x12,\n\x04head\x18\x01 \x01(\x0b\x32\x1c.webui.inference.v1.HttpHeadH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part*J\n\x07\x42\x61\x63kend\x12\x17\n\x13\x42\x41\x43KEND_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x42\x41\x43KEND_OLLAMA\x10\x01\x12\x12\n\x0e\x42\x41\x43KEND_OPENAI\x10\x02\x32\xed\x03\n\x10InferenceService\x12[\n\nListModels\x12%.webui.inference.v1.ListModelsRequest\x1a&.webui.inference.v1.ListModelsResponse\x12i\n\x0e\x43hatCompletion\x12).webui.inference.v1.ChatCompletionRequest\x1a*.webui.inference.v1.ChatCompletionResponse0\x01\x12\x64\n\rChatCompleted\x12(.webui.inference.v1.ChatCompletedRequest\x1a).webui.inference.v1.ChatCompletedResponse\x12[\n\nEmbeddings\x12%.webui.inference.v1.EmbeddingsRequest\x1a&.webui.inference.v1.EmbeddingsResponse\x12N\n\x05Proxy\x12 .webui.inference.v1.ProxyRequest\x1a!.webui.inference.v1.ProxyResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"webui/inference/v1/inference.proto\x12\x12webui.inference.v1\"D\n\x06\x43\x61ller\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\"\x99\x01\n\x08HttpHead\x12\x0e\n\x06status\x18\x01 \x01(\x05\x12:\n\x07headers\x18\x02 \x03(\x0b\x32).webui.inference.v1.HttpHead.HeadersEntry\x12\x11\n\tstreaming\x18\x03 \x01(\x08\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"P\n\x11ListModelsRequest\x12*\n\x06\x63\x61ller\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Caller\x12\x0f\n\x07refresh\x18\x02 \x01(\x08\")\n\x12ListModelsResponse\x12\x13\n\x0bmodels_json\x18\x01 \x01(\x0c\"V\n\x15\x43hatCompletionRequest\x12*\n\x06\x63\x61ller\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Caller\x12\x11\n\tbody_json\x18\x02 \x01(\x0c\"_\n\x16\x43hatCompletionResponse\x12,\n\x04head\x18\x01 \x01(\x0b\x32\x1c.webui.inference.v1.HttpHeadH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part\"U\n\x14\x43hatCompletedRequest\x12*\n\x06\x63\x61ller\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Caller\x12\x11\n\tbody_json\x18\x02 \x01(\x0c\"*\n\x15\x43hatCompletedResponse\x12\x11\n\tbody_json\x18\x01 \x01(\x0c\"R\n\x11\x45mbeddingsRequest\x12*\n\x06\x63\x61ller\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Caller\x12\x11\n\tbody_json\x18\x02 \x01(\x0c\"N\n\x12\x45mbeddingsResponse\x12*\n\x04head\x18\x01 \x01(\x0b\x32\x1c.webui.inference.v1.HttpHead\x12\x0c\n\x04\x62ody\x18\x02 \x01(\x0c\"\x93\x02\n\x0cProxyRequest\x12*\n\x06\x63\x61ller\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Caller\x12,\n\x07\x62\x61\x63kend\x18\x02 \x01(\x0e\x32\x1b.webui.inference.v1.Backend\x12\x0e\n\x06method\x18\x03 \x01(\t\x12\x0c\n\x04path\x18\x04 \x01(\t\x12\r\n\x05query\x18\x05 \x01(\t\x12\x0c\n\x04\x62ody\x18\x06 \x01(\x0c\x12>\n\x07headers\x18\x07 \x03(\x0b\x32-.webui.inference.v1.ProxyRequest.HeadersEntry\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"V\n\rProxyResponse\x12,\n\x04head\x18\x01 \x01(\x0b\x32\x1c.webui.inference.v1.HttpHeadH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04part*J\n\x07\x42\x61\x63kend\x12\x17\n\x13\x42\x41\x43KEND_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x42\x41\x43KEND_OLLAMA\x10\x01\x12\x12\n\x0e\x42\x41\x43KEND_OPENAI\x10\x02\x32\xed\x03\n\x10InferenceService\x12[\n\nListModels\x12%.webui.inference.v1.ListModelsRequest\x1a&.webui.inference.v1.ListModelsResponse\x12i\n\x0e\x43hatCompletion\x12).webui.inference.v1.ChatCompletionRequest\x1a*.webui.inference.v1.ChatCompletionResponse0\x01\x12\x64\n\rChatCompleted\x12(.webui.inference.v1.ChatCompletedRequest\x1a).webui.inference.v1.ChatCompletedResponse\x12[\n\nEmbeddings\x12%.webui.inference.v1.EmbeddingsRequest\x1a&.webui.inference.v1.EmbeddingsResponse\x12N\n\x05Proxy\x12 .webui.inference.v1.ProxyRequest\x1a!.webui.inference.v1.ProxyResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,8 +33,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_HTTPHEAD_HEADERSENTRY']._loaded_options = None
   _globals['_HTTPHEAD_HEADERSENTRY']._serialized_options = b'8\001'
-  _globals['_BACKEND']._serialized_start=1143
-  _globals['_BACKEND']._serialized_end=1217
+  _globals['_PROXYREQUEST_HEADERSENTRY']._loaded_options = None
+  _globals['_PROXYREQUEST_HEADERSENTRY']._serialized_options = b'8\001'
+  _globals['_BACKEND']._serialized_start=1255
+  _globals['_BACKEND']._serialized_end=1329
   _globals['_CALLER']._serialized_start=58
   _globals['_CALLER']._serialized_end=126
   _globals['_HTTPHEAD']._serialized_start=129
@@ -58,9 +60,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EMBEDDINGSRESPONSE']._serialized_start=809
   _globals['_EMBEDDINGSRESPONSE']._serialized_end=887
   _globals['_PROXYREQUEST']._serialized_start=890
-  _globals['_PROXYREQUEST']._serialized_end=1053
-  _globals['_PROXYRESPONSE']._serialized_start=1055
-  _globals['_PROXYRESPONSE']._serialized_end=1141
-  _globals['_INFERENCESERVICE']._serialized_start=1220
-  _globals['_INFERENCESERVICE']._serialized_end=1713
+  _globals['_PROXYREQUEST']._serialized_end=1165
+  _globals['_PROXYREQUEST_HEADERSENTRY']._serialized_start=236
+  _globals['_PROXYREQUEST_HEADERSENTRY']._serialized_end=282
+  _globals['_PROXYRESPONSE']._serialized_start=1167
+  _globals['_PROXYRESPONSE']._serialized_end=1253
+  _globals['_INFERENCESERVICE']._serialized_start=1332
+  _globals['_INFERENCESERVICE']._serialized_end=1825
 # @@protoc_insertion_point(module_scope)

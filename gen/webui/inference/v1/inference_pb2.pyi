@@ -106,20 +106,29 @@ class EmbeddingsResponse(_message.Message):
     def __init__(self, head: _Optional[_Union[HttpHead, _Mapping]] = ..., body: _Optional[bytes] = ...) -> None: ...
 
 class ProxyRequest(_message.Message):
-    __slots__ = ("caller", "backend", "method", "path", "query", "body")
+    __slots__ = ("caller", "backend", "method", "path", "query", "body", "headers")
+    class HeadersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     CALLER_FIELD_NUMBER: _ClassVar[int]
     BACKEND_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
+    HEADERS_FIELD_NUMBER: _ClassVar[int]
     caller: Caller
     backend: Backend
     method: str
     path: str
     query: str
     body: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., backend: _Optional[_Union[Backend, str]] = ..., method: _Optional[str] = ..., path: _Optional[str] = ..., query: _Optional[str] = ..., body: _Optional[bytes] = ...) -> None: ...
+    headers: _containers.ScalarMap[str, str]
+    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., backend: _Optional[_Union[Backend, str]] = ..., method: _Optional[str] = ..., path: _Optional[str] = ..., query: _Optional[str] = ..., body: _Optional[bytes] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ProxyResponse(_message.Message):
     __slots__ = ("head", "chunk")
