@@ -86,6 +86,9 @@ def upstream_env(ollama: FakeOllama, openai: FakeOpenAI) -> dict[str, str]:
         "OPENAI_API_KEYS": OPENAI_KEY,
         # Tests change the fakes' models and expect to see it at once.
         "MODELS_CACHE_TTL": "0",
+        # Tests that stop a fake must not leave it cooling down for the tests after them
+        # (cool-down itself is tested in tests/integration/test_inference_grpc.py).
+        "UPSTREAM_FAILURE_THRESHOLD": "1000",
     }
 
 

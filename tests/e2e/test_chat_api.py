@@ -632,10 +632,8 @@ class Outage:
 def outage_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outage]:
     with FakeOllama() as fake_ollama, FakeOpenAI(api_key=OPENAI_KEY) as fake_openai:
         data_dir: Path = tmp_path_factory.mktemp("outage-stack")
-        # Failures here must not cool the upstreams down: each test stops a fake on purpose.
-        stack = make_stack(
-            data_dir, **upstream_env(fake_ollama, fake_openai), UPSTREAM_FAILURE_THRESHOLD="1000"
-        )
+        # upstream_env keeps failures from cooling the upstreams down: each test stops a fake on purpose.
+        stack = make_stack(data_dir, **upstream_env(fake_ollama, fake_openai))
         stack.start()
         try:
             reply = post(
