@@ -69,6 +69,12 @@ def expires_epoch(value: object) -> int | None:
         return None
 
 
+def listed_models(reply: object) -> list[dict]:
+    """The model entries of an Ollama ``{"models": [...]}`` reply; nothing when it is malformed."""
+    models = reply.get("models") if isinstance(reply, dict) else None
+    return [m for m in models if isinstance(m, dict)] if isinstance(models, list) else []
+
+
 def _list_of(value: object) -> list:
     """``value`` when the upstream sent a list, else nothing (a malformed reply drops its models)."""
     return value if isinstance(value, list) else []
@@ -88,12 +94,10 @@ def ollama_models(listings: list[tuple[Upstream, dict, dict]]) -> tuple[list[dic
     serving: dict[str, list[Upstream]] = {}
     for upstream, tags, ps in listings:
         loaded = {
-            m.get("model") or m.get("name"): expires_epoch(m.get("expires_at"))
-            for m in _list_of(ps.get("models"))
-            if isinstance(m, dict)
+            m.get("model") or m.get("name"): expires_epoch(m.get("expires_at")) for m in listed_models(ps)
         }
-        for tag in _list_of(tags.get("models")):
-            if not isinstance(tag, dict) or not (tag.get("model") or tag.get("name")):
+        for tag in listed_models(tags):
+            if not (tag.get("model") or tag.get("name")):
                 continue
             model_id = tag.get("model") or tag["name"]
             entry = merged.get(model_id)

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from services.common import messages
 from services.common.errors import BadGateway, InvalidArgument, NotFound, PermissionDenied, ServiceDisabled
 from services.inference.dispatch import Dispatcher
-from services.inference.model_registry import ModelRegistry, ModelRoute
+from services.inference.model_registry import ModelRegistry, ModelRoute, listed_models
 from services.inference.ollama_convert import ollama_error_message
 from services.inference.proxy_common import ProxyCall, RouteTable, not_offered, relay, verify
 from services.inference.replies import Part, detail_reply, dumps, json_reply
@@ -138,7 +138,7 @@ class OllamaProxy:
         )
         merged: dict[str, dict] = {}
         for upstream, reply in zip(upstreams, replies, strict=True):
-            for model in (reply or {}).get("models") or [] if isinstance(reply, dict) else []:
+            for model in listed_models(reply):
                 key = model.get("model") or model.get("name")
                 entry = merged.setdefault(key, {**model, "urls": []})
                 entry["urls"].append(upstream.idx)
@@ -184,22 +184,30 @@ class OllamaProxy:
 
     async def _pull(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
         body = {**call.json_object(), "insecure": True}
-        self._registry.invalidate()
-        async for part in relay(
-            self._dispatcher, [self._upstream(idx or 0)], "POST", "/api/pull", dumps(body)
+        async for part in self._changing_models(
+            relay(self._dispatcher, [self._upstream(idx or 0)], "POST", "/api/pull", dumps(body))
         ):
             yield part
 
     def _admin_relay(self, upstream_path: str):
         async def handler(call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
             call.json_object()
-            self._registry.invalidate()
-            async for part in relay(
-                self._dispatcher, [self._upstream(idx or 0)], "POST", upstream_path, call.body
+            async for part in self._changing_models(
+                relay(self._dispatcher, [self._upstream(idx or 0)], "POST", upstream_path, call.body)
             ):
                 yield part
 
         return handler
+
+    async def _changing_models(self, replies: AsyncIterator[Part]) -> AsyncIterator[Part]:
+        """A reply during which an upstream's models change (pull, push, create): the catalog is
+        forgotten as it starts and again when it ends, however it ends."""
+        self._registry.invalidate()
+        try:
+            async for part in replies:
+                yield part
+        finally:
+            self._registry.invalidate()
 
     async def _on_model_upstream(
         self, call: ProxyCall, idx: int | None, key: str, method: str, path: str
@@ -236,7 +244,7 @@ class OllamaProxy:
             reply = await self._dispatcher.fetch_json(self._upstream(idx), "/api/tags", self._list_timeouts)
             if not isinstance(reply, dict):
                 raise BadGateway(messages.SERVER_CONNECTION_ERROR)
-            ids = [m.get("model") or m.get("name") for m in reply.get("models") or []]
+            ids = [m.get("model") or m.get("name") for m in listed_models(reply)]
         now = int(time.time())
         data = [{"id": i, "object": "model", "created": now, "owned_by": "openai"} for i in ids]
         for part in json_reply({"data": data, "object": "list"}):
