@@ -5,7 +5,7 @@ import time
 
 import requests
 
-from tests.e2e.conftest import Account, Running
+from tests.e2e.conftest import Account, Running, make_stack
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.openai import FakeOpenAI
 
@@ -117,3 +117,38 @@ def test_split_sse_frames_are_reassembled(
     assert all(p.endswith(b"\n\n") for p in pieces)
     events = b"".join(pieces).split(b"\n\n")
     assert all(e.startswith(b"data: ") for e in events if e)
+
+
+def test_inference_dying_mid_stream_ends_the_stream_in_band(tmp_path) -> None:
+    with FakeOllama(token_delay_s=0.2) as fake:
+        stack = make_stack(tmp_path, **upstream_env_ollama_only(fake))
+        stack.start()
+        try:
+            url = stack.gateway_url
+            token = requests.post(
+                f"{url}/api/v1/auths/signup",
+                json={"name": "A", "email": "a@example.com", "password": "pw"},
+                timeout=10,
+            ).json()["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            body = {"model": "llama3.2:latest", "messages": MESSAGES, "stream": True}
+            with requests.post(
+                f"{url}/api/chat/completions", json=body, headers=headers, stream=True, timeout=10
+            ) as reply:
+                pieces = reply.iter_content(chunk_size=None)
+                assert next(pieces).startswith(b"data: {")
+                stack.processes["inference"].kill()
+                rest = b"".join(pieces)
+            assert rest.endswith(
+                b'data: {"error":{"message":"Chat completion stream failed"}}\n\ndata: [DONE]\n\n'
+            )
+            # With the service gone, new requests fail fast with a clear status.
+            down = requests.post(f"{url}/api/chat/completions", json=body, headers=headers, timeout=10)
+            assert down.status_code == 503
+            assert down.json() == {"detail": "Service temporarily unavailable"}
+        finally:
+            stack.stop()
+
+
+def upstream_env_ollama_only(fake: FakeOllama) -> dict[str, str]:
+    return {"OLLAMA_BASE_URLS": fake.url, "ENABLE_OPENAI_API": "false"}
