@@ -1,7 +1,6 @@
 """The gateway's one streaming adapter: an RPC's head and body parts become the HTTP response,
 each part written to the client the moment it arrives."""
 
-import json
 import logging
 
 import grpc
@@ -9,23 +8,18 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from services.common import messages
+from services.common.stream_frames import NDJSON_STREAM_FAILED, SSE_STREAM_FAILED
 from services.gateway.http_errors import ApiError
 
 log = logging.getLogger(__name__)
-
-_SSE_FAILED = (
-    b"\n\ndata: "
-    + json.dumps({"error": {"message": messages.STREAM_FAILED}}, separators=(",", ":")).encode()
-    + b"\n\ndata: [DONE]\n\n"
-)
 
 
 def in_band_error(content_type: str) -> bytes:
     """What tells a client, after the head was sent, that the rest will not come."""
     if "text/event-stream" in content_type:
-        return _SSE_FAILED
+        return SSE_STREAM_FAILED
     if "ndjson" in content_type:
-        return json.dumps({"error": messages.STREAM_FAILED}).encode() + b"\n"
+        return NDJSON_STREAM_FAILED
     return b""
 
 

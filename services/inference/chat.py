@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 
 from services.common import messages
 from services.common.errors import BadGateway, InvalidArgument
+from services.common.stream_frames import SSE_DONE, SSE_STREAM_FAILED
 from services.inference.dispatch import Dispatcher
 from services.inference.model_registry import ModelRegistry, ModelRoute
 from services.inference.ollama_convert import (
@@ -20,8 +21,6 @@ from services.inference.ollama_convert import (
 from services.inference.openai_compat import adapt_for_host
 from services.inference.params import apply_params, merge_params_for_openai
 from services.inference.replies import (
-    SSE_DONE,
-    SSE_STREAM_FAILED,
     SSE_TYPE,
     Head,
     Part,
@@ -155,7 +154,6 @@ class ChatService:
                 raise BadGateway(messages.SERVER_CONNECTION_ERROR) from error
             log.warning("ollama stream for %s failed: %s", model, error)
             yield SSE_STREAM_FAILED
-            yield SSE_DONE
 
     async def _openai(self, body: dict, sampling: dict, route: ModelRoute) -> AsyncIterator[Part]:
         payload = openai_payload(body, sampling, route.upstream_model)
@@ -184,7 +182,6 @@ class ChatService:
                 raise
             log.warning("openai stream for %s failed: %s", body.get("model"), error)
             yield SSE_STREAM_FAILED
-            yield SSE_DONE
 
 
 async def sse_events(lines: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

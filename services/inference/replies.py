@@ -8,14 +8,8 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from services.common import messages
-
 JSON_TYPE = "application/json"
 SSE_TYPE = "text/event-stream; charset=utf-8"
-SSE_DONE = b"data: [DONE]\n\n"
-# Open WebUI 0.12's in-band failure after the stream has started (the blank line ends any frame
-# the upstream left half-written).
-SSE_STREAM_FAILED = b"\n\ndata: " + orjson.dumps({"error": {"message": messages.STREAM_FAILED}}) + b"\n\n"
 
 # Not relayed from upstream replies: they describe the upstream's connection, not ours.
 _HOP_HEADERS = frozenset(
