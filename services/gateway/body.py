@@ -112,15 +112,27 @@ def query_int(request: web.Request, name: str, default: int, minimum: int = 1) -
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(
-            422,
-            [
-                {
-                    "type": "int_parsing",
-                    "loc": ["query", name],
-                    "msg": "Input should be a valid integer, unable to parse string as an integer",
-                    "input": raw,
-                }
-            ],
+        raise _query_error(
+            "int_parsing", name, "Input should be a valid integer, unable to parse string as an integer", raw
         ) from None
     return max(value, minimum)
+
+
+_TRUE = ("true", "1", "yes", "on", "t", "y")
+_FALSE = ("false", "0", "no", "off", "f", "n")
+
+
+def query_bool(request: web.Request, name: str) -> bool:
+    """A boolean query parameter as FastAPI parses one (422 otherwise); absent is false."""
+    raw = request.query.get(name)
+    if raw is None or raw.lower() in _FALSE:
+        return False
+    if raw.lower() in _TRUE:
+        return True
+    raise _query_error(
+        "bool_parsing", name, "Input should be a valid boolean, unable to interpret input", raw
+    )
+
+
+def _query_error(kind: str, name: str, message: str, raw: str) -> ApiError:
+    return ApiError(422, [{"type": kind, "loc": ["query", name], "msg": message, "input": raw}])

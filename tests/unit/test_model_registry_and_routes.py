@@ -4,9 +4,7 @@ table and request body, version and key helpers, SSE event framing, OpenAI paylo
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -24,71 +22,17 @@ from services.inference.proxy_common import ProxyCall, RouteTable
 from services.inference.settings import InferenceSettings
 from services.inference.transport import ConnectFailed, Timeouts, UpstreamBroke
 from services.inference.upstreams import Kind, Upstream, UpstreamPool
+from tests.unit.fake_transport import Clock, FakeResponse, FakeTransport
 
 TIMEOUTS = Timeouts(total_s=5.0, connect_s=1.0)
 TTL = 10.0
 
 
-# -- fakes -------------------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@dataclass
-class FakeResponse:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-    async def read(self) -> bytes:
-        return self.body
-
-    async def chunks(self) -> AsyncIterator[bytes]:
-        yield self.body
-
-    async def lines(self) -> AsyncIterator[bytes]:
-        for line in self.body.splitlines(keepends=True):
-            yield line
+NOT_FOUND = FakeResponse(404, b'{"error": "not found"}')
 
 
 def reply(value: object, status: int = 200) -> FakeResponse:
     return FakeResponse(status, json.dumps(value).encode())
-
-
-class FakeTransport:
-    """Scripted replies by (upstream name, path); an exception in the script is raised on open.
-
-    While ``gate`` is set and not open, requests wait after their reply was decided (as though the
-    upstream answered and the bytes are still on their way)."""
-
-    def __init__(self, script: Mapping[tuple[str, str], FakeResponse | BaseException]) -> None:
-        self.script = dict(script)
-        self.calls: list[tuple[str, str]] = []
-        self.gate: asyncio.Event | None = None
-
-    @asynccontextmanager
-    async def request(
-        self,
-        upstream: Upstream,
-        method: str,
-        path: str,
-        body: bytes | None,
-        timeouts: Timeouts,
-        headers: Mapping[str, str] | None = None,
-    ) -> AsyncIterator[FakeResponse]:
-        self.calls.append((upstream.name, path))
-        outcome = self.script.get((upstream.name, path), FakeResponse(404, b'{"error": "not found"}'))
-        if self.gate is not None:
-            await self.gate.wait()
-        if isinstance(outcome, BaseException):
-            raise outcome
-        yield outcome
 
 
 # -- the scripted upstreams --------------------------------------------------------------------
@@ -148,7 +92,7 @@ def make_registry(
 ) -> tuple[ModelRegistry, FakeTransport, UpstreamPool]:
     clock = clock or Clock()
     pool = UpstreamPool(upstreams(), 1, 30.0, clock=clock, rng=random.Random(3))
-    transport = FakeTransport(script() if scripted is None else scripted)
+    transport = FakeTransport(script() if scripted is None else scripted, default=NOT_FOUND)
     dispatcher = Dispatcher(pool, transport, TIMEOUTS)
     enabled = {Kind.OLLAMA: True, Kind.OPENAI: True} if enabled is None else enabled
     return ModelRegistry(dispatcher, enabled, ttl, TIMEOUTS, clock=clock), transport, pool
@@ -260,7 +204,7 @@ async def test_catalog_cooling_upstream_is_not_asked() -> None:
     pool.record_failure(cooling)  # threshold 1
     assert pool.is_cooling(cooling)
     catalog = await registry.catalog()
-    assert all(name != "openai[1]" for name, _ in transport.calls)
+    assert all(name != "openai[1]" for name, *_ in transport.calls)
     assert names(catalog.route("gpt-shared")) == ["openai[0]"]
 
 
@@ -276,7 +220,7 @@ async def test_catalog_cooling_upstream_is_not_asked() -> None:
 async def test_catalog_disabled_kinds_are_skipped(enabled, asked, kinds) -> None:
     registry, transport, _ = make_registry(enabled=enabled)
     catalog = await registry.catalog()
-    assert {name for name, _ in transport.calls} == asked
+    assert {name for name, *_ in transport.calls} == asked
     assert {route.kind for route in catalog.routes.values()} == kinds
     assert registry.enabled(Kind.OPENAI) is enabled.get(Kind.OPENAI, False)
 

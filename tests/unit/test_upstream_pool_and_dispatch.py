@@ -3,9 +3,7 @@
 import asyncio
 import random
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -13,86 +11,9 @@ from services.common.errors import BadGateway
 from services.inference.dispatch import PROBE_PATHS, Dispatcher
 from services.inference.transport import ConnectFailed, Timeouts, UpstreamBroke
 from services.inference.upstreams import Kind, Upstream, UpstreamPool
+from tests.unit.fake_transport import Clock, FakeResponse, FakeTransport
 
 TIMEOUTS = Timeouts(total_s=5.0, connect_s=1.0)
-
-
-# -- fakes -------------------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@dataclass
-class FakeResponse:
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    # Body pieces for chunks()/lines(); UpstreamBroke after ``break_after`` pieces when set.
-    parts: list[bytes] = field(default_factory=list)
-    break_after: int | None = None
-    break_on_read: bool = False
-
-    async def read(self) -> bytes:
-        if self.break_on_read:
-            raise UpstreamBroke("reset while reading")
-        return self.body
-
-    async def chunks(self) -> AsyncIterator[bytes]:
-        for n, part in enumerate(self.parts):
-            if self.break_after is not None and n >= self.break_after:
-                raise UpstreamBroke("reset mid-stream")
-            yield part
-
-    async def lines(self) -> AsyncIterator[bytes]:
-        async for part in self.chunks():
-            yield part
-
-
-Behaviour = FakeResponse | BaseException | Callable[[], "FakeResponse | BaseException"]
-
-
-class FakeTransport:
-    """Per-upstream (or per upstream and path) scripted behaviour; records every request."""
-
-    def __init__(self, script: Mapping[object, Behaviour] | None = None) -> None:
-        self.script: dict[object, Behaviour] = dict(script or {})
-        self.calls: list[tuple[str, str, str]] = []
-        self.closed: list[str] = []
-        self.bodies: list[bytes | None] = []
-
-    def _behaviour(self, upstream: Upstream, path: str) -> Behaviour:
-        for key in ((upstream.name, path), upstream.name):
-            if key in self.script:
-                return self.script[key]
-        return FakeResponse()
-
-    @asynccontextmanager
-    async def request(
-        self,
-        upstream: Upstream,
-        method: str,
-        path: str,
-        body: bytes | None,
-        timeouts: Timeouts,
-        headers: Mapping[str, str] | None = None,
-    ) -> AsyncIterator[FakeResponse]:
-        self.calls.append((upstream.name, method, path))
-        self.bodies.append(body)
-        outcome = self._behaviour(upstream, path)
-        if callable(outcome) and not isinstance(outcome, FakeResponse):
-            outcome = outcome()
-        if isinstance(outcome, BaseException):
-            raise outcome
-        try:
-            yield outcome
-        finally:
-            self.closed.append(upstream.name)
 
 
 def ollama(idx: int) -> Upstream:

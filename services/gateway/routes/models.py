@@ -4,33 +4,10 @@ import orjson
 from aiohttp import web
 
 from services.gateway.auth_guard import Level
-from services.gateway.http_errors import ApiError
+from services.gateway.body import query_bool
 from services.gateway.state import GUARD, INFERENCE
 
 routes = web.RouteTableDef()
-
-_TRUE = ("true", "1", "yes", "on", "t", "y")
-_FALSE = ("false", "0", "no", "off", "f", "n")
-
-
-def query_bool(request: web.Request, name: str) -> bool:
-    """A boolean query parameter as FastAPI parses one (422 otherwise)."""
-    raw = request.query.get(name)
-    if raw is None or raw.lower() in _FALSE:
-        return False
-    if raw.lower() in _TRUE:
-        return True
-    raise ApiError(
-        422,
-        [
-            {
-                "type": "bool_parsing",
-                "loc": ["query", name],
-                "msg": "Input should be a valid boolean, unable to interpret input",
-                "input": raw,
-            }
-        ],
-    )
 
 
 async def _models_reply(request: web.Request, level: Level, base: bool = False) -> web.Response:
