@@ -122,7 +122,12 @@ async def verify(
     if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
         raise InvalidArgument("url must be an http(s) URL")
     probe = Upstream(kind, -1, url.rstrip("/"), str(body.get("key") or ""))
-    reply = await dispatcher.fetch_json(probe, path, timeouts)
+    configured = {u.base_url for u in dispatcher.pool.upstreams}
+    try:
+        reply = await dispatcher.fetch_json(probe, path, timeouts)
+    finally:
+        if probe.base_url not in configured:
+            await dispatcher.transport.discard(probe)
     if reply is None:
         raise BadGateway(messages.SERVER_CONNECTION_ERROR)
     for part in json_reply(reply):

@@ -55,6 +55,10 @@ class Transport(Protocol):
         headers: Mapping[str, str] | None = None,
     ) -> AbstractAsyncContextManager[UpstreamResponse]: ...
 
+    async def discard(self, upstream: Upstream) -> None:
+        """Closes what was kept open for an upstream used once (an admin's connection test)."""
+        ...
+
 
 class _AiohttpResponse:
     def __init__(self, response: aiohttp.ClientResponse) -> None:
@@ -137,6 +141,11 @@ class AiohttpTransport:
                 response.release()
             else:
                 response.close()
+
+    async def discard(self, upstream: Upstream) -> None:
+        session = self._sessions.pop(upstream.base_url, None)
+        if session is not None:
+            await session.close()
 
     async def close(self) -> None:
         sessions = list(self._sessions.values())

@@ -64,6 +64,7 @@ class FakeTransport:
         self.calls: list[tuple[str, str, str]] = []
         self.bodies: list[bytes | None] = []
         self.closed: list[str] = []
+        self.discarded: list[str] = []
         self.gate: asyncio.Event | None = None
 
     def _behaviour(self, upstream: Upstream, path: str) -> Behaviour:
@@ -95,3 +96,6 @@ class FakeTransport:
             yield outcome
         finally:
             self.closed.append(upstream.name)
+
+    async def discard(self, upstream: Upstream) -> None:
+        self.discarded.append(upstream.name)
