@@ -42,6 +42,18 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
+def signup(url: str, email: str, password: str = "user password", name: str = "User") -> Account:
+    """Signs up through the gateway at ``url`` (on a fresh stack, the first account is the admin)."""
+    reply = requests.post(
+        f"{url}/api/v1/auths/signup",
+        json={"name": name, "email": email, "password": password},
+        timeout=10,
+    )
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    return Account(body["id"], email, password, body["token"], body)
+
+
 @dataclass
 class Running:
     stack: Stack
@@ -52,14 +64,7 @@ class Running:
     openai: FakeOpenAI
 
     def signup(self, email: str, password: str = "user password", name: str = "User") -> Account:
-        reply = requests.post(
-            f"{self.url}/api/v1/auths/signup",
-            json={"name": name, "email": email, "password": password},
-            timeout=10,
-        )
-        assert reply.status_code == 200, reply.text
-        body = reply.json()
-        return Account(body["id"], email, password, body["token"], body)
+        return signup(self.url, email, password, name)
 
     def promote(self, account: Account, role: str = "user") -> None:
         reply = requests.post(

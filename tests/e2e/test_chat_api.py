@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from services.common import messages
-from tests.e2e.conftest import OPENAI_KEY, Account, Running, make_stack, upstream_env
+from tests.e2e.conftest import OPENAI_KEY, Account, Running, make_stack, signup, upstream_env
 from tests.fakes.base import (
     EMBEDDING_DIMS,
     JSON_ANSWER,
@@ -636,13 +636,7 @@ def outage_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outage]:
         stack = make_stack(data_dir, **upstream_env(fake_ollama, fake_openai))
         stack.start()
         try:
-            reply = post(
-                stack.gateway_url,
-                "/api/v1/auths/signup",
-                {"name": "Admin", "email": "admin@example.com", "password": "admin password"},
-            )
-            assert reply.status_code == 200, reply.text
-            headers = {"Authorization": f"Bearer {reply.json()['token']}"}
+            headers = signup(stack.gateway_url, "admin@example.com", "admin password", "Admin").headers
             yield Outage(stack.gateway_url, headers, fake_ollama, fake_openai)
         finally:
             stack.stop()

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import requests
 
-from tests.e2e.conftest import make_stack
+from tests.e2e.conftest import make_stack, signup
 
 
 def test_users_and_keys_survive_a_restart(tmp_path: Path) -> None:
@@ -12,12 +12,8 @@ def test_users_and_keys_survive_a_restart(tmp_path: Path) -> None:
     stack.start()
     try:
         url = stack.gateway_url
-        signup = requests.post(
-            f"{url}/api/v1/auths/signup",
-            json={"name": "Keeper", "email": "keeper@example.com", "password": "kept password"},
-            timeout=10,
-        ).json()
-        headers = {"Authorization": f"Bearer {signup['token']}"}
+        keeper = signup(url, "keeper@example.com", "kept password", "Keeper")
+        headers = keeper.headers
         key = requests.post(f"{url}/api/v1/auths/api_key", headers=headers, timeout=10).json()["api_key"]
     finally:
         stack.stop()

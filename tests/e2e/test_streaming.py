@@ -5,7 +5,7 @@ import time
 
 import requests
 
-from tests.e2e.conftest import Account, Running, make_stack
+from tests.e2e.conftest import Account, Running, make_stack, signup
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.openai import FakeOpenAI
 
@@ -125,12 +125,7 @@ def test_inference_dying_mid_stream_ends_the_stream_in_band(tmp_path) -> None:
         stack.start()
         try:
             url = stack.gateway_url
-            token = requests.post(
-                f"{url}/api/v1/auths/signup",
-                json={"name": "A", "email": "a@example.com", "password": "pw"},
-                timeout=10,
-            ).json()["token"]
-            headers = {"Authorization": f"Bearer {token}"}
+            headers = signup(url, "a@example.com").headers
             body = {"model": "llama3.2:latest", "messages": MESSAGES, "stream": True}
             with requests.post(
                 f"{url}/api/chat/completions", json=body, headers=headers, stream=True, timeout=10
