@@ -14,7 +14,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.common.infra import EmbeddedNats, EmbeddedPostgres, free_port, wait_for_port
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.common.infra import EmbeddedNats, EmbeddedPostgres, free_ports, wait_for_port
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,10 @@ class Stack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         self.data_dir = Path(config.data_dir).resolve()
-        self.grpc_ports = {name: config.grpc_ports.get(name) or free_port() for name in SERVICES[:3]}
+        # Every port is chosen in one go so that no two of them can coincide.
+        spare = iter(free_ports(len(SERVICES) + 1, exclude={config.port, *config.grpc_ports.values()}))
+        self.grpc_ports = {name: config.grpc_ports.get(name) or next(spare) for name in SERVICES[:3]}
+        self._infra_ports = {"postgres": next(spare), "nats": next(spare)}
         self._postgres: EmbeddedPostgres | None = None
         self._nats: EmbeddedNats | None = None
         self.database_url = config.database_url
@@ -81,10 +87,12 @@ class Stack:
     def start_infrastructure(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.config.database_url is None and self._postgres is None:
-            self._postgres = EmbeddedPostgres(self.data_dir / "postgres", durable=self.config.durable)
+            self._postgres = EmbeddedPostgres(
+                self.data_dir / "postgres", durable=self.config.durable, port=self._infra_ports["postgres"]
+            )
             self.database_url = self._postgres.start()
         if self.config.nats_url is None and self._nats is None:
-            self._nats = EmbeddedNats(self.data_dir / "nats")
+            self._nats = EmbeddedNats(self.data_dir / "nats", port=self._infra_ports["nats"])
             self.nats_url = self._nats.start()
 
     def service_env(self) -> dict[str, str]:
@@ -114,7 +122,7 @@ class Stack:
             self.processes[name] = self._spawn(name, env)
         deadline = time.monotonic() + timeout_s
         for name in SERVICES[:3]:
-            self._wait_listening(name, self.grpc_ports[name], deadline)
+            self._wait_serving(name, self.grpc_ports[name], deadline)
         self._wait_listening("gateway", self.config.port, deadline)
         self._wait_healthy(deadline)
 
@@ -170,6 +178,25 @@ class Stack:
             except TimeoutError:
                 if time.monotonic() > deadline:
                     raise StackError(f"{name} did not listen on port {port}\n{self.log_tail(name)}") from None
+
+    def _wait_serving(self, name: str, port: int, deadline: float) -> None:
+        """Waits for the service's own gRPC health check to answer SERVING: a bare open port could
+        belong to something else."""
+        request = health_pb2.HealthCheckRequest()
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            while True:
+                process = self.processes[name]
+                if process.poll() is not None:
+                    raise StackError(f"{name} exited with code {process.returncode}\n{self.log_tail(name)}")
+                try:
+                    if stub.Check(request, timeout=0.5).status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                except grpc.RpcError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise StackError(f"{name} is not serving on port {port}\n{self.log_tail(name)}")
+                time.sleep(0.05)
 
     def _wait_healthy(self, deadline: float) -> None:
         while True:

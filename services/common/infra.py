@@ -1,5 +1,6 @@
 """Embedded PostgreSQL and NATS JetStream, started from their PyPI wheels on free loopback ports."""
 
+import contextlib
 import logging
 import os
 import pwd
@@ -10,6 +11,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -21,9 +23,21 @@ _EXECUTE = stat.S_IXGRP | stat.S_IXOTH
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1, host=host)[0]
+
+
+def free_ports(count: int, *, host: str = "127.0.0.1", exclude: Collection[int] = ()) -> list[int]:
+    """``count`` distinct free TCP ports, none in ``exclude``. The sockets are held until all are
+    chosen: ports picked one at a time can repeat, and two servers of one stack then race for one."""
+    with contextlib.ExitStack() as held:
+        ports: list[int] = []
+        while len(ports) < count:
+            sock = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
+            if port not in exclude:
+                ports.append(port)
+        return ports
 
 
 def wait_for_port(host: str, port: int, timeout_s: float) -> None:

@@ -131,7 +131,9 @@ def test_inference_dying_mid_stream_ends_the_stream_in_band(tmp_path) -> None:
                 f"{url}/api/chat/completions", json=body, headers=headers, stream=True, timeout=10
             ) as reply:
                 pieces = reply.iter_content(chunk_size=None)
-                assert next(pieces).startswith(b"data: {")
+                first = next(pieces)
+                logs = (stack.log_tail("gateway"), stack.log_tail("inference"))
+                assert first.startswith(b"data: {"), (first, logs)
                 stack.processes["inference"].kill()
                 rest = b"".join(pieces)
             assert rest.endswith(

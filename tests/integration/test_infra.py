@@ -6,7 +6,7 @@ import asyncpg
 import nats
 from nats.js.api import AckPolicy, ConsumerConfig
 
-from services.common.infra import EmbeddedNats, EmbeddedPostgres
+from services.common.infra import EmbeddedNats, EmbeddedPostgres, free_ports
 
 
 async def test_postgres_data_survives_restart(tmp_path: Path) -> None:
@@ -75,3 +75,10 @@ async def test_leftover_servers_from_a_killed_launcher_are_replaced(tmp_path: Pa
     finally:
         nats_server.stop()
         pg.stop()
+
+
+def test_free_ports_are_distinct_and_skip_the_excluded() -> None:
+    first = free_ports(1)[0]
+    ports = free_ports(50, exclude={first})
+    assert len(set(ports)) == 50
+    assert first not in ports
