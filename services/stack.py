@@ -63,9 +63,11 @@ class Stack:
         self.config = config
         self.data_dir = Path(config.data_dir).resolve()
         # Every port is chosen in one go so that no two of them can coincide.
-        spare = iter(free_ports(len(SERVICES) + 1, exclude={config.port, *config.grpc_ports.values()}))
-        self.grpc_ports = {name: config.grpc_ports.get(name) or next(spare) for name in SERVICES[:3]}
-        self._infra_ports = {"postgres": next(spare), "nats": next(spare)}
+        grpc_services, infra = SERVICES[:3], ("postgres", "nats")
+        taken = {config.port, *config.grpc_ports.values()}
+        spare = iter(free_ports(len(grpc_services) + len(infra), exclude=taken))
+        self.grpc_ports = {name: config.grpc_ports.get(name) or next(spare) for name in grpc_services}
+        self._infra_ports = {name: next(spare) for name in infra}
         self._postgres: EmbeddedPostgres | None = None
         self._nats: EmbeddedNats | None = None
         self.database_url = config.database_url
