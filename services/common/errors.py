@@ -10,9 +10,13 @@ class ServiceError(Exception):
 
     http_status: int | None = None
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, http_status: int | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        if http_status is not None:
+            # Open WebUI answers some failures with a status their kind does not suggest (a missing
+            # knowledge base is a 400 on most of its routes); the instance pins it.
+            self.http_status = http_status
 
 
 class InvalidArgument(ServiceError):
@@ -53,6 +57,12 @@ class ServiceDisabled(Unavailable):
     """A feature is switched off in the configuration (HTTP 503 with the service's own text)."""
 
     http_status = 503
+
+
+class PayloadTooLarge(ServiceError):
+    """An upload is over the configured size (HTTP 413)."""
+
+    http_status = 413
 
 
 class Unimplemented(ServiceError):

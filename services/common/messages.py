@@ -54,3 +54,38 @@ STREAM_FAILED = "Chat completion stream failed"
 def model_not_found(name: str) -> str:
     """Open WebUI's ``MODEL_NOT_FOUND(name)``."""
     return f"Model '{name}' was not found"
+
+
+# Files and knowledge (step 3).
+EMPTY_CONTENT = (
+    "The content provided is empty. Please ensure that there is text or data present before proceeding."
+)
+DUPLICATE_CONTENT = "Duplicate content detected. Please provide unique content to proceed."
+FILE_NOT_PROCESSED = (
+    "Extracted content is not available for this file. "
+    "Please ensure that the file is processed before proceeding."
+)
+FILE_EXISTS = "Uh-oh! This file is already registered. Please choose another file."
+ID_TAKEN = "Uh-oh! This id is already registered. Please choose another id string."
+INVALID_METADATA = "[ERROR: Invalid metadata format]"
+UPLOAD_FAILED = "[ERROR: Error uploading file]"
+ORIGINAL_FILE_UNAVAILABLE = "Original file is unavailable."
+FILE_DELETED = "File deleted successfully"
+
+
+def file_too_large(max_mb: int) -> str:
+    """FILE_TOO_LARGE with its size argument rendered as Open WebUI does (``<N> MB``)."""
+    return (
+        "Oops! The file you're trying to upload is too large. "
+        f"Please upload a file that is less than {max_mb} MB."
+    )
+
+
+def unsupported_file_type(content_type: str) -> str:
+    return f"File type {content_type} is not supported for processing"
+
+
+def wrapped_400(detail: str) -> str:
+    """Open WebUI's ``knowledge/file/add`` re-raises its own HTTPException, so clients see
+    Starlette's ``str()`` of it: ``"400: <detail>"``."""
+    return f"400: {detail}"

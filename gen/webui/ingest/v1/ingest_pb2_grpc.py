@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from webui.ingest.v1 import ingest_pb2 as webui_dot_ingest_dot_v1_dot_ingest__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -25,8 +26,12 @@ if _version_not_supported:
 
 
 class IngestServiceStub:
-    """IngestService stores files, processes them through NATS JetStream and serves FAISS search.
-    Its RPCs arrive with step 3; the server already serves health and reflection.
+    """IngestService stores uploaded files in Postgres, processes them through NATS JetStream jobs
+    (extract, chunk, embed), groups them into knowledge collections and answers vector searches
+    from a FAISS index per collection.
+
+    Free-form JSON (a file's `meta` and `data`, a collection's `meta` and `access_grants`, chunk
+    metadata) travels as JSON bytes, exactly as Open WebUI shows it.
     """
 
     def __init__(self, channel):
@@ -35,16 +40,310 @@ class IngestServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.UploadFile = channel.stream_unary(
+                '/webui.ingest.v1.IngestService/UploadFile',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UploadFileRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UploadFileResponse.FromString,
+                _registered_method=True)
+        self.GetFile = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/GetFile',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileResponse.FromString,
+                _registered_method=True)
+        self.ListFiles = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/ListFiles',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListFilesRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListFilesResponse.FromString,
+                _registered_method=True)
+        self.DeleteFile = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/DeleteFile',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteFileRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteFileResponse.FromString,
+                _registered_method=True)
+        self.GetFileContent = channel.unary_stream(
+                '/webui.ingest.v1.IngestService/GetFileContent',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileContentRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileContentResponse.FromString,
+                _registered_method=True)
+        self.WatchFileStatus = channel.unary_stream(
+                '/webui.ingest.v1.IngestService/WatchFileStatus',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.WatchFileStatusRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.WatchFileStatusResponse.FromString,
+                _registered_method=True)
+        self.CreateKnowledge = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/CreateKnowledge',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.CreateKnowledgeRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.CreateKnowledgeResponse.FromString,
+                _registered_method=True)
+        self.ListKnowledge = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/ListKnowledge',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeResponse.FromString,
+                _registered_method=True)
+        self.GetKnowledge = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/GetKnowledge',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetKnowledgeRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetKnowledgeResponse.FromString,
+                _registered_method=True)
+        self.UpdateKnowledge = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/UpdateKnowledge',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeResponse.FromString,
+                _registered_method=True)
+        self.DeleteKnowledge = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/DeleteKnowledge',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteKnowledgeRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteKnowledgeResponse.FromString,
+                _registered_method=True)
+        self.ResetKnowledge = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/ResetKnowledge',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ResetKnowledgeRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ResetKnowledgeResponse.FromString,
+                _registered_method=True)
+        self.AddKnowledgeFiles = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/AddKnowledgeFiles',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.AddKnowledgeFilesRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.AddKnowledgeFilesResponse.FromString,
+                _registered_method=True)
+        self.UpdateKnowledgeFile = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/UpdateKnowledgeFile',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeFileRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeFileResponse.FromString,
+                _registered_method=True)
+        self.RemoveKnowledgeFile = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/RemoveKnowledgeFile',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.RemoveKnowledgeFileRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.RemoveKnowledgeFileResponse.FromString,
+                _registered_method=True)
+        self.ListKnowledgeFiles = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/ListKnowledgeFiles',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeFilesRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeFilesResponse.FromString,
+                _registered_method=True)
+        self.Search = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/Search',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchResponse.FromString,
+                _registered_method=True)
 
 
 class IngestServiceServicer:
-    """IngestService stores files, processes them through NATS JetStream and serves FAISS search.
-    Its RPCs arrive with step 3; the server already serves health and reflection.
+    """IngestService stores uploaded files in Postgres, processes them through NATS JetStream jobs
+    (extract, chunk, embed), groups them into knowledge collections and answers vector searches
+    from a FAISS index per collection.
+
+    Free-form JSON (a file's `meta` and `data`, a collection's `meta` and `access_grants`, chunk
+    metadata) travels as JSON bytes, exactly as Open WebUI shows it.
     """
+
+    def UploadFile(self, request_iterator, context):
+        """UploadFile takes a header, then the bytes in chunks (metadata may come before or after them),
+        stores the file and queues its processing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFile(self, request, context):
+        """GetFile returns one file the caller may read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFiles(self, request, context):
+        """ListFiles pages through the caller's files (every file for admins), newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFile(self, request, context):
+        """DeleteFile removes a file, its bytes, its vectors and its links to collections.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFileContent(self, request, context):
+        """GetFileContent streams the stored bytes: a head, then chunks.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchFileStatus(self, request, context):
+        """WatchFileStatus sends the current status, then each change, and ends after completed or failed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateKnowledge(self, request, context):
+        """CreateKnowledge creates a collection owned by the caller.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListKnowledge(self, request, context):
+        """ListKnowledge pages through the collections the caller may read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetKnowledge(self, request, context):
+        """GetKnowledge returns one collection the caller may read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateKnowledge(self, request, context):
+        """UpdateKnowledge changes a collection's name, description and (when given) access grants.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteKnowledge(self, request, context):
+        """DeleteKnowledge drops a collection and its index; its files are kept.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResetKnowledge(self, request, context):
+        """ResetKnowledge unlinks every file and empties the index.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddKnowledgeFiles(self, request, context):
+        """AddKnowledgeFiles links files to a collection, reusing their stored vectors.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateKnowledgeFile(self, request, context):
+        """UpdateKnowledgeFile re-reads a linked file's current vectors into the collection.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveKnowledgeFile(self, request, context):
+        """RemoveKnowledgeFile unlinks a file (and deletes it when asked and allowed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListKnowledgeFiles(self, request, context):
+        """ListKnowledgeFiles pages through a collection's files.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Search(self, request, context):
+        """Search embeds each query and returns the best chunks across the named collections.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
 
 def add_IngestServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'UploadFile': grpc.stream_unary_rpc_method_handler(
+                    servicer.UploadFile,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UploadFileRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UploadFileResponse.SerializeToString,
+            ),
+            'GetFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFile,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileResponse.SerializeToString,
+            ),
+            'ListFiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFiles,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListFilesRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListFilesResponse.SerializeToString,
+            ),
+            'DeleteFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFile,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteFileRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteFileResponse.SerializeToString,
+            ),
+            'GetFileContent': grpc.unary_stream_rpc_method_handler(
+                    servicer.GetFileContent,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileContentRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileContentResponse.SerializeToString,
+            ),
+            'WatchFileStatus': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchFileStatus,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.WatchFileStatusRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.WatchFileStatusResponse.SerializeToString,
+            ),
+            'CreateKnowledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateKnowledge,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.CreateKnowledgeRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.CreateKnowledgeResponse.SerializeToString,
+            ),
+            'ListKnowledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListKnowledge,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeResponse.SerializeToString,
+            ),
+            'GetKnowledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetKnowledge,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetKnowledgeRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.GetKnowledgeResponse.SerializeToString,
+            ),
+            'UpdateKnowledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateKnowledge,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeResponse.SerializeToString,
+            ),
+            'DeleteKnowledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteKnowledge,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteKnowledgeRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteKnowledgeResponse.SerializeToString,
+            ),
+            'ResetKnowledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResetKnowledge,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ResetKnowledgeRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ResetKnowledgeResponse.SerializeToString,
+            ),
+            'AddKnowledgeFiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddKnowledgeFiles,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.AddKnowledgeFilesRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.AddKnowledgeFilesResponse.SerializeToString,
+            ),
+            'UpdateKnowledgeFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateKnowledgeFile,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeFileRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeFileResponse.SerializeToString,
+            ),
+            'RemoveKnowledgeFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveKnowledgeFile,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.RemoveKnowledgeFileRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.RemoveKnowledgeFileResponse.SerializeToString,
+            ),
+            'ListKnowledgeFiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListKnowledgeFiles,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeFilesRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeFilesResponse.SerializeToString,
+            ),
+            'Search': grpc.unary_unary_rpc_method_handler(
+                    servicer.Search,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'webui.ingest.v1.IngestService', rpc_method_handlers)
@@ -54,6 +353,469 @@ def add_IngestServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class IngestService:
-    """IngestService stores files, processes them through NATS JetStream and serves FAISS search.
-    Its RPCs arrive with step 3; the server already serves health and reflection.
+    """IngestService stores uploaded files in Postgres, processes them through NATS JetStream jobs
+    (extract, chunk, embed), groups them into knowledge collections and answers vector searches
+    from a FAISS index per collection.
+
+    Free-form JSON (a file's `meta` and `data`, a collection's `meta` and `access_grants`, chunk
+    metadata) travels as JSON bytes, exactly as Open WebUI shows it.
     """
+
+    @staticmethod
+    def UploadFile(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/webui.ingest.v1.IngestService/UploadFile',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.UploadFileRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.UploadFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/GetFile',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/ListFiles',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.ListFilesRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.ListFilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/DeleteFile',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteFileRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFileContent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/GetFileContent',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileContentRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.GetFileContentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchFileStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/WatchFileStatus',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.WatchFileStatusRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.WatchFileStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateKnowledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/CreateKnowledge',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.CreateKnowledgeRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.CreateKnowledgeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListKnowledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/ListKnowledge',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetKnowledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/GetKnowledge',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.GetKnowledgeRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.GetKnowledgeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateKnowledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/UpdateKnowledge',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteKnowledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/DeleteKnowledge',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteKnowledgeRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteKnowledgeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResetKnowledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/ResetKnowledge',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.ResetKnowledgeRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.ResetKnowledgeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddKnowledgeFiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/AddKnowledgeFiles',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.AddKnowledgeFilesRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.AddKnowledgeFilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateKnowledgeFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/UpdateKnowledgeFile',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeFileRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveKnowledgeFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/RemoveKnowledgeFile',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.RemoveKnowledgeFileRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.RemoveKnowledgeFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListKnowledgeFiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/ListKnowledgeFiles',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeFilesRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.ListKnowledgeFilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Search(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/Search',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
