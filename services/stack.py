@@ -144,6 +144,17 @@ class Stack:
         self.processes.clear()
         return codes
 
+    def kill_service(self, name: str) -> None:
+        """SIGKILL one service, as a crash would end it (no clean-up runs)."""
+        process = self.processes.pop(name)
+        process.kill()
+        process.wait()
+
+    def restart_service(self, name: str, timeout_s: float = 60) -> None:
+        """Starts one (killed or stopped) gRPC service again on its port and waits for SERVING."""
+        self.processes[name] = self._spawn(name, self.service_env())
+        self._wait_serving(name, self.grpc_ports[name], time.monotonic() + timeout_s)
+
     def stop(self) -> None:
         self.stop_services()
         if self._nats is not None:

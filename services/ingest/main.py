@@ -1,40 +1,157 @@
-"""Starts the ingest gRPC service: Postgres pool, NATS JetStream connection, health and reflection."""
+"""Starts the ingest service: pool, migrations, JetStream queue, model, workers, gRPC server."""
 
+import asyncio
 import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import faiss
+from nats.aio.client import Client
+from nats.aio.msg import Msg
 
 from services.common.db import open_pool
 from services.common.entrypoint import run_service
-from services.common.grpc_server import serve_until_signal, start_grpc_service
+from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
+from services.common.migrations import apply_migrations
 from services.common.nats_client import close_nats, connect_nats
+from services.ingest.collections import CollectionIndexes
+from services.ingest.daemon_thread import run_in_daemon_thread
+from services.ingest.embedder import Embedder
+from services.ingest.events import COLLECTIONS_SUBJECT, EventPublisher, StatusFeed, decode_change
+from services.ingest.files_core import FileLimits, FilesCore
+from services.ingest.jobs import JobQueue, JobQueueConfig
+from services.ingest.knowledge_core import KnowledgeCore
+from services.ingest.processing import ChunkingParams, FileProcessor
+from services.ingest.repository import IngestRepository
+from services.ingest.search_core import SearchCore
+from services.ingest.servicer import IngestServicer
 from services.ingest.settings import IngestSettings
+from services.ingest.vector_index import IndexParams
+from services.ingest.worker import JobWorkers
 from webui.ingest.v1 import ingest_pb2, ingest_pb2_grpc
 
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = ingest_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-async def run(settings: IngestSettings) -> None:
+def index_params(settings: IngestSettings) -> IndexParams:
+    return IndexParams(
+        hnsw_threshold=settings.hnsw_threshold,
+        hnsw_m=settings.hnsw_m,
+        hnsw_ef_construction=settings.hnsw_ef_construction,
+        hnsw_ef_search=settings.hnsw_ef_search,
+    )
+
+
+@dataclass
+class IngestRuntime:
+    """What a started ingest service holds, for the SIGTERM path and for tests."""
+
+    service: GrpcService
+    workers: JobWorkers
+    indexes: CollectionIndexes
+    embedder: Embedder
+    nc: Client
+    pool: asyncpg.Pool
+    preload: asyncio.Task | None
+
+    @property
+    def port(self) -> int:
+        return self.service.port
+
+    async def stop_workers(self) -> None:
+        await self.workers.stop()
+        if self.preload is not None and not self.preload.done():
+            self.preload.cancel()
+
+    def cleanups(self, grace_s: float) -> list[Callable[[], Awaitable[None]]]:
+        """After the server stopped: workers hand back their jobs, NATS drains, the pool closes."""
+        return [self.stop_workers, lambda: close_nats(self.nc, grace_s), self.pool.close]
+
+    async def stop(self, grace_s: float) -> None:
+        await self.service.stop(grace_s)
+        for cleanup in self.cleanups(grace_s):
+            await cleanup()
+
+
+async def start(settings: IngestSettings, embedder: Embedder | None = None) -> IngestRuntime:
+    """Wires and starts everything; ``embedder`` lets tests share one loaded model."""
+    # Single queries are answered faster on one thread; two threads under load were up to 10x slower.
+    faiss.omp_set_num_threads(1)
     pool = await open_pool(
         settings.database_url,
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
         timeout_s=settings.db_timeout_s,
     )
+    await apply_migrations(pool, "ingest", MIGRATIONS)
     nc = await connect_nats(settings.nats_url, settings.nats_connect_timeout_s)
-    # Fails start-up when the server has no JetStream, which step 3's jobs depend on.
-    await nc.jetstream().account_info()
-    servicer = ingest_pb2_grpc.IngestServiceServicer()
+    queue = JobQueue(
+        nc.jetstream(), JobQueueConfig(settings.jobs_stream, settings.jobs_consumer, settings.ack_wait_s)
+    )
+    await queue.declare()
+
+    embedder = embedder or Embedder(settings.embedding_batch_size, settings.embedding_threads)
+    preload = None
+    if settings.embedding_preload and not embedder.loaded:
+        preload = asyncio.create_task(run_in_daemon_thread(embedder.load))
+    repo = IngestRepository(pool)
+    publisher = EventPublisher(nc)
+    indexes = CollectionIndexes(repo, index_params(settings), publisher, uuid.uuid4().hex)
+
+    async def on_change(message: Msg) -> None:
+        await indexes.on_event(decode_change(message.data))
+
+    await nc.subscribe(COLLECTIONS_SUBJECT, cb=on_change)
+
+    files = FilesCore(
+        repo,
+        queue,
+        publisher,
+        StatusFeed(nc),
+        indexes,
+        FileLimits(settings.file_max_size_mb, settings.file_part_bytes),
+    )
+    knowledge = KnowledgeCore(repo, files, indexes)
+    search = SearchCore(repo, embedder, indexes, settings.top_k)
+    processor = FileProcessor(
+        repo,
+        embedder,
+        indexes,
+        publisher,
+        ChunkingParams(settings.chunk_size, settings.chunk_overlap, settings.markdown_header_splitter),
+    )
+    workers = JobWorkers(
+        queue,
+        processor,
+        repo,
+        count=settings.workers,
+        max_deliver=settings.max_deliver,
+        ack_wait_s=settings.ack_wait_s,
+        nak_delay_s=settings.nak_delay_s,
+        requeue_after_s=settings.requeue_after_s,
+    )
+    await workers.start()
+
+    servicer = IngestServicer(files, knowledge, search)
     service = await start_grpc_service(
         settings.listen,
         [SERVICE_NAME],
         lambda server: ingest_pb2_grpc.add_IngestServiceServicer_to_server(servicer, server),
     )
     log.info("ingest service listening on port %d", service.port)
+    return IngestRuntime(service, workers, indexes, embedder, nc, pool, preload)
+
+
+async def run(settings: IngestSettings) -> None:
+    runtime = await start(settings)
     await serve_until_signal(
-        service,
-        settings.shutdown_grace_s,
-        [lambda: close_nats(nc, settings.shutdown_grace_s), pool.close],
+        runtime.service, settings.shutdown_grace_s, runtime.cleanups(settings.shutdown_grace_s)
     )
 
 

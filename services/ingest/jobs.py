@@ -1,0 +1,83 @@
+"""The JetStream stream and durable consumer of processing jobs, declared idempotently at start."""
+
+import logging
+from dataclasses import dataclass
+
+from nats.errors import Error as NatsError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+log = logging.getLogger(__name__)
+
+JOB_SUBJECT = "ingest.jobs.process"
+# Publishes of the same file id within this window are dropped by the server, so re-queueing a
+# file that is still waiting in a backlog adds nothing.
+_DUPLICATE_WINDOW_S = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class JobQueueConfig:
+    stream: str
+    consumer: str
+    ack_wait_s: float
+    # How many jobs the server hands out unacked at once, over all replicas.
+    max_ack_pending: int = 1000
+
+
+class JobQueue:
+    """Publishes one job per file and hands out a pull subscription on the durable consumer.
+
+    The consumer redelivers without limit; the worker counts deliveries itself (MAX_DELIVER), so
+    that a job whose worker keeps dying is marked failed instead of silently dropped.
+    """
+
+    def __init__(self, js: JetStreamContext, config: JobQueueConfig) -> None:
+        self._js = js
+        self._config = config
+
+    async def declare(self) -> None:
+        stream = StreamConfig(
+            name=self._config.stream,
+            subjects=[JOB_SUBJECT],
+            retention=RetentionPolicy.WORK_QUEUE,
+            storage=StorageType.FILE,
+            duplicate_window=_DUPLICATE_WINDOW_S,
+        )
+        try:
+            await self._js.add_stream(stream)
+        except BadRequestError:
+            # It exists with other settings (an older deployment): bring it up to date.
+            await self._js.update_stream(stream)
+        consumer = ConsumerConfig(
+            durable_name=self._config.consumer,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self._config.ack_wait_s,
+            max_deliver=-1,
+            max_ack_pending=self._config.max_ack_pending,
+            filter_subject=JOB_SUBJECT,
+        )
+        await self._js.add_consumer(self._config.stream, consumer)
+
+    async def publish(self, file_id: str, timeout_s: float = 5.0) -> None:
+        """Queues ``file_id``; raises on failure (the caller decides whether that is fatal)."""
+        await self._js.publish(
+            JOB_SUBJECT,
+            file_id.encode(),
+            timeout=timeout_s,
+            stream=self._config.stream,
+            headers={"Nats-Msg-Id": file_id},
+        )
+
+    async def try_publish(self, file_id: str) -> bool:
+        try:
+            await self.publish(file_id)
+        except (NatsError, TimeoutError, OSError) as error:
+            log.warning(
+                "could not queue file %s (%s); the re-queue sweep will", file_id, type(error).__name__
+            )
+            return False
+        return True
+
+    async def subscribe(self) -> JetStreamContext.PullSubscription:
+        return await self._js.pull_subscribe_bind(durable=self._config.consumer, stream=self._config.stream)

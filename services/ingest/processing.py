@@ -1,0 +1,129 @@
+"""Processes one file: extract, chunk, embed what is new, commit, then tell everyone."""
+
+import asyncio
+import enum
+import hashlib
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.common import messages
+from services.ingest.chunking import split_pages
+from services.ingest.collections import CollectionIndexes
+from services.ingest.daemon_thread import run_in_daemon_thread
+from services.ingest.embedder import Embedder
+from services.ingest.events import EventPublisher
+from services.ingest.extract import ExtractionError, document_text, extract
+from services.ingest.models import CollectionChange, FileRecord, FileStatus, StoredChunk
+from services.ingest.repository import IngestRepository
+from services.ingest.shapes import chunk_metadata
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.Enum):
+    COMPLETED = "completed"
+    FAILED = "failed"
+    # Gone, or already finished by an earlier delivery.
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkingParams:
+    chunk_size: int
+    chunk_overlap: int
+    markdown_headers: bool
+    # Texts handed to the model per thread call: big enough to keep batches full, small enough to
+    # log progress and let a shutdown in between.
+    embed_slice: int = 512
+
+
+class FileProcessor:
+    """The pipeline one job runs; every step that can be retried is safe to run twice."""
+
+    def __init__(
+        self,
+        repo: IngestRepository,
+        embedder: Embedder,
+        indexes: CollectionIndexes,
+        publisher: EventPublisher,
+        params: ChunkingParams,
+    ) -> None:
+        self._repo = repo
+        self._embedder = embedder
+        self._indexes = indexes
+        self._publisher = publisher
+        self._params = params
+
+    async def process(self, file_id: str) -> Outcome:
+        record = await self._repo.claim_for_processing(file_id)
+        if record is None:
+            return Outcome.SKIPPED
+        await self._publisher.status(file_id, FileStatus.PROCESSING)
+        data = await self._repo.file_bytes(file_id)
+        try:
+            content, chunks = await asyncio.to_thread(self._prepare, record, data)
+        except ExtractionError as error:
+            # Input that can never succeed: fail now, no retries.
+            await self.fail(file_id, error.detail)
+            return Outcome.FAILED
+        del data
+        vectors = await self._embed_new(chunks)
+        text_hash = hashlib.sha256(content.encode()).hexdigest()
+        changed = await self._repo.complete_file(file_id, content, text_hash, chunks, vectors)
+        if changed is None:
+            return Outcome.SKIPPED
+        await self._publisher.status(file_id, FileStatus.COMPLETED)
+        file_collection, file_version = changed[0]
+        updates = [CollectionChange(file_collection, file_version, "drop")]
+        updates += [CollectionChange(name, version, "add", file_id) for name, version in changed[1:]]
+        await self._indexes.changed(updates)
+        log.info("file %s completed: %d chunks, %d embedded", file_id, len(chunks), len(vectors))
+        return Outcome.COMPLETED
+
+    async def fail(self, file_id: str, error: str) -> None:
+        if await self._repo.fail_file(file_id, error):
+            await self._publisher.status(file_id, FileStatus.FAILED, error)
+            log.info("file %s failed: %s", file_id, error)
+
+    def _prepare(self, record: FileRecord, data: bytes) -> tuple[str, list[StoredChunk]]:
+        """Extraction and splitting (CPU only; runs in a thread)."""
+        pages = extract(data, record.filename, record.content_type)
+        content = document_text(pages)
+        pieces = split_pages(
+            pages,
+            chunk_size=self._params.chunk_size,
+            chunk_overlap=self._params.chunk_overlap,
+            markdown_headers=self._params.markdown_headers,
+        )
+        if not pieces:
+            raise ExtractionError(messages.EMPTY_CONTENT)
+        content_hash = hashlib.sha256(content.encode()).hexdigest()
+        chunks = []
+        for seq, piece in enumerate(pieces):
+            chunks.append(
+                StoredChunk(
+                    seq=seq,
+                    text=piece.text,
+                    text_hash=hashlib.sha256(piece.text.encode()).digest(),
+                    metadata=chunk_metadata(record, piece.metadata, piece.start_index, content_hash),
+                )
+            )
+        return content, chunks
+
+    async def _embed_new(self, chunks: list[StoredChunk]) -> dict[bytes, np.ndarray]:
+        """Vectors for the distinct chunk texts no file has had embedded before."""
+        distinct: dict[bytes, str] = {}
+        for chunk in chunks:
+            distinct.setdefault(chunk.text_hash, chunk.text)
+        known = await self._repo.known_embeddings(list(distinct))
+        todo = [(h, t) for h, t in distinct.items() if h not in known]
+        vectors: dict[bytes, np.ndarray] = {}
+        step = self._params.embed_slice
+        for start in range(0, len(todo), step):
+            part = todo[start : start + step]
+            embedded = await run_in_daemon_thread(self._embedder.embed, [t for _, t in part])
+            for (text_hash, _), vector in zip(part, embedded, strict=True):
+                vectors[text_hash] = vector
+        return vectors

@@ -1,0 +1,75 @@
+"""Vector search across collections the caller may read, merged the way Open WebUI merges."""
+
+from collections.abc import Sequence
+
+from services.common import errors, messages
+from services.ingest.access import can_read_file, can_read_knowledge
+from services.ingest.collections import CollectionIndexes
+from services.ingest.daemon_thread import run_in_daemon_thread
+from services.ingest.embedder import Embedder
+from services.ingest.models import FILE_COLLECTION_PREFIX, Caller, SearchHit
+from services.ingest.repository import IngestRepository
+
+
+def relevance(inner_product: float) -> float:
+    """Open WebUI's Chroma score, (2 - cosine distance) / 2, from a cosine similarity."""
+    return (1.0 + inner_product) / 2.0
+
+
+class SearchCore:
+    def __init__(
+        self, repo: IngestRepository, embedder: Embedder, indexes: CollectionIndexes, default_k: int
+    ) -> None:
+        self._repo = repo
+        self._embedder = embedder
+        self._indexes = indexes
+        self._default_k = default_k
+
+    async def check_readable(self, caller: Caller, name: str) -> None:
+        """ACCESS_PROHIBITED (403) for a collection that does not exist or is not the caller's to
+        read: the two are not told apart."""
+        if name.startswith(FILE_COLLECTION_PREFIX):
+            file_id = name[len(FILE_COLLECTION_PREFIX) :]
+            record = await self._repo.get_file(file_id)
+            if record is not None and can_read_file(
+                caller, record, await self._repo.knowledge_of_file(file_id)
+            ):
+                return
+        else:
+            knowledge = await self._repo.get_knowledge(name)
+            if knowledge is not None and can_read_knowledge(caller, knowledge):
+                return
+        raise errors.PermissionDenied(messages.ACCESS_PROHIBITED)
+
+    async def search(
+        self, caller: Caller, names: Sequence[str], queries: Sequence[str], k: int
+    ) -> list[SearchHit]:
+        names = list(dict.fromkeys(n for n in names if n))
+        queries = [q for q in queries if q.strip()]
+        if not names:
+            raise errors.InvalidArgument("collection_names must name at least one collection")
+        if not queries:
+            raise errors.InvalidArgument("query must not be empty")
+        for name in names:
+            await self.check_readable(caller, name)
+        k = k if k > 0 else self._default_k
+        vectors = await run_in_daemon_thread(self._embedder.embed, queries)
+        found: list[tuple[str, int, float]] = []
+        for name in names:
+            for per_query in await self._indexes.search(name, vectors, k):
+                found.extend((name, chunk_id, score) for chunk_id, score in per_query)
+        found.sort(key=lambda item: item[2], reverse=True)
+        chunks = await self._repo.chunks([chunk_id for _, chunk_id, _ in found])
+        hits: list[SearchHit] = []
+        seen: set[str] = set()
+        for name, chunk_id, score in found:
+            if chunk_id not in chunks:
+                continue
+            text, metadata = chunks[chunk_id]
+            if text in seen:
+                continue
+            seen.add(text)
+            hits.append(SearchHit(name, text, relevance(score), metadata))
+            if len(hits) == k:
+                break
+        return hits

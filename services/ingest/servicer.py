@@ -1,0 +1,226 @@
+"""IngestService over gRPC: converts protobuf to core calls and back, nothing more."""
+
+from collections.abc import AsyncIterator
+
+import orjson
+
+from services.common import errors
+from services.ingest.files_core import ClientMetadata, FilesCore, StatusUpdate, UploadHeader
+from services.ingest.knowledge_core import KnowledgeCore, KnowledgeWithFiles
+from services.ingest.models import Caller, FileRecord, FileStatus, KnowledgeRecord, UserRef
+from services.ingest.search_core import SearchCore
+from services.ingest.shapes import file_data, file_meta, storage_path
+from webui.ingest.v1 import ingest_pb2, ingest_pb2_grpc
+
+_STATUS_TO_PB = {
+    None: ingest_pb2.FILE_STATUS_UNSPECIFIED,
+    FileStatus.PENDING: ingest_pb2.FILE_STATUS_PENDING,
+    FileStatus.PROCESSING: ingest_pb2.FILE_STATUS_PROCESSING,
+    FileStatus.COMPLETED: ingest_pb2.FILE_STATUS_COMPLETED,
+    FileStatus.FAILED: ingest_pb2.FILE_STATUS_FAILED,
+}
+
+
+def caller_of(message: ingest_pb2.Caller) -> Caller:
+    if not message.user_id:
+        raise errors.InvalidArgument("caller is required")
+    return Caller(message.user_id, message.role, message.name, message.email)
+
+
+def file_pb(record: FileRecord, include_content: bool = False) -> ingest_pb2.File:
+    return ingest_pb2.File(
+        id=record.id,
+        user_id=record.user_id,
+        hash=record.hash or "",
+        filename=record.filename,
+        status=_STATUS_TO_PB[record.status],
+        error=record.error or "",
+        data_json=orjson.dumps(file_data(record, include_content)),
+        meta_json=orjson.dumps(file_meta(record)),
+        path=storage_path(record.id),
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+def user_pb(user: UserRef) -> ingest_pb2.UserRef:
+    return ingest_pb2.UserRef(id=user.id, name=user.name, role=user.role, email=user.email)
+
+
+def knowledge_pb(record: KnowledgeRecord, write_access: bool = False) -> ingest_pb2.Knowledge:
+    return ingest_pb2.Knowledge(
+        id=record.id,
+        user_id=record.user_id,
+        name=record.name,
+        description=record.description,
+        meta_json=orjson.dumps(record.meta) if record.meta is not None else b"",
+        access_grants_json=orjson.dumps(record.access_grants),
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        user=user_pb(record.owner) if record.owner else None,
+        file_count=record.file_count,
+        write_access=write_access,
+    )
+
+
+def _status_pb(update: StatusUpdate) -> ingest_pb2.WatchFileStatusResponse:
+    return ingest_pb2.WatchFileStatusResponse(
+        status=_STATUS_TO_PB[update.status], error=update.error or "", deleted=update.deleted
+    )
+
+
+class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
+    def __init__(self, files: FilesCore, knowledge: KnowledgeCore, search: SearchCore) -> None:
+        self._files = files
+        self._knowledge = knowledge
+        self._search = search
+
+    async def UploadFile(self, request_iterator, context):  # noqa: N802 - gRPC method names
+        stream = aiter(request_iterator)
+        first = await anext(stream, None)
+        if first is None or first.WhichOneof("item") != "header":
+            raise errors.InvalidArgument("an upload starts with its header")
+        h = first.header
+        header = UploadHeader(
+            caller_of(h.caller), h.filename, h.content_type, h.process, h.wait_for_processing
+        )
+
+        async def items() -> AsyncIterator[bytes | ClientMetadata]:
+            async for message in stream:
+                kind = message.WhichOneof("item")
+                if kind == "chunk":
+                    yield message.chunk
+                elif kind == "metadata_json":
+                    yield ClientMetadata(message.metadata_json)
+                else:
+                    raise errors.InvalidArgument("an upload has one header")
+
+        record = await self._files.upload(header, items())
+        return ingest_pb2.UploadFileResponse(file=file_pb(record, include_content=True))
+
+    async def GetFile(self, request, context):  # noqa: N802
+        record = await self._files.readable(
+            caller_of(request.caller), request.file_id, request.include_content
+        )
+        return ingest_pb2.GetFileResponse(file=file_pb(record, request.include_content))
+
+    async def ListFiles(self, request, context):  # noqa: N802
+        files, total = await self._files.list_files(
+            caller_of(request.caller), request.page, request.page_size or 50, request.include_content
+        )
+        return ingest_pb2.ListFilesResponse(
+            files=[file_pb(f, request.include_content) for f in files], total=total
+        )
+
+    async def DeleteFile(self, request, context):  # noqa: N802
+        await self._files.delete(caller_of(request.caller), request.file_id)
+        return ingest_pb2.DeleteFileResponse()
+
+    async def GetFileContent(self, request, context):  # noqa: N802
+        record, parts = await self._files.content(caller_of(request.caller), request.file_id)
+        yield ingest_pb2.GetFileContentResponse(
+            head=ingest_pb2.ContentHead(
+                filename=record.filename, content_type=record.content_type, size=record.size
+            )
+        )
+        async for part in parts:
+            yield ingest_pb2.GetFileContentResponse(chunk=part)
+
+    async def WatchFileStatus(self, request, context):  # noqa: N802
+        async for update in self._files.watch(caller_of(request.caller), request.file_id):
+            yield _status_pb(update)
+
+    async def CreateKnowledge(self, request, context):  # noqa: N802
+        record = await self._knowledge.create(
+            caller_of(request.caller), request.name, request.description, request.access_grants_json
+        )
+        return ingest_pb2.CreateKnowledgeResponse(knowledge=knowledge_pb(record, write_access=True))
+
+    async def ListKnowledge(self, request, context):  # noqa: N802
+        caller = caller_of(request.caller)
+        items, total = await self._knowledge.list_knowledge(caller, request.page, request.page_size or 30)
+        return ingest_pb2.ListKnowledgeResponse(
+            items=[knowledge_pb(k, self._knowledge.writable_by(caller, k)) for k in items], total=total
+        )
+
+    async def GetKnowledge(self, request, context):  # noqa: N802
+        caller = caller_of(request.caller)
+        record = await self._knowledge.get(caller, request.knowledge_id)
+        return ingest_pb2.GetKnowledgeResponse(
+            knowledge=knowledge_pb(record, self._knowledge.writable_by(caller, record))
+        )
+
+    async def UpdateKnowledge(self, request, context):  # noqa: N802
+        result = await self._knowledge.update(
+            caller_of(request.caller),
+            request.knowledge_id,
+            request.name,
+            request.description,
+            request.access_grants_json,
+        )
+        return ingest_pb2.UpdateKnowledgeResponse(
+            knowledge=knowledge_pb(result.knowledge, result.write_access)
+        )
+
+    async def DeleteKnowledge(self, request, context):  # noqa: N802
+        await self._knowledge.delete(caller_of(request.caller), request.knowledge_id)
+        return ingest_pb2.DeleteKnowledgeResponse()
+
+    async def ResetKnowledge(self, request, context):  # noqa: N802
+        record = await self._knowledge.reset(caller_of(request.caller), request.knowledge_id)
+        return ingest_pb2.ResetKnowledgeResponse(knowledge=knowledge_pb(record, write_access=True))
+
+    async def AddKnowledgeFiles(self, request, context):  # noqa: N802
+        result = await self._knowledge.add_files(
+            caller_of(request.caller), request.knowledge_id, list(request.file_ids), request.batch
+        )
+        return ingest_pb2.AddKnowledgeFilesResponse(**_with_files(result))
+
+    async def UpdateKnowledgeFile(self, request, context):  # noqa: N802
+        result = await self._knowledge.update_file(
+            caller_of(request.caller), request.knowledge_id, request.file_id
+        )
+        return ingest_pb2.UpdateKnowledgeFileResponse(**_with_files(result))
+
+    async def RemoveKnowledgeFile(self, request, context):  # noqa: N802
+        result = await self._knowledge.remove_file(
+            caller_of(request.caller), request.knowledge_id, request.file_id, request.delete_file
+        )
+        return ingest_pb2.RemoveKnowledgeFileResponse(**_with_files(result))
+
+    async def ListKnowledgeFiles(self, request, context):  # noqa: N802
+        files, total, owners = await self._knowledge.files_page(
+            caller_of(request.caller),
+            request.knowledge_id,
+            request.page,
+            request.page_size or 50,
+            request.include_content,
+        )
+        return ingest_pb2.ListKnowledgeFilesResponse(
+            files=[file_pb(f, request.include_content) for f in files],
+            total=total,
+            owners={uid: user_pb(u) for uid, u in owners.items()},
+        )
+
+    async def Search(self, request, context):  # noqa: N802
+        hits = await self._search.search(
+            caller_of(request.caller), list(request.collection_names), list(request.queries), request.k
+        )
+        return ingest_pb2.SearchResponse(
+            hits=[
+                ingest_pb2.SearchHit(
+                    collection_name=h.collection_name,
+                    text=h.text,
+                    score=h.score,
+                    metadata_json=orjson.dumps(h.metadata),
+                )
+                for h in hits
+            ]
+        )
+
+
+def _with_files(result: KnowledgeWithFiles) -> dict:
+    return {
+        "knowledge": knowledge_pb(result.knowledge, result.write_access),
+        "files": [file_pb(f) for f in result.files],
+    }

@@ -1,0 +1,145 @@
+"""Job workers: pull from the durable consumer, process, ack only after the commit."""
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import asyncpg
+from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
+
+from services.ingest.jobs import JobQueue
+from services.ingest.processing import FileProcessor
+from services.ingest.repository import IngestRepository
+
+log = logging.getLogger(__name__)
+
+_FETCH_WAIT_S = 2.0
+
+
+def attempts_exhausted(attempts: int) -> str:
+    return f"Processing did not finish after {attempts} attempts. Upload the file again to retry."
+
+
+class JobWorkers:
+    """``count`` pull loops plus a sweep that re-queues files whose job was never published."""
+
+    def __init__(
+        self,
+        queue: JobQueue,
+        processor: FileProcessor,
+        repo: IngestRepository,
+        *,
+        count: int,
+        max_deliver: int,
+        ack_wait_s: float,
+        nak_delay_s: float,
+        requeue_after_s: float,
+    ) -> None:
+        self._queue = queue
+        self._processor = processor
+        self._repo = repo
+        self._count = count
+        self._max_deliver = max_deliver
+        self._ack_wait_s = ack_wait_s
+        self._nak_delay_s = nak_delay_s
+        self._requeue_after_s = requeue_after_s
+        self._tasks: list[asyncio.Task] = []
+        self._subscriptions: list = []
+
+    async def start(self) -> None:
+        for n in range(self._count):
+            subscription = await self._queue.subscribe()
+            self._subscriptions.append(subscription)
+            self._tasks.append(asyncio.create_task(self._loop(subscription), name=f"ingest-worker-{n}"))
+        self._tasks.append(asyncio.create_task(self._sweep(), name="ingest-requeue"))
+
+    async def stop(self) -> None:
+        """Cancels the loops; a job in progress is handed back (nak) for another replica."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        # Unsubscribe now: a drain of the connection would otherwise wait forever for messages
+        # (fetch replies, heartbeats) that no loop will read any more.
+        for subscription in self._subscriptions:
+            with contextlib.suppress(NatsError):
+                await subscription.unsubscribe()
+        self._subscriptions.clear()
+
+    async def _loop(self, subscription) -> None:  # type: ignore[no-untyped-def]
+        while True:
+            try:
+                messages = await subscription.fetch(1, timeout=_FETCH_WAIT_S)
+            except TimeoutError:
+                continue
+            except NatsError as error:
+                log.warning("fetching jobs failed: %s", type(error).__name__)
+                await asyncio.sleep(1.0)
+                continue
+            for message in messages:
+                await self.handle(message)
+
+    async def handle(self, message: Msg) -> None:
+        file_id = message.data.decode()
+        attempt = message.metadata.num_delivered or 1
+        if attempt > self._max_deliver:
+            # Every earlier attempt died without an answer (a worker killed, say).
+            await self._processor.fail(file_id, attempts_exhausted(self._max_deliver))
+            await self._settle(message.ack)
+            return
+        heartbeat = asyncio.create_task(self._heartbeat(message))
+        started = time.monotonic()
+        try:
+            outcome = await self._processor.process(file_id)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await self._repo.reset_to_pending(file_id)
+                await message.nak()
+            raise
+        except Exception as error:
+            log.warning(
+                "file %s: attempt %d of %d failed: %s",
+                file_id,
+                attempt,
+                self._max_deliver,
+                type(error).__name__,
+                exc_info=error,
+            )
+            if attempt >= self._max_deliver:
+                await self._processor.fail(file_id, attempts_exhausted(attempt))
+                await self._settle(message.ack)
+            else:
+                await self._settle(message.nak, self._nak_delay_s * attempt)
+            return
+        finally:
+            heartbeat.cancel()
+        log.info("job %s: %s in %.2f s", file_id, outcome.value, time.monotonic() - started)
+        await self._settle(message.ack)
+
+    async def _heartbeat(self, message: Msg) -> None:
+        """Keeps a long job (a big file's embeddings) from being redelivered while it runs."""
+        while True:
+            await asyncio.sleep(self._ack_wait_s / 3)
+            with contextlib.suppress(NatsError, TimeoutError):
+                await message.in_progress()
+
+    @staticmethod
+    async def _settle(action, *args) -> None:  # type: ignore[no-untyped-def]
+        # A lost ack only means a redelivery, which finds the file finished and skips it.
+        try:
+            await action(*args)
+        except (NatsError, TimeoutError) as error:
+            log.warning("could not settle a job: %s", type(error).__name__)
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(self._requeue_after_s / 2)
+            try:
+                stale = await self._repo.stale_pending_files(int(time.time() - self._requeue_after_s))
+            except (asyncpg.PostgresError, OSError, TimeoutError) as error:
+                log.warning("re-queue sweep failed: %s", type(error).__name__)
+                continue
+            for file_id in stale:
+                await self._queue.try_publish(file_id)
