@@ -4,18 +4,14 @@ import grpc
 
 from services.common.request_context import outgoing_metadata
 from services.gateway.auth_guard import Principal
-from webui.auth.v1 import auth_pb2
+from services.gateway.views import caller_fields
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
-_ROLE_NAMES = {auth_pb2.ROLE_ADMIN: "admin", auth_pb2.ROLE_USER: "user", auth_pb2.ROLE_PENDING: "pending"}
 BACKENDS = {"ollama": inference_pb2.BACKEND_OLLAMA, "openai": inference_pb2.BACKEND_OPENAI}
 
 
 def caller_of(principal: Principal) -> inference_pb2.Caller:
-    user = principal.user
-    return inference_pb2.Caller(
-        user_id=user.id, email=user.email, name=user.name, role=_ROLE_NAMES.get(user.role, "pending")
-    )
+    return inference_pb2.Caller(**caller_fields(principal.user))
 
 
 class InferenceClient:

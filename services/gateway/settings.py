@@ -25,6 +25,16 @@ class GatewaySettings(CommonSettings):
     auth_cache_ttl_s: float = Field(default=2.0, alias="AUTH_CACHE_TTL_S", ge=0, le=5)
     auth_cache_max_entries: int = Field(default=10000, alias="AUTH_CACHE_MAX_ENTRIES", ge=1)
     auth_max_body_bytes: int = Field(default=1024 * 1024, alias="AUTH_MAX_BODY_BYTES", ge=1024)
+    # JSON bodies of the knowledge and retrieval routes, and an upload's `metadata` form field
+    # (the file itself is streamed; its size limit is the ingest service's RAG_FILE_MAX_SIZE).
+    ingest_max_body_bytes: int = Field(default=1024 * 1024, alias="INGEST_MAX_BODY_BYTES", ge=1024)
+    # Deadline of `GET /api/v1/files/{id}/process/status?stream=true` (Open WebUI stops after 7200
+    # one-second polls).
+    file_status_stream_timeout_s: float = Field(default=7200.0, alias="FILE_STATUS_STREAM_TIMEOUT_S", gt=0)
+    # Whether users (not only admins) may create knowledge collections (`workspace.knowledge`).
+    user_permissions_workspace_knowledge_access: bool = Field(
+        default=False, alias="USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS"
+    )
     webui_name: str = Field(default="Open WebUI", alias="WEBUI_NAME")
     deployment_id: str = Field(default="", alias="DEPLOYMENT_ID")
     cookie_same_site: str = Field(

@@ -14,10 +14,11 @@ ROLE_VALUES = {name: value for value, name in ROLE_NAMES.items()}
 _ACTIVE_WINDOW_S = 180
 
 
-def default_permissions(api_keys: bool) -> dict:
-    """Open WebUI's default user permission tree; ``features.api_keys`` follows ENABLE_API_KEYS."""
+def default_permissions(api_keys: bool, knowledge: bool = False) -> dict:
+    """Open WebUI's default user permission tree; ``features.api_keys`` follows ENABLE_API_KEYS,
+    ``workspace.knowledge`` USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS."""
     return {
-        "workspace": {"models": False, "knowledge": False, "prompts": False, "tools": False},
+        "workspace": {"models": False, "knowledge": knowledge, "prompts": False, "tools": False},
         "sharing": {
             "public_models": False,
             "public_knowledge": False,
@@ -56,6 +57,11 @@ def default_permissions(api_keys: bool) -> dict:
 
 def role_name(user: auth_pb2.User) -> str:
     return ROLE_NAMES.get(user.role, "pending")
+
+
+def caller_fields(user: auth_pb2.User) -> dict[str, str]:
+    """The fields of a backend's ``Caller`` message (each service's proto has its own)."""
+    return {"user_id": user.id, "role": role_name(user), "name": user.name, "email": user.email}
 
 
 def session_json(session: auth_pb2.Session, permissions: dict) -> dict:

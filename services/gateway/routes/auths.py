@@ -40,9 +40,14 @@ def _set_token_cookie(
     )
 
 
-async def _session_reply(request: web.Request, session: auth_pb2.Session) -> web.Response:
+async def _permissions(request: web.Request) -> dict:
     status = await request.app[GUARD].auth_status()
-    response = json_response(session_json(session, default_permissions(status.enable_api_keys)))
+    knowledge = request.app[SETTINGS].user_permissions_workspace_knowledge_access
+    return default_permissions(status.enable_api_keys, knowledge)
+
+
+async def _session_reply(request: web.Request, session: auth_pb2.Session) -> web.Response:
+    response = json_response(session_json(session, await _permissions(request)))
     _set_token_cookie(request, response, session.token, session.expires_at)
     return response
 
@@ -65,12 +70,8 @@ async def signin(request: web.Request) -> web.Response:
 @routes.get("/api/v1/auths/")
 async def session_user(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.HUMAN)
-    status = await request.app[GUARD].auth_status()
     body = session_info_json(
-        principal.user,
-        principal.credential,
-        principal.expires_at,
-        default_permissions(status.enable_api_keys),
+        principal.user, principal.credential, principal.expires_at, await _permissions(request)
     )
     response = json_response(body)
     _set_token_cookie(request, response, principal.credential, principal.expires_at)

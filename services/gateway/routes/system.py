@@ -60,7 +60,9 @@ async def config(request: web.Request) -> web.Response:
                 "default_pinned_models": "",
                 "default_prompt_suggestions": [],
                 "file": {"max_size": None, "max_count": None, "image_compression": {}},
-                "permissions": default_permissions(status.enable_api_keys),
+                "permissions": default_permissions(
+                    status.enable_api_keys, settings.user_permissions_workspace_knowledge_access
+                ),
                 "ui": {},
             }
         )

@@ -1,0 +1,308 @@
+"""``/api/v1/files``: upload (streamed to IngestService as it arrives), list, read, download,
+delete, and the processing status (JSON or SSE)."""
+
+import asyncio
+import contextlib
+import logging
+import mimetypes
+from urllib.parse import quote
+
+import grpc
+from aiohttp import BodyPartReader, MultipartReader, web
+
+from services.common import messages
+from services.gateway.auth_guard import Level, Principal
+from services.gateway.body import query_bool, query_int
+from services.gateway.http_errors import ApiError, json_response
+from services.gateway.ingest_client import caller_of
+from services.gateway.ingest_views import (
+    file_json,
+    file_list_json,
+    file_status_json,
+    status_event,
+    status_stream_ends,
+    uploaded_file_json,
+)
+from services.gateway.state import GUARD, INGEST, SETTINGS
+from webui.ingest.v1 import ingest_pb2
+
+log = logging.getLogger(__name__)
+
+routes = web.RouteTableDef()
+
+PAGE_SIZE = 50
+# Bytes per UploadFileRequest chunk.
+UPLOAD_CHUNK_BYTES = 256 * 1024
+_READ_BYTES = 64 * 1024
+_SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
+# FastAPI's answer when the multipart body cannot be parsed.
+_PARSE_ERROR = "There was an error parsing the body"
+
+
+def query_flag(request: web.Request, name: str, default: bool) -> bool:
+    """A boolean query parameter with a default (422 when it is not a boolean)."""
+    return query_bool(request, name) if name in request.query else default
+
+
+def missing_file_error() -> ApiError:
+    missing = {"type": "missing", "loc": ["body", "file"], "msg": "Field required", "input": None}
+    return ApiError(422, [missing])
+
+
+def _not_a_file_error(value: str) -> ApiError:
+    # What FastAPI answers when `file` is a plain form field rather than a file.
+    return ApiError(
+        422,
+        [
+            {
+                "type": "value_error",
+                "loc": ["body", "file"],
+                "msg": "Value error, Expected UploadFile, received: <class 'str'>",
+                "input": value,
+                "ctx": {"error": {}},
+            }
+        ],
+    )
+
+
+def part_content_type(part: BodyPartReader) -> str:
+    """The part's own Content-Type, else one guessed from its filename."""
+    declared = part.headers.get("Content-Type", "").strip()
+    if declared:
+        return declared
+    guessed, _ = mimetypes.guess_type(part.filename or "")
+    return guessed or "application/octet-stream"
+
+
+async def _read_field(part: BodyPartReader, max_bytes: int) -> str:
+    data = bytearray()
+    while chunk := await part.read_chunk(_READ_BYTES):
+        data += chunk
+        if len(data) > max_bytes:
+            raise ApiError(413, messages.BODY_TOO_LARGE)
+    return data.decode(part.get_charset("utf-8"), errors="replace")
+
+
+class _Upload:
+    """The client-streaming UploadFile call; ``send`` reports False once the service has ended it
+    (it refused the upload: awaiting the call raises why)."""
+
+    def __init__(self, call: grpc.aio.StreamUnaryCall) -> None:
+        self.call = call
+        self.open = True
+
+    async def send(self, message: ingest_pb2.UploadFileRequest) -> bool:
+        if self.open:
+            try:
+                await self.call.write(message)
+            except (asyncio.InvalidStateError, grpc.aio.AioRpcError):
+                self.open = False
+        return self.open
+
+    async def send_part(self, part: BodyPartReader) -> bool:
+        """The part's bytes, in chunks of about UPLOAD_CHUNK_BYTES, as they arrive."""
+        buffer = bytearray()
+        while chunk := await part.read_chunk(UPLOAD_CHUNK_BYTES):
+            buffer += chunk
+            if len(buffer) >= UPLOAD_CHUNK_BYTES:
+                if not await self.send(ingest_pb2.UploadFileRequest(chunk=bytes(buffer))):
+                    return False
+                buffer.clear()
+        return not buffer or await self.send(ingest_pb2.UploadFileRequest(chunk=bytes(buffer)))
+
+    async def finish(self) -> ingest_pb2.File:
+        if self.open:
+            with contextlib.suppress(asyncio.InvalidStateError, grpc.aio.AioRpcError):
+                await self.call.done_writing()
+        return (await self.call).file
+
+
+async def _multipart(request: web.Request) -> MultipartReader | None:
+    if request.content_type.lower() not in ("multipart/form-data", "multipart/mixed"):
+        return None
+    try:
+        return await request.multipart()
+    except (ValueError, AssertionError, KeyError):
+        raise ApiError(400, _PARSE_ERROR) from None
+
+
+async def stream_upload(
+    request: web.Request, header: ingest_pb2.UploadHeader, max_field_bytes: int
+) -> ingest_pb2.File:
+    """Reads the multipart body part by part, starting the UploadFile call when the ``file`` part
+    begins and passing its bytes on as they arrive; the ``metadata`` field goes wherever it comes."""
+    reader = await _multipart(request)
+    if reader is None:
+        raise missing_file_error()
+    upload: _Upload | None = None
+    metadata: str | None = None
+    file_text: str | None = None
+    parts = 0
+    try:
+        try:
+            async for part in reader:
+                parts += 1
+                if isinstance(part, MultipartReader):
+                    await part.release()
+                elif part.name == "file" and upload is None and part.filename is not None:
+                    upload = _Upload(request.app[INGEST].upload_file())
+                    header.filename = part.filename
+                    header.content_type = part_content_type(part)
+                    sent = await upload.send(ingest_pb2.UploadFileRequest(header=header))
+                    if sent and metadata:
+                        sent = await upload.send(ingest_pb2.UploadFileRequest(metadata_json=metadata))
+                    if not sent or not await upload.send_part(part):
+                        return await upload.finish()
+                elif part.name == "file" and part.filename is None and upload is None:
+                    file_text = await _read_field(part, max_field_bytes)
+                elif part.name == "metadata" and metadata is None:
+                    # FastAPI takes an empty optional form field as absent.
+                    metadata = await _read_field(part, max_field_bytes)
+                    if upload is not None and metadata:
+                        await upload.send(ingest_pb2.UploadFileRequest(metadata_json=metadata))
+                else:
+                    await part.release()
+        except ValueError:
+            if parts:
+                raise ApiError(400, _PARSE_ERROR) from None
+            # An empty body (no boundary at all) is a form without fields.
+        if upload is None:
+            raise _not_a_file_error(file_text) if file_text is not None else missing_file_error()
+        return await upload.finish()
+    finally:
+        # A refused body or a client that left: the service drops what it received.
+        if upload is not None and not upload.call.done():
+            upload.call.cancel()
+
+
+@routes.post("/api/v1/files/")
+async def upload_file(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    process = query_flag(request, "process", True)
+    background = query_flag(request, "process_in_background", True)
+    header = ingest_pb2.UploadHeader(
+        caller=caller_of(principal), process=process, wait_for_processing=process and not background
+    )
+    file = await stream_upload(request, header, request.app[SETTINGS].ingest_max_body_bytes)
+    return json_response(uploaded_file_json(file, processed=process))
+
+
+@routes.get("/api/v1/files/")
+async def list_files(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    content = query_flag(request, "content", True)
+    page = await request.app[INGEST].list_files(
+        principal, query_int(request, "page", 1), PAGE_SIZE, include_content=content
+    )
+    return json_response(file_list_json(page, content))
+
+
+@routes.get("/api/v1/files/{file_id}")
+async def get_file(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    file = await request.app[INGEST].get_file(principal, request.match_info["file_id"], include_content=True)
+    return json_response(file_json(file, path=True))
+
+
+@routes.get("/api/v1/files/{file_id}/data/content")
+async def get_file_data_content(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    file = await request.app[INGEST].get_file(principal, request.match_info["file_id"], include_content=True)
+    data = file_json(file)["data"]
+    content = data.get("content") if isinstance(data, dict) else None
+    return json_response({"content": content or ""})
+
+
+@routes.delete("/api/v1/files/{file_id}")
+async def delete_file(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    await request.app[INGEST].delete_file(principal, request.match_info["file_id"])
+    return json_response({"message": messages.FILE_DELETED})
+
+
+def content_headers(head: ingest_pb2.ContentHead, attachment: bool) -> dict[str, str]:
+    """Content-Type, Content-Length and Content-Disposition as Open WebUI's FileResponse sets them:
+    PDFs inline, plain text without a disposition, everything else (or when asked) as an attachment."""
+    name = head.filename
+    content_type = head.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    disposition = None
+    if attachment:
+        disposition = "attachment"
+    elif content_type == "application/pdf" or name.lower().endswith(".pdf"):
+        disposition, content_type = "inline", "application/pdf"
+    elif content_type != "text/plain":
+        disposition = "attachment"
+    if content_type.startswith("text/") and "charset=" not in content_type.lower():
+        content_type += "; charset=utf-8"
+    headers = {"Content-Type": content_type, "Content-Length": str(head.size)}
+    if disposition:
+        headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name)}"
+    return headers
+
+
+@routes.get("/api/v1/files/{file_id}/content")
+async def get_file_content(request: web.Request) -> web.StreamResponse:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    attachment = query_flag(request, "attachment", False)
+    call = request.app[INGEST].file_content(principal, request.match_info["file_id"])
+    try:
+        parts = call.__aiter__()
+        try:
+            first = await parts.__anext__()
+        except StopAsyncIteration:
+            raise ApiError(404, messages.ORIGINAL_FILE_UNAVAILABLE) from None
+        response = web.StreamResponse(headers=content_headers(first.head, attachment))
+        await response.prepare(request)
+        try:
+            async for message in parts:
+                await response.write(message.chunk)
+        except grpc.aio.AioRpcError as error:
+            # The length was promised: the only way to say the rest will not come is to hang up.
+            log.warning("file download failed after the head: %s", error.code().name)
+            if request.transport is not None:
+                request.transport.close()
+            return response
+        await response.write_eof()
+        return response
+    finally:
+        if not call.done():
+            call.cancel()
+
+
+@routes.get("/api/v1/files/{file_id}/process/status")
+async def file_status(request: web.Request) -> web.StreamResponse:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    file_id = request.match_info["file_id"]
+    if query_flag(request, "stream", False):
+        return await _status_stream(request, principal, file_id)
+    file = await request.app[INGEST].get_file(principal, file_id, include_content=False)
+    return json_response(file_status_json(file.status))
+
+
+async def _status_stream(request: web.Request, principal: Principal, file_id: str) -> web.StreamResponse:
+    """Relays WatchFileStatus as SSE. The first status is awaited before the head, so an unknown
+    file is a 404; a file never processed gives an empty stream; the stream ends after completed,
+    failed or not_found. A client that leaves cancels the watch."""
+    call = request.app[INGEST].watch_file_status(principal, file_id)
+    try:
+        updates = call.__aiter__()
+        try:
+            message: ingest_pb2.WatchFileStatusResponse | None = await updates.__anext__()
+        except StopAsyncIteration:
+            message = None
+        response = web.StreamResponse(headers={"Content-Type": _SSE_CONTENT_TYPE})
+        await response.prepare(request)
+        if message is not None and (message.deleted or message.status != ingest_pb2.FILE_STATUS_UNSPECIFIED):
+            try:
+                while message is not None:
+                    await response.write(status_event(message))
+                    if status_stream_ends(message):
+                        break
+                    message = await anext(updates, None)
+            except grpc.aio.AioRpcError as error:
+                log.warning("file status stream failed: %s", error.code().name)
+        await response.write_eof()
+        return response
+    finally:
+        if not call.done():
+            call.cancel()
