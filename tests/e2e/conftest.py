@@ -1,5 +1,7 @@
 """End-to-end fixtures: the whole stack as `make run` starts it, on free ports and a temp DATA_DIR."""
 
+import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +14,8 @@ from services.stack import Stack, StackConfig
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.openai import FakeOpenAI
 
-TEST_ENV = {"BCRYPT_ROUNDS": "4", "LOG_LEVEL": "INFO"}
+# The embedding model loads on first use: most stacks in the tests never embed anything.
+TEST_ENV = {"BCRYPT_ROUNDS": "4", "LOG_LEVEL": "INFO", "EMBEDDING_PRELOAD": "false"}
 ADMIN_PASSWORD = "admin password"
 OPENAI_KEY = "sk-upstream-test-key"
 
@@ -114,7 +117,12 @@ def running(
     tmp_path_factory: pytest.TempPathFactory, fake_ollama: FakeOllama, fake_openai: FakeOpenAI
 ) -> Iterator[Running]:
     """One stack for the e2e session, on the fake upstreams; its first signup (the admin) happens here."""
-    stack = make_stack(tmp_path_factory.mktemp("stack"), **upstream_env(fake_ollama, fake_openai))
+    stack = make_stack(
+        tmp_path_factory.mktemp("stack"),
+        **upstream_env(fake_ollama, fake_openai),
+        # Users may create knowledge collections (the default, false, is tested on its own stack).
+        USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS="true",
+    )
     stack.start()
     try:
         url = stack.gateway_url
@@ -185,3 +193,100 @@ def user(running: Running) -> Account:
 def pending(running: Running) -> Account:
     """A self-signed-up user still ``pending``."""
     return running.signup("pending-user@example.com", name="Pending User")
+
+
+@pytest.fixture(scope="session")
+def other_user(running: Running) -> Account:
+    """A second verified user (role ``user``), for what one user must not see of another's."""
+    account = running.signup("other-user@example.com", name="Other User")
+    running.promote(account, "user")
+    return account
+
+
+# -- files and knowledge (IngestService) -------------------------------------------------------
+
+# Processing waits at most this long; the first file may wait for the embedding model to load.
+PROCESSING_DEADLINE_S = 60.0
+
+
+def verified_user(running: Running, email: str, name: str = "User") -> Account:
+    """A fresh user promoted to ``user`` (tests that count files need an account of their own)."""
+    account = running.signup(email, name=name)
+    running.promote(account, "user")
+    return account
+
+
+def upload(
+    url: str,
+    account: Account,
+    filename: str,
+    data: bytes,
+    content_type: str | None = None,
+    query: str = "",
+    metadata: str | None = None,
+) -> requests.Response:
+    """``POST /api/v1/files/{query}`` with the multipart field ``file`` (and ``metadata``)."""
+    file_field = (filename, data, content_type) if content_type else (filename, data)
+    form = {"metadata": (None, metadata)} if metadata is not None else {}
+    return requests.post(
+        f"{url}/api/v1/files/{query}",
+        headers=account.headers,
+        files={"file": file_field, **form},
+        timeout=PROCESSING_DEADLINE_S,
+    )
+
+
+def uploaded(url: str, account: Account, filename: str, data: bytes, **kwargs) -> dict:
+    """The reply of a successful upload."""
+    reply = upload(url, account, filename, data, **kwargs)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def status_events(
+    url: str, account: Account, file_id: str, timeout: float = PROCESSING_DEADLINE_S
+) -> list[dict]:
+    """Every event of ``/process/status?stream=true`` until the server ends the stream."""
+    events = []
+    with requests.get(
+        f"{url}/api/v1/files/{file_id}/process/status?stream=true",
+        headers=account.headers,
+        stream=True,
+        timeout=timeout,
+    ) as reply:
+        assert reply.status_code == 200, reply.text
+        assert reply.headers["Content-Type"] == "text/event-stream; charset=utf-8"
+        for line in reply.iter_lines():
+            if line.startswith(b"data: "):
+                events.append(json.loads(line[6:]))
+    return events
+
+
+def wait_processed(
+    url: str, account: Account, file_id: str, deadline_s: float = PROCESSING_DEADLINE_S
+) -> dict:
+    """Polls ``/process/status`` until completed or failed; returns the file (``GET /files/{id}``)."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        reply = requests.get(
+            f"{url}/api/v1/files/{file_id}/process/status", headers=account.headers, timeout=10
+        )
+        assert reply.status_code == 200, reply.text
+        if reply.json()["status"] in ("completed", "failed"):
+            break
+        assert time.monotonic() < deadline, f"file {file_id} still {reply.json()['status']}"
+        time.sleep(0.1)
+    reply = requests.get(f"{url}/api/v1/files/{file_id}", headers=account.headers, timeout=10)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def query_collection(url: str, account: Account, names: list[str], query: str, k: int | None = None) -> dict:
+    body: dict = {"collection_names": names, "query": query}
+    if k is not None:
+        body["k"] = k
+    reply = requests.post(
+        f"{url}/api/v1/retrieval/query/collection", headers=account.headers, json=body, timeout=60
+    )
+    assert reply.status_code == 200, reply.text
+    return reply.json()

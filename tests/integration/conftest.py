@@ -1,6 +1,7 @@
-"""Integration fixtures: the real auth gRPC server, in process, on a free port, on real Postgres."""
+"""Integration fixtures: real auth and ingest gRPC servers, in process, on free ports, on real
+Postgres and NATS."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import grpc
@@ -8,7 +9,13 @@ import pytest
 
 from services.auth.main import start
 from services.auth.settings import AuthSettings
+from services.common.infra import EmbeddedNats
+from services.ingest.embedder import Embedder
+from services.ingest.main import IngestRuntime
+from services.ingest.main import start as start_ingest_service
+from tests.integration.ingest_support import ingest_settings
 from webui.auth.v1 import auth_pb2_grpc
+from webui.ingest.v1 import ingest_pb2_grpc
 
 
 def auth_settings(database_url: str, data_dir: Path, **overrides: object) -> AuthSettings:
@@ -48,3 +55,45 @@ async def start_auth(database_url: str, tmp_path: Path) -> AsyncIterator[Callabl
 async def auth_stub(start_auth: Callable) -> auth_pb2_grpc.AuthServiceStub:
     stub, _, _ = await start_auth()
     return stub
+
+
+@pytest.fixture
+def nats_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh JetStream-enabled nats-server for one test."""
+    server = EmbeddedNats(tmp_path / "nats")
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real model, loaded once for every ingest test."""
+    model = Embedder(batch_size=32)
+    model.load()
+    return model
+
+
+@pytest.fixture
+async def start_ingest(
+    database_url: str, nats_url: str, tmp_path: Path, embedder: Embedder
+) -> AsyncIterator[Callable]:
+    """Starts ingest replicas (in process, real gRPC) on one database and one NATS."""
+    started = []
+
+    async def _start(**overrides: object) -> tuple[ingest_pb2_grpc.IngestServiceStub, IngestRuntime]:
+        runtime = await start_ingest_service(
+            ingest_settings(database_url, nats_url, tmp_path, **overrides), embedder
+        )
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}")
+        started.append((runtime, channel))
+        return ingest_pb2_grpc.IngestServiceStub(channel), runtime
+
+    try:
+        yield _start
+    finally:
+        for runtime, channel in started:
+            await channel.close()
+            await runtime.stop(0)
