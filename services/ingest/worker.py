@@ -10,7 +10,7 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 
 from services.ingest.jobs import JobQueue
-from services.ingest.processing import FileProcessor
+from services.ingest.processing import FileProcessor, Outcome
 from services.ingest.repository import IngestRepository
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,8 @@ class JobWorkers:
         finally:
             heartbeat.cancel()
         log.info("job %s: %s in %.2f s", file_id, outcome.value, time.monotonic() - started)
-        await self._settle(message.ack)
+        # Input that can never succeed is terminated, so the server never offers it again.
+        await self._settle(message.term if outcome is Outcome.FAILED else message.ack)
 
     async def _heartbeat(self, message: Msg) -> None:
         """Keeps a long job (a big file's embeddings) from being redelivered while it runs."""

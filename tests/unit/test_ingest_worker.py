@@ -24,13 +24,19 @@ class FakeMessage:
     async def nak(self, delay: float | None = None) -> None:
         self.actions.append(("nak", delay))
 
+    async def term(self) -> None:
+        self.actions.append(("term",))
+
     async def in_progress(self) -> None:
         self.actions.append(("in_progress",))
 
 
 class FakeProcessor:
-    def __init__(self, error: Exception | None = None, seconds: float = 0.0) -> None:
+    def __init__(
+        self, error: Exception | None = None, seconds: float = 0.0, outcome: Outcome = Outcome.COMPLETED
+    ) -> None:
         self.error = error
+        self.outcome = outcome
         self.seconds = seconds
         self.processed: list[str] = []
         self.failed: list[tuple[str, str]] = []
@@ -40,7 +46,7 @@ class FakeProcessor:
         await asyncio.sleep(self.seconds)
         if self.error is not None:
             raise self.error
-        return Outcome.COMPLETED
+        return self.outcome
 
     async def fail(self, file_id: str, error: str) -> None:
         self.failed.append((file_id, error))
@@ -72,6 +78,12 @@ async def test_success_is_acked_after_processing() -> None:
     message = FakeMessage(b"f1", _Metadata(1))
     await workers(processor).handle(message)
     assert processor.processed == ["f1"] and message.actions == [("ack",)]
+
+
+async def test_poison_input_is_terminated() -> None:
+    message = FakeMessage(b"f1", _Metadata(1))
+    await workers(FakeProcessor(outcome=Outcome.FAILED)).handle(message)
+    assert message.actions == [("term",)]
 
 
 async def test_transient_error_is_naked_with_a_growing_delay() -> None:
