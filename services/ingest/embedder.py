@@ -15,12 +15,22 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
 
 
+PRECISIONS = ("auto", "bfloat16", "float32")
+
+
 class Embedder:
-    def __init__(self, batch_size: int, threads: int = 0) -> None:
+    """``precision`` ``auto`` computes in bfloat16 where the CPU does it natively (AVX512-BF16, AMX):
+    1.6x the float32 speed here, at a cosine of 0.9999 to the float32 vectors (BENCHMARKS.md)."""
+
+    def __init__(self, batch_size: int, threads: int = 0, precision: str = "auto") -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}")
         self.batch_size = batch_size
         self.threads = threads
+        self.precision = precision
         self._lock = threading.Lock()
         self._model: Any = None
+        self._autocast: Any = None
 
     @property
     def loaded(self) -> bool:
@@ -47,19 +57,30 @@ class Embedder:
             if self.threads > 0:
                 torch.set_num_threads(self.threads)
             model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
+            bfloat16 = self.precision == "bfloat16" or (
+                self.precision == "auto" and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+            )
+            self._autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16)
+            self.precision = "bfloat16" if bfloat16 else "float32"
             self._model = model
-            log.info("embedding model %s loaded in %.1f s", MODEL_NAME, time.monotonic() - started)
+            log.info(
+                "embedding model %s loaded in %.1f s (%s)",
+                MODEL_NAME,
+                time.monotonic() - started,
+                self.precision,
+            )
 
     def embed(self, texts: Sequence[str]) -> numpy.ndarray:
         """(n, 384) float32 L2-normalized rows, C-contiguous; blocking, loads the model if needed."""
         if len(texts) == 0:
             return numpy.zeros((0, DIMENSION), dtype=numpy.float32)
         self.load()
-        vectors = self._model.encode(
-            [text.replace("\n", " ") for text in texts],
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._autocast():
+            vectors = self._model.encode(
+                [text.replace("\n", " ") for text in texts],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return numpy.ascontiguousarray(vectors, dtype=numpy.float32)

@@ -96,7 +96,9 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     )
     await queue.declare()
 
-    embedder = embedder or Embedder(settings.embedding_batch_size, settings.embedding_threads)
+    embedder = embedder or Embedder(
+        settings.embedding_batch_size, settings.embedding_threads, settings.embedding_precision
+    )
     preload = None
     if settings.embedding_preload and not embedder.loaded:
         preload = asyncio.create_task(run_in_daemon_thread(embedder.load))

@@ -1,6 +1,6 @@
 """Ingest service settings, from the environment (Open WebUI's names where they exist)."""
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from services.common.settings import ServiceSettings
 
@@ -26,6 +26,10 @@ class IngestSettings(ServiceSettings):
     embedding_preload: bool = Field(default=True, alias="EMBEDDING_PRELOAD")
     # Threads torch may use; 0 leaves torch's default (one per core).
     embedding_threads: int = Field(default=0, alias="EMBEDDING_THREADS", ge=0)
+    # auto: bfloat16 where the CPU computes it natively, else float32.
+    embedding_precision: str = Field(
+        default="auto", alias="EMBEDDING_PRECISION", pattern="^(auto|bfloat16|float32)$"
+    )
 
     # Jobs (NATS JetStream).
     jobs_stream: str = Field(default="INGEST_JOBS", alias="INGEST_JOBS_STREAM", min_length=1)
@@ -49,3 +53,9 @@ class IngestSettings(ServiceSettings):
     hnsw_ef_search: int = Field(default=64, alias="VECTOR_HNSW_EF_SEARCH", ge=8)
     # Deadline of a search's wait for the model and the index.
     search_timeout_s: float = Field(default=30.0, alias="SEARCH_TIMEOUT_S", gt=0)
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> "IngestSettings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("CHUNK_OVERLAP must be smaller than CHUNK_SIZE")
+        return self

@@ -85,3 +85,16 @@ def test_concurrent_loads_load_once(monkeypatch: pytest.MonkeyPatch) -> None:
     fresh.load()
     assert len(calls) == 1
     assert fresh.embed(["hello"]).shape == (1, DIMENSION)
+
+
+def test_bfloat16_vectors_match_float32(embedder: Embedder) -> None:
+    texts = [
+        f"Paragraph {n}: the mill by the river ground {n * 3} sacks of barley in spring." for n in range(40)
+    ]
+    exact = Embedder(batch_size=8, precision="float32")
+    fast = Embedder(batch_size=8, precision="bfloat16")
+    cosines = (exact.embed(texts) * fast.embed(texts)).sum(axis=1)
+    assert fast.precision == "bfloat16" and exact.precision == "float32"
+    assert cosines.min() > 0.995
+    with pytest.raises(ValueError):
+        Embedder(batch_size=8, precision="float16")
