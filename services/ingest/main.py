@@ -18,7 +18,7 @@ from services.common.grpc_server import GrpcService, serve_until_signal, start_g
 from services.common.migrations import apply_migrations
 from services.common.nats_client import close_nats, connect_nats
 from services.ingest.collections import CollectionIndexes
-from services.ingest.daemon_thread import run_in_daemon_thread
+from services.ingest.daemon_thread import DaemonThread
 from services.ingest.embedder import Embedder
 from services.ingest.events import COLLECTIONS_SUBJECT, EventPublisher, StatusFeed, decode_change
 from services.ingest.files_core import FileLimits, FilesCore
@@ -99,9 +99,12 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     embedder = embedder or Embedder(
         settings.embedding_batch_size, settings.embedding_threads, settings.embedding_precision
     )
+    # Documents and queries get a model thread each, so that a search never waits behind a batch.
+    documents_thread = DaemonThread("embed-documents")
+    queries_thread = DaemonThread("embed-queries")
     preload = None
     if settings.embedding_preload and not embedder.loaded:
-        preload = asyncio.create_task(run_in_daemon_thread(embedder.load))
+        preload = asyncio.create_task(documents_thread.run(embedder.load))
     repo = IngestRepository(pool)
     publisher = EventPublisher(nc)
     indexes = CollectionIndexes(repo, index_params(settings), publisher, uuid.uuid4().hex)
@@ -120,13 +123,14 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         FileLimits(settings.file_max_size_mb, settings.file_part_bytes),
     )
     knowledge = KnowledgeCore(repo, files, indexes)
-    search = SearchCore(repo, embedder, indexes, settings.top_k)
+    search = SearchCore(repo, embedder, indexes, settings.top_k, queries_thread)
     processor = FileProcessor(
         repo,
         embedder,
         indexes,
         publisher,
         ChunkingParams(settings.chunk_size, settings.chunk_overlap, settings.markdown_header_splitter),
+        documents_thread,
     )
     workers = JobWorkers(
         queue,

@@ -11,7 +11,7 @@ import numpy as np
 from services.common import messages
 from services.ingest.chunking import split_pages
 from services.ingest.collections import CollectionIndexes
-from services.ingest.daemon_thread import run_in_daemon_thread
+from services.ingest.daemon_thread import DaemonThread
 from services.ingest.embedder import Embedder
 from services.ingest.events import EventPublisher
 from services.ingest.extract import ExtractionError, document_text, extract
@@ -49,7 +49,9 @@ class FileProcessor:
         indexes: CollectionIndexes,
         publisher: EventPublisher,
         params: ChunkingParams,
+        model_thread: DaemonThread,
     ) -> None:
+        self._thread = model_thread
         self._repo = repo
         self._embedder = embedder
         self._indexes = indexes
@@ -123,7 +125,7 @@ class FileProcessor:
         step = self._params.embed_slice
         for start in range(0, len(todo), step):
             part = todo[start : start + step]
-            embedded = await run_in_daemon_thread(self._embedder.embed, [t for _, t in part])
+            embedded = await self._thread.run(self._embedder.embed, [t for _, t in part])
             for (text_hash, _), vector in zip(part, embedded, strict=True):
                 vectors[text_hash] = vector
         return vectors

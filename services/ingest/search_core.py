@@ -1,11 +1,12 @@
 """Vector search across collections the caller may read, merged the way Open WebUI merges."""
 
+import asyncio
 from collections.abc import Sequence
 
 from services.common import errors, messages
 from services.ingest.access import can_read_file, can_read_knowledge
 from services.ingest.collections import CollectionIndexes
-from services.ingest.daemon_thread import run_in_daemon_thread
+from services.ingest.daemon_thread import DaemonThread
 from services.ingest.embedder import Embedder
 from services.ingest.models import FILE_COLLECTION_PREFIX, Caller, SearchHit
 from services.ingest.repository import IngestRepository
@@ -18,8 +19,14 @@ def relevance(inner_product: float) -> float:
 
 class SearchCore:
     def __init__(
-        self, repo: IngestRepository, embedder: Embedder, indexes: CollectionIndexes, default_k: int
+        self,
+        repo: IngestRepository,
+        embedder: Embedder,
+        indexes: CollectionIndexes,
+        default_k: int,
+        model_thread: DaemonThread,
     ) -> None:
+        self._thread = model_thread
         self._repo = repo
         self._embedder = embedder
         self._indexes = indexes
@@ -50,10 +57,17 @@ class SearchCore:
             raise errors.InvalidArgument("collection_names must name at least one collection")
         if not queries:
             raise errors.InvalidArgument("query must not be empty")
-        for name in names:
-            await self.check_readable(caller, name)
+        # The query embedding (the bulk of a search) runs while access is checked; on a refusal
+        # its result is simply dropped.
+        embedding = asyncio.ensure_future(self._thread.run(self._embedder.embed_queries, queries))
+        try:
+            for name in names:
+                await self.check_readable(caller, name)
+        except BaseException:
+            embedding.cancel()
+            raise
         k = k if k > 0 else self._default_k
-        vectors = await run_in_daemon_thread(self._embedder.embed, queries)
+        vectors = await embedding
         found: list[tuple[str, int, float]] = []
         for name in names:
             for per_query in await self._indexes.search(name, vectors, k):

@@ -50,7 +50,7 @@ class IngestSettings(ServiceSettings):
     hnsw_threshold: int = Field(default=20000, alias="VECTOR_HNSW_THRESHOLD", ge=1)
     hnsw_m: int = Field(default=32, alias="VECTOR_HNSW_M", ge=4)
     hnsw_ef_construction: int = Field(default=64, alias="VECTOR_HNSW_EF_CONSTRUCTION", ge=8)
-    hnsw_ef_search: int = Field(default=64, alias="VECTOR_HNSW_EF_SEARCH", ge=8)
+    hnsw_ef_search: int = Field(default=128, alias="VECTOR_HNSW_EF_SEARCH", ge=8)
     # Deadline of a search's wait for the model and the index.
     search_timeout_s: float = Field(default=30.0, alias="SEARCH_TIMEOUT_S", gt=0)
 

@@ -98,3 +98,9 @@ def test_bfloat16_vectors_match_float32(embedder: Embedder) -> None:
     assert cosines.min() > 0.995
     with pytest.raises(ValueError):
         Embedder(batch_size=8, precision="float16")
+
+
+def test_query_path_gives_the_encode_vectors(embedder: Embedder) -> None:
+    queries = ["What is the secret anchor code?", "otters\nsleeping in the river"]
+    assert numpy.abs(embedder.embed_queries(queries) - embedder.embed(queries)).max() < 1e-3
+    assert embedder.embed_queries([]).shape == (0, DIMENSION)
