@@ -95,7 +95,7 @@ class Embedder:
         self.load()
         torch = self._torch
         with torch.inference_mode(), self._autocast():
-            features = self._model.tokenize([text.replace("\n", " ") for text in texts])
+            features = self._model.preprocess([text.replace("\n", " ") for text in texts])
             output = self._model.forward(features)
             vectors = torch.nn.functional.normalize(output["sentence_embedding"].float(), dim=1)
         return numpy.ascontiguousarray(vectors.numpy(), dtype=numpy.float32)

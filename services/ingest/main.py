@@ -99,12 +99,10 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     embedder = embedder or Embedder(
         settings.embedding_batch_size, settings.embedding_threads, settings.embedding_precision
     )
-    # Documents and queries get a model thread each, so that a search never waits behind a batch.
-    documents_thread = DaemonThread("embed-documents")
-    queries_thread = DaemonThread("embed-queries")
+    model_thread = DaemonThread("embedding-model")
     preload = None
     if settings.embedding_preload and not embedder.loaded:
-        preload = asyncio.create_task(documents_thread.run(embedder.load))
+        preload = asyncio.create_task(model_thread.run(embedder.load))
     repo = IngestRepository(pool)
     publisher = EventPublisher(nc)
     indexes = CollectionIndexes(repo, index_params(settings), publisher, uuid.uuid4().hex)
@@ -123,14 +121,14 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         FileLimits(settings.file_max_size_mb, settings.file_part_bytes),
     )
     knowledge = KnowledgeCore(repo, files, indexes)
-    search = SearchCore(repo, embedder, indexes, settings.top_k, queries_thread)
+    search = SearchCore(repo, embedder, indexes, settings.top_k, model_thread)
     processor = FileProcessor(
         repo,
         embedder,
         indexes,
         publisher,
         ChunkingParams(settings.chunk_size, settings.chunk_overlap, settings.markdown_header_splitter),
-        documents_thread,
+        model_thread,
     )
     workers = JobWorkers(
         queue,

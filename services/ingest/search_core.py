@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from services.common import errors, messages
 from services.ingest.access import can_read_file, can_read_knowledge
 from services.ingest.collections import CollectionIndexes
-from services.ingest.daemon_thread import DaemonThread
+from services.ingest.daemon_thread import URGENT, DaemonThread
 from services.ingest.embedder import Embedder
 from services.ingest.models import FILE_COLLECTION_PREFIX, Caller, SearchHit
 from services.ingest.repository import IngestRepository
@@ -59,7 +59,9 @@ class SearchCore:
             raise errors.InvalidArgument("query must not be empty")
         # The query embedding (the bulk of a search) runs while access is checked; on a refusal
         # its result is simply dropped.
-        embedding = asyncio.ensure_future(self._thread.run(self._embedder.embed_queries, queries))
+        embedding = asyncio.ensure_future(
+            self._thread.run(self._embedder.embed_queries, queries, priority=URGENT)
+        )
         try:
             for name in names:
                 await self.check_readable(caller, name)

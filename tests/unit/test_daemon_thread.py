@@ -1,10 +1,11 @@
 """The model thread: results and errors come back to asyncio; it is a daemon; calls run in order."""
 
+import asyncio
 import threading
 
 import pytest
 
-from services.ingest.daemon_thread import DaemonThread
+from services.ingest.daemon_thread import URGENT, DaemonThread
 
 
 async def test_results_errors_and_order() -> None:
@@ -30,3 +31,21 @@ async def test_results_errors_and_order() -> None:
         await worker.run(boom)
     assert await worker.run(work, 5) == (10, "test-model")
     assert worker._thread.daemon
+
+
+async def test_urgent_calls_overtake_queued_ones() -> None:
+    worker = DaemonThread("test-priority")
+    gate = threading.Event()
+    order: list[str] = []
+
+    def blocker() -> None:
+        gate.wait(5)
+
+    running = asyncio.ensure_future(worker.run(blocker))
+    await asyncio.sleep(0.05)
+    normal = asyncio.ensure_future(worker.run(order.append, "document batch"))
+    urgent = asyncio.ensure_future(worker.run(order.append, "query", priority=URGENT))
+    await asyncio.sleep(0.05)
+    gate.set()
+    await asyncio.gather(running, normal, urgent)
+    assert order == ["query", "document batch"]
