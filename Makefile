@@ -45,6 +45,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/load.py --no-cache
 	$(BIN)/python bench/chat.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/vector_index.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
