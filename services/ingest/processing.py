@@ -66,15 +66,14 @@ class FileProcessor:
         await self._publisher.status(file_id, FileStatus.PROCESSING)
         data = await self._repo.file_bytes(file_id)
         try:
-            content, chunks = await asyncio.to_thread(self._prepare, record, data)
+            content, content_hash, chunks = await asyncio.to_thread(self._prepare, record, data)
         except ExtractionError as error:
             # Input that can never succeed: fail now, no retries.
             await self.fail(file_id, error.detail)
             return Outcome.FAILED
         del data
         vectors = await self._embed_new(chunks)
-        text_hash = hashlib.sha256(content.encode()).hexdigest()
-        changed = await self._repo.complete_file(file_id, content, text_hash, chunks, vectors)
+        changed = await self._repo.complete_file(file_id, content, content_hash, chunks, vectors)
         if changed is None:
             return Outcome.SKIPPED
         await self._publisher.status(file_id, FileStatus.COMPLETED)
@@ -90,7 +89,7 @@ class FileProcessor:
             await self._publisher.status(file_id, FileStatus.FAILED, error)
             log.info("file %s failed: %s", file_id, error)
 
-    def _prepare(self, record: FileRecord, data: bytes) -> tuple[str, list[StoredChunk]]:
+    def _prepare(self, record: FileRecord, data: bytes) -> tuple[str, str, list[StoredChunk]]:
         """Extraction and splitting (CPU only; runs in a thread)."""
         pages = extract(data, record.filename, record.content_type)
         content = document_text(pages)
@@ -113,7 +112,7 @@ class FileProcessor:
                     metadata=chunk_metadata(record, piece.metadata, piece.start_index, content_hash),
                 )
             )
-        return content, chunks
+        return content, content_hash, chunks
 
     async def _embed_new(self, chunks: list[StoredChunk]) -> dict[bytes, np.ndarray]:
         """Vectors for the distinct chunk texts no file has had embedded before."""
