@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import orjson
 
 from services.common import errors, messages
-from services.ingest.access import can_read_file, can_read_knowledge, can_write_knowledge, clean_grants
+from services.ingest.access import (
+    can_read_file,
+    can_read_knowledge,
+    can_write_knowledge,
+    clean_grants,
+    owns_file,
+)
 from services.ingest.collections import CollectionIndexes
 from services.ingest.files_core import FilesCore
 from services.ingest.models import Caller, CollectionChange, FileRecord, FileStatus, KnowledgeRecord, UserRef
@@ -127,9 +133,11 @@ class KnowledgeCore:
                 raise errors.NotFound(
                     f"File {file_id} not found" if batch else messages.NOT_FOUND, http_status=400
                 )
-            if batch and not caller.is_admin and record.user_id != caller.user_id:
-                raise _prohibited(403)
-            if not can_read_file(caller, record, await self._repo.knowledge_of_file(file_id)):
+            # Someone else's file: a batch add refuses it; a single add needs read access through a
+            # collection (only then are the file's collections read, one query per file).
+            if not owns_file(caller, record) and (
+                batch or not can_read_file(caller, record, await self._repo.knowledge_of_file(file_id))
+            ):
                 raise _prohibited(403)
             self._check_usable(record, batch)
         await self._check_duplicates(knowledge, [found[i] for i in file_ids])
