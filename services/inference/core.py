@@ -3,6 +3,9 @@ chat, embeddings and the two proxies."""
 
 from dataclasses import dataclass
 
+import asyncpg
+import grpc
+
 from services.inference.chat import ChatService
 from services.inference.dispatch import Dispatcher
 from services.inference.embeddings import EmbeddingsService
@@ -35,7 +38,9 @@ def upstreams_from(settings: InferenceSettings) -> list[Upstream]:
     return ollama + openai
 
 
-def build_core(settings: InferenceSettings, transport: Transport) -> InferenceCore:
+def build_core(
+    settings: InferenceSettings, transport: Transport, pool: asyncpg.Pool, ingest_channel: grpc.aio.Channel
+) -> InferenceCore:
     pool = UpstreamPool(
         upstreams_from(settings), settings.upstream_failure_threshold, settings.upstream_cooldown_s
     )

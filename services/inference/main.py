@@ -1,11 +1,18 @@
-"""Starts the inference gRPC service: upstream transport, core, server, probes, SIGTERM path."""
+"""Starts the inference gRPC service: pool, migrations, upstream transport, ingest channel, core,
+server, probes, SIGTERM path."""
 
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 
+import asyncpg
+import grpc
+
+from services.common.db import open_pool
 from services.common.entrypoint import run_service
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
+from services.common.migrations import apply_migrations
 from services.inference.core import InferenceCore, build_core
 from services.inference.servicer import InferenceServicer
 from services.inference.settings import InferenceSettings
@@ -15,17 +22,26 @@ from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = inference_pb2.DESCRIPTOR.services_by_name["InferenceService"].full_name
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class RunningInference:
     """A started service and what must be closed after it."""
 
     def __init__(
-        self, service: GrpcService, core: InferenceCore, transport: AiohttpTransport, probe_interval_s: float
+        self,
+        service: GrpcService,
+        core: InferenceCore,
+        transport: AiohttpTransport,
+        pool: asyncpg.Pool,
+        ingest_channel: grpc.aio.Channel,
+        probe_interval_s: float,
     ) -> None:
         self.service = service
         self.core = core
+        self.pool = pool
         self._transport = transport
+        self._ingest_channel = ingest_channel
         self._probes = asyncio.create_task(core.dispatcher.run_probes(probe_interval_s))
 
     async def close(self) -> None:
@@ -33,6 +49,8 @@ class RunningInference:
         with contextlib.suppress(asyncio.CancelledError):
             await self._probes
         await self._transport.close()
+        await self._ingest_channel.close()
+        await self.pool.close()
 
     async def stop(self, grace_s: float) -> None:
         await self.service.stop(grace_s)
@@ -40,8 +58,16 @@ class RunningInference:
 
 
 async def start(settings: InferenceSettings) -> RunningInference:
+    pool = await open_pool(
+        settings.database_url,
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+        timeout_s=settings.db_timeout_s,
+    )
+    await apply_migrations(pool, "inference", MIGRATIONS)
     transport = AiohttpTransport(settings.upstream_max_connections)
-    core = build_core(settings, transport)
+    ingest_channel = grpc.aio.insecure_channel(settings.ingest_target)
+    core = build_core(settings, transport, pool, ingest_channel)
     servicer = InferenceServicer(core)
     service = await start_grpc_service(
         settings.listen,
@@ -50,7 +76,9 @@ async def start(settings: InferenceSettings) -> RunningInference:
     )
     log.info("inference service listening on port %d", service.port)
     # Cooled-down upstreams are probed at least once a second (sooner with a shorter cool-down).
-    return RunningInference(service, core, transport, min(1.0, settings.upstream_cooldown_s))
+    return RunningInference(
+        service, core, transport, pool, ingest_channel, min(1.0, settings.upstream_cooldown_s)
+    )
 
 
 async def run(settings: InferenceSettings) -> None:

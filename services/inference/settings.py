@@ -2,7 +2,7 @@
 
 from pydantic import Field, model_validator
 
-from services.common.settings import CommonSettings
+from services.common.settings import ServiceSettings
 
 
 def split_list(value: str) -> list[str]:
@@ -16,9 +16,28 @@ def _check_url(url: str) -> str:
     return url.rstrip("/")
 
 
-class InferenceSettings(CommonSettings):
+class InferenceSettings(ServiceSettings):
     listen: str = Field(default="127.0.0.1:50052", alias="INFERENCE_GRPC_LISTEN")
-    shutdown_grace_s: float = Field(default=10.0, alias="SHUTDOWN_GRACE_S", ge=0)
+    # Retrieval for chat completions goes to IngestService.
+    ingest_target: str = Field(default="127.0.0.1:50053", alias="INGEST_GRPC_TARGET")
+    ingest_timeout_s: float = Field(default=30.0, alias="INGEST_TIMEOUT_S", gt=0)
+
+    # Retrieval-augmented chat (Open WebUI's names and defaults, except query generation).
+    rag_top_k: int = Field(default=3, alias="RAG_TOP_K", ge=1)
+    rag_template: str = Field(default="", alias="RAG_TEMPLATE")
+    rag_system_context: bool = Field(default=False, alias="RAG_SYSTEM_CONTEXT")
+    # Off here (Open WebUI: on): it costs one more upstream call per RAG chat.
+    enable_retrieval_query_generation: bool = Field(default=False, alias="ENABLE_RETRIEVAL_QUERY_GENERATION")
+    query_generation_prompt_template: str = Field(default="", alias="QUERY_GENERATION_PROMPT_TEMPLATE")
+    enable_rag_hybrid_search: bool = Field(default=False, alias="ENABLE_RAG_HYBRID_SEARCH")
+
+    # Functions and workspace models.
+    enable_functions: bool = Field(default=True, alias="ENABLE_FUNCTIONS")
+    function_timeout_s: float = Field(default=30.0, alias="FUNCTION_TIMEOUT_S", gt=0)
+    enable_api_outlet_filters: bool = Field(default=True, alias="ENABLE_API_OUTLET_FILTERS")
+    # How long another replica's change to functions or workspace models may take to show here.
+    catalog_ttl_s: float = Field(default=1.0, alias="FUNCTIONS_CACHE_TTL_S", ge=0)
+    bypass_model_access_control: bool = Field(default=True, alias="BYPASS_MODEL_ACCESS_CONTROL")
 
     enable_ollama_api: bool = Field(default=True, alias="ENABLE_OLLAMA_API")
     ollama_base_url: str = Field(default="http://localhost:11434", alias="OLLAMA_BASE_URL")

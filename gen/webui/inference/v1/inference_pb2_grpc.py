@@ -66,6 +66,76 @@ class InferenceServiceStub:
                 request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ProxyRequest.SerializeToString,
                 response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ProxyResponse.FromString,
                 _registered_method=True)
+        self.ListFunctions = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/ListFunctions',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListFunctionsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListFunctionsResponse.FromString,
+                _registered_method=True)
+        self.CreateFunction = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/CreateFunction',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.CreateFunctionRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.CreateFunctionResponse.FromString,
+                _registered_method=True)
+        self.GetFunction = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/GetFunction',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionResponse.FromString,
+                _registered_method=True)
+        self.UpdateFunction = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/UpdateFunction',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionResponse.FromString,
+                _registered_method=True)
+        self.ToggleFunction = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/ToggleFunction',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ToggleFunctionRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ToggleFunctionResponse.FromString,
+                _registered_method=True)
+        self.DeleteFunction = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/DeleteFunction',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteFunctionRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteFunctionResponse.FromString,
+                _registered_method=True)
+        self.GetFunctionValves = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/GetFunctionValves',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionValvesRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionValvesResponse.FromString,
+                _registered_method=True)
+        self.UpdateFunctionValves = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/UpdateFunctionValves',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionValvesRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionValvesResponse.FromString,
+                _registered_method=True)
+        self.ListWorkspaceModels = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/ListWorkspaceModels',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListWorkspaceModelsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListWorkspaceModelsResponse.FromString,
+                _registered_method=True)
+        self.CreateWorkspaceModel = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/CreateWorkspaceModel',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.CreateWorkspaceModelRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.CreateWorkspaceModelResponse.FromString,
+                _registered_method=True)
+        self.GetWorkspaceModel = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/GetWorkspaceModel',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetWorkspaceModelRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetWorkspaceModelResponse.FromString,
+                _registered_method=True)
+        self.UpdateWorkspaceModel = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/UpdateWorkspaceModel',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelResponse.FromString,
+                _registered_method=True)
+        self.ToggleWorkspaceModel = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/ToggleWorkspaceModel',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ToggleWorkspaceModelRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ToggleWorkspaceModelResponse.FromString,
+                _registered_method=True)
+        self.DeleteWorkspaceModel = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/DeleteWorkspaceModel',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelResponse.FromString,
+                _registered_method=True)
 
 
 class InferenceServiceServicer:
@@ -113,6 +183,94 @@ class InferenceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListFunctions(self, request, context):
+        """Functions (Open WebUI's /api/v1/functions): Python pipes and filters that run in this
+        service. Bodies are Open WebUI's JSON shapes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateFunction(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFunction(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateFunction(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ToggleFunction(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFunction(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFunctionValves(self, request, context):
+        """A function's valves (admin) or the caller's user valves: the stored values or the JSON schema.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateFunctionValves(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWorkspaceModels(self, request, context):
+        """Workspace models (Open WebUI's /api/v1/models/*): presets over a base model, and overrides.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateWorkspaceModel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWorkspaceModel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateWorkspaceModel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ToggleWorkspaceModel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteWorkspaceModel(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_InferenceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -140,6 +298,76 @@ def add_InferenceServiceServicer_to_server(servicer, server):
                     servicer.Proxy,
                     request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ProxyRequest.FromString,
                     response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ProxyResponse.SerializeToString,
+            ),
+            'ListFunctions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFunctions,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListFunctionsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListFunctionsResponse.SerializeToString,
+            ),
+            'CreateFunction': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateFunction,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.CreateFunctionRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.CreateFunctionResponse.SerializeToString,
+            ),
+            'GetFunction': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFunction,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionResponse.SerializeToString,
+            ),
+            'UpdateFunction': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateFunction,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionResponse.SerializeToString,
+            ),
+            'ToggleFunction': grpc.unary_unary_rpc_method_handler(
+                    servicer.ToggleFunction,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ToggleFunctionRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ToggleFunctionResponse.SerializeToString,
+            ),
+            'DeleteFunction': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFunction,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteFunctionRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteFunctionResponse.SerializeToString,
+            ),
+            'GetFunctionValves': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFunctionValves,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionValvesRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionValvesResponse.SerializeToString,
+            ),
+            'UpdateFunctionValves': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateFunctionValves,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionValvesRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionValvesResponse.SerializeToString,
+            ),
+            'ListWorkspaceModels': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWorkspaceModels,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListWorkspaceModelsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ListWorkspaceModelsResponse.SerializeToString,
+            ),
+            'CreateWorkspaceModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateWorkspaceModel,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.CreateWorkspaceModelRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.CreateWorkspaceModelResponse.SerializeToString,
+            ),
+            'GetWorkspaceModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWorkspaceModel,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetWorkspaceModelRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetWorkspaceModelResponse.SerializeToString,
+            ),
+            'UpdateWorkspaceModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateWorkspaceModel,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelResponse.SerializeToString,
+            ),
+            'ToggleWorkspaceModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.ToggleWorkspaceModel,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.ToggleWorkspaceModelRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ToggleWorkspaceModelResponse.SerializeToString,
+            ),
+            'DeleteWorkspaceModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteWorkspaceModel,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -284,6 +512,384 @@ class InferenceService:
             '/webui.inference.v1.InferenceService/Proxy',
             webui_dot_inference_dot_v1_dot_inference__pb2.ProxyRequest.SerializeToString,
             webui_dot_inference_dot_v1_dot_inference__pb2.ProxyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFunctions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/ListFunctions',
+            webui_dot_inference_dot_v1_dot_inference__pb2.ListFunctionsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.ListFunctionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateFunction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/CreateFunction',
+            webui_dot_inference_dot_v1_dot_inference__pb2.CreateFunctionRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.CreateFunctionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFunction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/GetFunction',
+            webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateFunction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/UpdateFunction',
+            webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ToggleFunction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/ToggleFunction',
+            webui_dot_inference_dot_v1_dot_inference__pb2.ToggleFunctionRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.ToggleFunctionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFunction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/DeleteFunction',
+            webui_dot_inference_dot_v1_dot_inference__pb2.DeleteFunctionRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.DeleteFunctionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFunctionValves(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/GetFunctionValves',
+            webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionValvesRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.GetFunctionValvesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateFunctionValves(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/UpdateFunctionValves',
+            webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionValvesRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.UpdateFunctionValvesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWorkspaceModels(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/ListWorkspaceModels',
+            webui_dot_inference_dot_v1_dot_inference__pb2.ListWorkspaceModelsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.ListWorkspaceModelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateWorkspaceModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/CreateWorkspaceModel',
+            webui_dot_inference_dot_v1_dot_inference__pb2.CreateWorkspaceModelRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.CreateWorkspaceModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWorkspaceModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/GetWorkspaceModel',
+            webui_dot_inference_dot_v1_dot_inference__pb2.GetWorkspaceModelRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.GetWorkspaceModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateWorkspaceModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/UpdateWorkspaceModel',
+            webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ToggleWorkspaceModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/ToggleWorkspaceModel',
+            webui_dot_inference_dot_v1_dot_inference__pb2.ToggleWorkspaceModelRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.ToggleWorkspaceModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteWorkspaceModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/DeleteWorkspaceModel',
+            webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelResponse.FromString,
             options,
             channel_credentials,
             insecure,

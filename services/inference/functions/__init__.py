@@ -1,0 +1,1 @@
+"""Open WebUI functions: admin-written Python pipes and filters that run in this service."""

@@ -1,0 +1,1 @@
+"""Workspace models: presets over a base model (system prompt, params, knowledge, filters)."""
