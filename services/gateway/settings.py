@@ -35,6 +35,12 @@ class GatewaySettings(CommonSettings):
     user_permissions_workspace_knowledge_access: bool = Field(
         default=False, alias="USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS"
     )
+    # Whether users (not only admins) may create workspace models (`workspace.models`).
+    user_permissions_workspace_models_access: bool = Field(
+        default=False, alias="USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS"
+    )
+    # JSON bodies of the workspace model routes (a model's meta may hold an inline profile image).
+    workspace_max_body_bytes: int = Field(default=4 * 1024 * 1024, alias="WORKSPACE_MAX_BODY_BYTES", ge=1024)
     webui_name: str = Field(default="Open WebUI", alias="WEBUI_NAME")
     deployment_id: str = Field(default="", alias="DEPLOYMENT_ID")
     cookie_same_site: str = Field(

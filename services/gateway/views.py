@@ -14,11 +14,12 @@ ROLE_VALUES = {name: value for value, name in ROLE_NAMES.items()}
 _ACTIVE_WINDOW_S = 180
 
 
-def default_permissions(api_keys: bool, knowledge: bool = False) -> dict:
+def default_permissions(api_keys: bool, knowledge: bool = False, models: bool = False) -> dict:
     """Open WebUI's default user permission tree; ``features.api_keys`` follows ENABLE_API_KEYS,
-    ``workspace.knowledge`` USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS."""
+    ``workspace.knowledge`` USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS and ``workspace.models``
+    USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS."""
     return {
-        "workspace": {"models": False, "knowledge": knowledge, "prompts": False, "tools": False},
+        "workspace": {"models": models, "knowledge": knowledge, "prompts": False, "tools": False},
         "sharing": {
             "public_models": False,
             "public_knowledge": False,

@@ -42,8 +42,12 @@ def _set_token_cookie(
 
 async def _permissions(request: web.Request) -> dict:
     status = await request.app[GUARD].auth_status()
-    knowledge = request.app[SETTINGS].user_permissions_workspace_knowledge_access
-    return default_permissions(status.enable_api_keys, knowledge)
+    settings = request.app[SETTINGS]
+    return default_permissions(
+        status.enable_api_keys,
+        settings.user_permissions_workspace_knowledge_access,
+        settings.user_permissions_workspace_models_access,
+    )
 
 
 async def _session_reply(request: web.Request, session: auth_pb2.Session) -> web.Response:

@@ -61,7 +61,9 @@ async def config(request: web.Request) -> web.Response:
                 "default_prompt_suggestions": [],
                 "file": {"max_size": None, "max_count": None, "image_compression": {}},
                 "permissions": default_permissions(
-                    status.enable_api_keys, settings.user_permissions_workspace_knowledge_access
+                    status.enable_api_keys,
+                    settings.user_permissions_workspace_knowledge_access,
+                    settings.user_permissions_workspace_models_access,
                 ),
                 "ui": {},
             }

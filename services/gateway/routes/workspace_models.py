@@ -1,0 +1,138 @@
+"""``/api/v1/models/*``: workspace models (presets over a base model, and overrides of one)."""
+
+import asyncio
+
+import grpc
+import orjson
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict
+
+from services.common import messages
+from services.gateway.auth_guard import Level, Principal
+from services.gateway.body import query_int, read_model
+from services.gateway.http_errors import ApiError, json_response
+from services.gateway.schemas import Text
+from services.gateway.settings import GatewaySettings
+from services.gateway.state import AUTH, GUARD, INFERENCE, SETTINGS
+from services.gateway.views import role_name
+from webui.auth.v1 import auth_pb2
+
+routes = web.RouteTableDef()
+
+
+class ModelMetaForm(BaseModel):
+    """Open WebUI's ModelMeta: three typed fields, anything else kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    profile_image_url: str | None = "/static/favicon.png"
+    description: str | None = None
+    capabilities: dict | None = None
+
+
+class ModelParamsForm(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ModelForm(BaseModel):
+    """Open WebUI's ModelForm (unknown top-level fields are ignored)."""
+
+    id: Text
+    base_model_id: Text | None = None
+    name: Text
+    meta: ModelMetaForm
+    params: ModelParamsForm
+    access_grants: list[dict | None] | None = None
+    is_active: bool = True
+
+
+class ModelIdForm(BaseModel):
+    id: Text
+
+
+def may_create_models(principal: Principal, settings: GatewaySettings) -> bool:
+    """Admins always; other users when ``workspace.models`` is granted to users."""
+    return principal.user.role == auth_pb2.ROLE_ADMIN or settings.user_permissions_workspace_models_access
+
+
+async def _form(request: web.Request, model: type[BaseModel]):
+    return await read_model(request, model, request.app[SETTINGS].workspace_max_body_bytes)
+
+
+def _form_json(form: ModelForm) -> bytes:
+    return orjson.dumps(form.model_dump())
+
+
+def _model_id(request: web.Request) -> str:
+    """The required ``id`` query parameter (ids may hold ``/``, so they are not path segments)."""
+    model_id = request.query.get("id")
+    if model_id is None:
+        raise ApiError(
+            422, [{"type": "missing", "loc": ["query", "id"], "msg": "Field required", "input": None}]
+        )
+    return model_id
+
+
+def _raw(body: bytes) -> web.Response:
+    # The service's JSON, passed on as it is.
+    return web.Response(body=body, content_type="application/json")
+
+
+async def _owner(request: web.Request, user_id: str) -> dict | None:
+    try:
+        user = await request.app[AUTH].get_user(user_id)
+    except grpc.aio.AioRpcError as error:
+        if error.code() == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+    return {"id": user.id, "name": user.name, "role": role_name(user), "email": user.email}
+
+
+@routes.get("/api/v1/models/list")
+async def list_models(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    page = orjson.loads(
+        await request.app[INFERENCE].list_workspace_models(
+            principal, request.query.get("query", ""), query_int(request, "page", 1)
+        )
+    )
+    owner_ids = sorted({item["user_id"] for item in page["items"]})
+    owners = dict(zip(owner_ids, await asyncio.gather(*(_owner(request, u) for u in owner_ids)), strict=True))
+    for item in page["items"]:
+        item["user"] = owners.get(item["user_id"])
+    return json_response(page)
+
+
+@routes.post("/api/v1/models/create")
+async def create_model(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    form = await _form(request, ModelForm)
+    if not may_create_models(principal, request.app[SETTINGS]):
+        raise ApiError(401, messages.UNAUTHORIZED)
+    return _raw(await request.app[INFERENCE].create_workspace_model(principal, _form_json(form)))
+
+
+@routes.get("/api/v1/models/model")
+async def get_model(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    return _raw(await request.app[INFERENCE].get_workspace_model(principal, _model_id(request)))
+
+
+@routes.post("/api/v1/models/model/update")
+async def update_model(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    form = await _form(request, ModelForm)
+    return _raw(await request.app[INFERENCE].update_workspace_model(principal, _form_json(form)))
+
+
+@routes.post("/api/v1/models/model/toggle")
+async def toggle_model(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    return _raw(await request.app[INFERENCE].toggle_workspace_model(principal, _model_id(request)))
+
+
+@routes.post("/api/v1/models/model/delete")
+async def delete_model(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    form = await _form(request, ModelIdForm)
+    return json_response(await request.app[INFERENCE].delete_workspace_model(principal, form.id))
