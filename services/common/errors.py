@@ -59,6 +59,10 @@ class ServiceDisabled(Unavailable):
     http_status = 503
 
 
+class Timeout(ServiceError):
+    """Work ran past its time limit (HTTP 504)."""
+
+
 class PayloadTooLarge(ServiceError):
     """An upload is over the configured size (HTTP 413)."""
 

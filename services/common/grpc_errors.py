@@ -23,8 +23,30 @@ STATUS_BY_ERROR: dict[type[errors.ServiceError], grpc.StatusCode] = {
     errors.ResourceExhausted: grpc.StatusCode.RESOURCE_EXHAUSTED,
     errors.PayloadTooLarge: grpc.StatusCode.RESOURCE_EXHAUSTED,
     errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
+    errors.Timeout: grpc.StatusCode.DEADLINE_EXCEEDED,
     errors.Unimplemented: grpc.StatusCode.UNIMPLEMENTED,
 }
+
+
+def pinned_status(error: grpc.aio.AioRpcError) -> int | None:
+    """The HTTP status a service pinned on a failed RPC, if it did."""
+    for key, value in error.trailing_metadata() or ():
+        if key == HTTP_STATUS_METADATA_KEY and str(value).isdigit():
+            return int(value)
+    return None
+
+
+def service_error_from_rpc(error: grpc.aio.AioRpcError, unreachable: str) -> errors.ServiceError:
+    """A failed call to another of our services as this service's own exception: same kind, same
+    text, same pinned HTTP status, so the gateway answers as the callee meant. A callee that is down
+    or too slow becomes ``Unavailable(unreachable)``."""
+    code = error.code()
+    if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED):
+        return errors.Unavailable(unreachable)
+    kind = next((cls for cls, mapped in STATUS_BY_ERROR.items() if mapped == code), None)
+    if kind is None:
+        return errors.Unavailable(unreachable)
+    return kind(error.details() or unreachable, http_status=pinned_status(error))
 
 
 def status_for(error: errors.ServiceError) -> grpc.StatusCode:

@@ -67,6 +67,10 @@ FILE_NOT_PROCESSED = (
 )
 FILE_EXISTS = "Uh-oh! This file is already registered. Please choose another file."
 ID_TAKEN = "Uh-oh! This id is already registered. Please choose another id string."
+MODEL_ID_TAKEN = "Uh-oh! This model id is already registered. Please choose another model id string."
+MODEL_ID_TOO_LONG = (
+    "The model id is too long. Please make sure your model id is less than 256 characters long."
+)
 INVALID_METADATA = "[ERROR: Invalid metadata format]"
 UPLOAD_FAILED = "[ERROR: Error uploading file]"
 ORIGINAL_FILE_UNAVAILABLE = "Original file is unavailable."
@@ -89,3 +93,20 @@ def wrapped_400(detail: str) -> str:
     """Open WebUI's ``knowledge/file/add`` re-raises its own HTTPException, so clients see
     Starlette's ``str()`` of it: ``"400: <detail>"``."""
     return f"400: {detail}"
+
+
+# Functions (step 4).
+FUNCTION_ID_INVALID = "Only alphanumeric characters and underscores are allowed in the id"
+FUNCTION_CREATE_FAILED = "Error creating function"
+FUNCTION_UPDATE_FAILED = "Error updating function"
+FUNCTION_LOAD_FAILED = "Error loading function"
+FUNCTION_VALVES_SPEC_FAILED = "Error getting function valves spec"
+FUNCTION_VALVES_UPDATE_FAILED = "Error updating function valves"
+FUNCTION_USER_VALVES_UPDATE_FAILED = "Error updating function user valves"
+FUNCTION_NOT_STORABLE = "Text must not contain NUL characters"
+
+
+def error_with(action: str, reason: str | None = None) -> str:
+    """Open WebUI's ``DEFAULT(e, action)`` (``[ERROR: <action>]``), here with the reason appended,
+    which 0.12.4 leaves out: a function that does not load is useless to report without it."""
+    return f"[ERROR: {action}: {reason}]" if reason else f"[ERROR: {action}]"

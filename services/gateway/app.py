@@ -15,6 +15,7 @@ from services.gateway.routes import (
     auths,
     chat,
     files,
+    functions,
     knowledge,
     models,
     ollama,
@@ -22,6 +23,7 @@ from services.gateway.routes import (
     retrieval,
     system,
     users,
+    workspace_models,
 )
 from services.gateway.settings import GatewaySettings
 from services.gateway.state import AUTH, GUARD, INFERENCE, INGEST, SETTINGS
@@ -75,6 +77,19 @@ def create_app(settings: GatewaySettings) -> web.Application:
     app[SETTINGS] = settings
     app.on_response_prepare.append(stamp_response)
     app.cleanup_ctx.append(_backends)
-    for module in (system, auths, users, models, chat, ollama, openai, files, knowledge, retrieval):
+    for module in (
+        system,
+        auths,
+        users,
+        models,
+        workspace_models,
+        chat,
+        ollama,
+        openai,
+        files,
+        knowledge,
+        retrieval,
+        functions,
+    ):
         app.add_routes(module.routes)
     return app

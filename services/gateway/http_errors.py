@@ -6,7 +6,7 @@ import grpc
 from aiohttp import web
 
 from services.common import messages
-from services.common.grpc_errors import HTTP_STATUS_METADATA_KEY
+from services.common.grpc_errors import pinned_status
 
 HTTP_BY_GRPC_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
@@ -52,17 +52,10 @@ def detail_response(status: int, detail: object, headers: dict[str, str] | None 
     return json_response({"detail": detail}, status=status, headers=headers)
 
 
-def _pinned_status(error: grpc.aio.AioRpcError) -> int | None:
-    for key, value in error.trailing_metadata() or ():
-        if key == HTTP_STATUS_METADATA_KEY and str(value).isdigit():
-            return int(value)
-    return None
-
-
 def error_from_rpc(error: grpc.aio.AioRpcError) -> ApiError:
     """The HTTP error for a failed RPC: status by code (or as the service pinned it, e.g. 502 for a
     failed upstream), the service's own text as detail."""
-    pinned = _pinned_status(error)
+    pinned = pinned_status(error)
     if pinned is not None:
         return ApiError(pinned, error.details() or messages.DEFAULT)
     status = HTTP_BY_GRPC_STATUS.get(error.code(), 500)

@@ -94,30 +94,19 @@ class ChatService:
         return route
 
     async def complete(self, body: object) -> AsyncIterator[Part]:
+        """A completion from the upstream serving ``body["model"]`` (the /openai proxy's path: no
+        retrieval, no functions)."""
         route = await self.route_for(body)
         assert isinstance(body, dict)
+        async for part in self.dispatch(body, route):
+            yield part
+
+    async def dispatch(self, body: dict, route: ModelRoute) -> AsyncIterator[Part]:
+        """``body`` (with Open WebUI's ``params``) sent to the upstream of ``route``."""
         body, sampling = apply_params(body)
         handler = self._ollama if route.kind is Kind.OLLAMA else self._openai
         async for part in handler(body, sampling, route):
             yield part
-
-    async def completed(self, body: object) -> dict:
-        """``POST /api/chat/completed``: checks the body as Open WebUI does and returns it (outlet
-        filters, which may change it, arrive with functions)."""
-        if not isinstance(body, dict):
-            raise InvalidArgument("The request body must be a JSON object")
-        if "model" not in body:
-            raise InvalidArgument("'model'")
-        await self.route_for(body)
-        if not body.get("id"):
-            raise InvalidArgument(messages.MISSING_MESSAGE_ID)
-        for key in ("chat_id", "session_id"):
-            if key not in body:
-                raise InvalidArgument(f"'{key}'")
-        if str(body["chat_id"] or "").startswith("channel:"):
-            raise InvalidArgument(messages.CHANNEL_CHATS_UNSUPPORTED)
-        body.pop("model_item", None)
-        return body
 
     async def _ollama(self, body: dict, sampling: dict, route: ModelRoute) -> AsyncIterator[Part]:
         payload = openai_to_ollama(body, sampling)

@@ -9,12 +9,24 @@ import grpc
 from services.inference.chat import ChatService
 from services.inference.dispatch import Dispatcher
 from services.inference.embeddings import EmbeddingsService
+from services.inference.functions.admin import FunctionAdmin
+from services.inference.functions.catalog import FunctionCatalog
+from services.inference.functions.filters import FilterRunner
+from services.inference.functions.pipes import PipeRunner
+from services.inference.functions.repository import FunctionRepository
+from services.inference.ingest_retriever import IngestRetriever
+from services.inference.model_directory import ModelDirectory
 from services.inference.model_registry import ModelRegistry
 from services.inference.ollama_proxy import OllamaProxy
 from services.inference.openai_proxy import OpenAIProxy
+from services.inference.pipeline import ChatPipeline
+from services.inference.rag.retrieval import RagConfig, Retrieval
 from services.inference.settings import InferenceSettings
 from services.inference.transport import Timeouts, Transport
 from services.inference.upstreams import Kind, Upstream, UpstreamPool
+from services.inference.workspace.admin import ModelAdmin
+from services.inference.workspace.catalog import WorkspaceCatalog
+from services.inference.workspace.repository import WorkspaceRepository
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,15 @@ class InferenceCore:
     embeddings: EmbeddingsService
     ollama: OllamaProxy
     openai: OpenAIProxy
+    # Workspace models: the cached rows (merged into the model list) and their CRUD.
+    workspace: WorkspaceCatalog
+    model_admin: ModelAdmin
+    # Functions: the cached active ones (for the chat pipeline) and their CRUD.
+    functions: FunctionCatalog
+    function_admin: FunctionAdmin
+    # Every model a caller may list or use, and POST /api/chat/completions end to end.
+    directory: ModelDirectory
+    pipeline: ChatPipeline
 
 
 def upstreams_from(settings: InferenceSettings) -> list[Upstream]:
@@ -41,7 +62,7 @@ def upstreams_from(settings: InferenceSettings) -> list[Upstream]:
 def build_core(
     settings: InferenceSettings, transport: Transport, pool: asyncpg.Pool, ingest_channel: grpc.aio.Channel
 ) -> InferenceCore:
-    pool = UpstreamPool(
+    upstream_pool = UpstreamPool(
         upstreams_from(settings), settings.upstream_failure_threshold, settings.upstream_cooldown_s
     )
     timeouts = Timeouts(total_s=settings.upstream_timeout_s, connect_s=settings.upstream_connect_timeout_s)
@@ -49,7 +70,7 @@ def build_core(
         total_s=settings.model_list_timeout_s,
         connect_s=min(settings.upstream_connect_timeout_s, settings.model_list_timeout_s),
     )
-    dispatcher = Dispatcher(pool, transport, timeouts)
+    dispatcher = Dispatcher(upstream_pool, transport, timeouts)
     registry = ModelRegistry(
         dispatcher,
         {Kind.OLLAMA: settings.enable_ollama_api, Kind.OPENAI: settings.enable_openai_api},
@@ -57,6 +78,37 @@ def build_core(
         list_timeouts,
     )
     chat = ChatService(registry, dispatcher)
+    workspace = WorkspaceCatalog(WorkspaceRepository(pool), settings.catalog_ttl_s)
+    function_store = FunctionRepository(pool)
+    functions = FunctionCatalog(
+        function_store,
+        settings.catalog_ttl_s,
+        enabled=settings.enable_functions,
+        load_timeout_s=settings.function_timeout_s,
+    )
+    directory = ModelDirectory(
+        registry, functions, workspace, settings.function_timeout_s, settings.bypass_model_access_control
+    )
+    retrieval = Retrieval(
+        IngestRetriever(ingest_channel, settings.ingest_timeout_s),
+        RagConfig(
+            top_k=settings.rag_top_k,
+            template=settings.rag_template,
+            system_context=settings.rag_system_context,
+            hybrid=settings.enable_rag_hybrid_search,
+            query_generation=settings.enable_retrieval_query_generation,
+            query_template=settings.query_generation_prompt_template,
+        ),
+    )
+    pipeline = ChatPipeline(
+        directory,
+        chat,
+        retrieval,
+        functions,
+        FilterRunner(settings.function_timeout_s),
+        PipeRunner(settings.function_timeout_s),
+        settings.enable_api_outlet_filters,
+    )
     return InferenceCore(
         dispatcher=dispatcher,
         registry=registry,
@@ -71,4 +123,10 @@ def build_core(
             settings.enable_openai_api_passthrough,
             list_timeouts,
         ),
+        workspace=workspace,
+        model_admin=ModelAdmin(WorkspaceRepository(pool), workspace),
+        functions=functions,
+        function_admin=FunctionAdmin(function_store, functions),
+        directory=directory,
+        pipeline=pipeline,
     )

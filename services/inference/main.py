@@ -48,6 +48,9 @@ class RunningInference:
         self._probes.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._probes
+        await self.core.pipeline.close()
+        await self.core.functions.close()
+        await self.core.workspace.close()
         await self._transport.close()
         await self._ingest_channel.close()
         await self.pool.close()

@@ -199,6 +199,13 @@ class ModelRegistry:
             found = (await self._refresh()).route(model_id)
         return found
 
+    def model_object(self, model_id: str) -> dict | None:
+        """The listed object of a model in the current catalog (never waits for a refresh)."""
+        current = self._current
+        if current is None:
+            return None
+        return next((m for m in current.models if m["id"] == model_id), None)
+
     def invalidate(self) -> None:
         """Forget the catalog (after a pull, copy or delete changed what an upstream serves)."""
         self._generation += 1

@@ -12,6 +12,11 @@ from services.inference.replies import Head, Part, dumps, loads
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
 _BACKENDS = {inference_pb2.BACKEND_OLLAMA: "ollama", inference_pb2.BACKEND_OPENAI: "openai"}
+_FUNCTION_FLAGS = {
+    inference_pb2.FUNCTION_FLAG_ACTIVE: "is_active",
+    inference_pb2.FUNCTION_FLAG_GLOBAL: "is_global",
+}
+_VALVES_SCOPES = {inference_pb2.VALVES_SCOPE_ADMIN: "admin", inference_pb2.VALVES_SCOPE_USER: "user"}
 
 
 def caller_of(message: inference_pb2.Caller) -> Caller:
@@ -25,6 +30,13 @@ def json_body(raw: bytes) -> object:
         raise InvalidArgument("The request body is not valid JSON") from None
 
 
+def _valves_scope(scope: int) -> str:
+    name = _VALVES_SCOPES.get(scope)
+    if name is None:
+        raise InvalidArgument("scope must be admin or user")
+    return name
+
+
 def head_of(head: Head) -> inference_pb2.HttpHead:
     return inference_pb2.HttpHead(status=head.status, headers=head.headers, streaming=head.streaming)
 
@@ -36,13 +48,14 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
     async def ListModels(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ListModelsRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.ListModelsResponse:
-        catalog = await self._core.registry.catalog(refresh=request.refresh)
-        return inference_pb2.ListModelsResponse(models_json=catalog.models_json)
+        models = await self._core.directory.models_for(caller_of(request.caller), refresh=request.refresh)
+        return inference_pb2.ListModelsResponse(models_json=dumps(models))
 
     async def ChatCompletion(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ChatCompletionRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[inference_pb2.ChatCompletionResponse]:
-        async for part in self._core.chat.complete(json_body(request.body_json)):
+        parts = self._core.pipeline.complete(caller_of(request.caller), json_body(request.body_json))
+        async for part in parts:
             if isinstance(part, Head):
                 yield inference_pb2.ChatCompletionResponse(head=head_of(part))
             else:
@@ -51,7 +64,7 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
     async def ChatCompleted(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ChatCompletedRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.ChatCompletedResponse:
-        body = await self._core.chat.completed(json_body(request.body_json))
+        body = await self._core.pipeline.completed(caller_of(request.caller), json_body(request.body_json))
         return inference_pb2.ChatCompletedResponse(body_json=dumps(body))
 
     async def Embeddings(  # noqa: N802 - gRPC method names
@@ -86,3 +99,105 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
                 yield inference_pb2.ProxyResponse(head=head_of(part))
             else:
                 yield inference_pb2.ProxyResponse(chunk=part)
+
+    # -- functions --------------------------------------------------------------------------------
+
+    async def ListFunctions(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.ListFunctionsRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.ListFunctionsResponse:
+        functions = await self._core.function_admin.list(caller_of(request.caller))
+        return inference_pb2.ListFunctionsResponse(functions_json=dumps(functions))
+
+    async def CreateFunction(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.CreateFunctionRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.CreateFunctionResponse:
+        function = await self._core.function_admin.create(
+            caller_of(request.caller), json_body(request.form_json)
+        )
+        return inference_pb2.CreateFunctionResponse(function_json=dumps(function))
+
+    async def GetFunction(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.GetFunctionRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.GetFunctionResponse:
+        function = await self._core.function_admin.get(caller_of(request.caller), request.id)
+        return inference_pb2.GetFunctionResponse(function_json=dumps(function))
+
+    async def UpdateFunction(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.UpdateFunctionRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.UpdateFunctionResponse:
+        function = await self._core.function_admin.update(
+            caller_of(request.caller), request.id, json_body(request.form_json)
+        )
+        return inference_pb2.UpdateFunctionResponse(function_json=dumps(function))
+
+    async def ToggleFunction(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.ToggleFunctionRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.ToggleFunctionResponse:
+        flag = _FUNCTION_FLAGS.get(request.flag)
+        if flag is None:
+            raise InvalidArgument("flag must be active or global")
+        function = await self._core.function_admin.toggle(caller_of(request.caller), request.id, flag)
+        return inference_pb2.ToggleFunctionResponse(function_json=dumps(function))
+
+    async def DeleteFunction(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.DeleteFunctionRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.DeleteFunctionResponse:
+        deleted = await self._core.function_admin.delete(caller_of(request.caller), request.id)
+        return inference_pb2.DeleteFunctionResponse(deleted=deleted)
+
+    async def GetFunctionValves(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.GetFunctionValvesRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.GetFunctionValvesResponse:
+        valves = await self._core.function_admin.valves(
+            caller_of(request.caller), request.id, _valves_scope(request.scope), request.spec
+        )
+        return inference_pb2.GetFunctionValvesResponse(valves_json=dumps(valves))
+
+    async def UpdateFunctionValves(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.UpdateFunctionValvesRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.UpdateFunctionValvesResponse:
+        valves = await self._core.function_admin.update_valves(
+            caller_of(request.caller),
+            request.id,
+            _valves_scope(request.scope),
+            json_body(request.valves_json),
+        )
+        return inference_pb2.UpdateFunctionValvesResponse(valves_json=dumps(valves))
+
+    # -- workspace models -------------------------------------------------------------------------
+
+    async def ListWorkspaceModels(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.ListWorkspaceModelsRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.ListWorkspaceModelsResponse:
+        page = await self._core.model_admin.list(caller_of(request.caller), request.query, request.page)
+        return inference_pb2.ListWorkspaceModelsResponse(page_json=dumps(page))
+
+    async def CreateWorkspaceModel(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.CreateWorkspaceModelRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.CreateWorkspaceModelResponse:
+        model = await self._core.model_admin.create(caller_of(request.caller), json_body(request.form_json))
+        return inference_pb2.CreateWorkspaceModelResponse(model_json=dumps(model.to_json()))
+
+    async def GetWorkspaceModel(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.GetWorkspaceModelRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.GetWorkspaceModelResponse:
+        model = await self._core.model_admin.get(caller_of(request.caller), request.id)
+        return inference_pb2.GetWorkspaceModelResponse(model_json=dumps(model))
+
+    async def UpdateWorkspaceModel(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.UpdateWorkspaceModelRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.UpdateWorkspaceModelResponse:
+        model = await self._core.model_admin.update(caller_of(request.caller), json_body(request.form_json))
+        return inference_pb2.UpdateWorkspaceModelResponse(model_json=dumps(model.to_json()))
+
+    async def ToggleWorkspaceModel(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.ToggleWorkspaceModelRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.ToggleWorkspaceModelResponse:
+        model = await self._core.model_admin.toggle(caller_of(request.caller), request.id)
+        return inference_pb2.ToggleWorkspaceModelResponse(model_json=dumps(model.to_json()))
+
+    async def DeleteWorkspaceModel(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.DeleteWorkspaceModelRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.DeleteWorkspaceModelResponse:
+        deleted = await self._core.model_admin.delete(caller_of(request.caller), request.id)
+        return inference_pb2.DeleteWorkspaceModelResponse(deleted=deleted)

@@ -24,8 +24,9 @@ def chat_request(stream: bool, model: str = MODEL) -> inference_pb2.ChatCompleti
 
 
 @pytest.fixture
-async def start_inference() -> AsyncIterator[Callable]:
-    """Starts the inference service in process on the given upstreams; stopped afterwards."""
+async def start_inference(database_url: str) -> AsyncIterator[Callable]:
+    """Starts the inference service in process on the given upstreams and a fresh database; stopped
+    afterwards."""
     started: list[tuple[RunningInference, grpc.aio.Channel]] = []
 
     async def _start(ollama_urls: list[str], **env: object) -> inference_pb2_grpc.InferenceServiceStub:
@@ -36,6 +37,7 @@ async def start_inference() -> AsyncIterator[Callable]:
         ollama_urls: list[str], **env: object
     ) -> tuple[inference_pb2_grpc.InferenceServiceStub, RunningInference]:
         settings = InferenceSettings(
+            DATABASE_URL=database_url,
             INFERENCE_GRPC_LISTEN="127.0.0.1:0",
             OLLAMA_BASE_URLS=";".join(ollama_urls),
             ENABLE_OPENAI_API=False,

@@ -527,6 +527,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         if info.alias:
             monkeypatch.delenv(info.alias, raising=False)
             monkeypatch.delenv(info.alias.lower(), raising=False)
+    # Required, but these tests only build settings: nothing connects to it.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://unused")
     return monkeypatch
 
 

@@ -1,8 +1,5 @@
 """``/api/v1/models/*``: workspace models (presets over a base model, and overrides of one)."""
 
-import asyncio
-
-import grpc
 import orjson
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
@@ -14,7 +11,7 @@ from services.gateway.http_errors import ApiError, json_response
 from services.gateway.schemas import Text
 from services.gateway.settings import GatewaySettings
 from services.gateway.state import AUTH, GUARD, INFERENCE, SETTINGS
-from services.gateway.views import role_name
+from services.gateway.user_refs import attach_users
 from webui.auth.v1 import auth_pb2
 
 routes = web.RouteTableDef()
@@ -78,16 +75,6 @@ def _raw(body: bytes) -> web.Response:
     return web.Response(body=body, content_type="application/json")
 
 
-async def _owner(request: web.Request, user_id: str) -> dict | None:
-    try:
-        user = await request.app[AUTH].get_user(user_id)
-    except grpc.aio.AioRpcError as error:
-        if error.code() == grpc.StatusCode.NOT_FOUND:
-            return None
-        raise
-    return {"id": user.id, "name": user.name, "role": role_name(user), "email": user.email}
-
-
 @routes.get("/api/v1/models/list")
 async def list_models(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
@@ -96,10 +83,7 @@ async def list_models(request: web.Request) -> web.Response:
             principal, request.query.get("query", ""), query_int(request, "page", 1)
         )
     )
-    owner_ids = sorted({item["user_id"] for item in page["items"]})
-    owners = dict(zip(owner_ids, await asyncio.gather(*(_owner(request, u) for u in owner_ids)), strict=True))
-    for item in page["items"]:
-        item["user"] = owners.get(item["user_id"])
+    await attach_users(request.app[AUTH], page["items"])
     return json_response(page)
 
 

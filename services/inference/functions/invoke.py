@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import aclosing, suppress
 from dataclasses import dataclass
 
-from services.inference.functions.loader import LoadedFunction
+from services.inference.functions.loader import FunctionLoadError, LoadedFunction, load_function
 
 log = logging.getLogger(__name__)
 
@@ -314,3 +314,14 @@ def _contained(exc: BaseException) -> RuntimeError:
     error = RuntimeError(f"Function code raised {type(exc).__name__}")
     error.__cause__ = exc
     return error
+
+
+async def load_bounded(function_id: str, content: str, timeout_s: float) -> LoadedFunction:
+    """``load_function`` off the event loop, on a daemon thread, bounded by ``timeout_s``: module
+    code that never finishes fails the load instead of hanging the request and the shutdown."""
+    try:
+        loaded = await call_hook(load_function, (function_id, content), {}, timeout_s)
+    except FunctionTimeout:
+        raise FunctionLoadError(f"Loading timed out after {timeout_s:g} s") from None
+    assert isinstance(loaded, LoadedFunction)
+    return loaded

@@ -1,0 +1,29 @@
+"""The ``user`` objects list replies carry for each row's owner, read from the auth service."""
+
+import asyncio
+
+import grpc
+
+from services.gateway.auth_client import AuthClient
+from services.gateway.views import role_name
+
+
+async def user_ref(auth: AuthClient, user_id: str) -> dict | None:
+    """``{id, name, role, email}`` of a user; None once the user is deleted."""
+    try:
+        user = await auth.get_user(user_id)
+    except grpc.aio.AioRpcError as error:
+        if error.code() == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+    return {"id": user.id, "name": user.name, "role": role_name(user), "email": user.email}
+
+
+async def attach_users(auth: AuthClient, items: list[dict]) -> list[dict]:
+    """Sets each item's ``user`` from its ``user_id`` (one lookup per distinct owner)."""
+    user_ids = sorted({item["user_id"] for item in items if item.get("user_id")})
+    refs = await asyncio.gather(*(user_ref(auth, user_id) for user_id in user_ids))
+    users = dict(zip(user_ids, refs, strict=True))
+    for item in items:
+        item["user"] = users.get(item.get("user_id"))
+    return items

@@ -1,0 +1,316 @@
+"""``POST /api/chat/completions`` as Open WebUI runs it: the model (upstream, pipe or workspace
+preset), inlet filters, retrieval, the completion, stream filters, ``sources`` first, and outlet
+filters after the reply; and ``POST /api/chat/completed``."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from services.common import messages
+from services.common.errors import InvalidArgument, ServiceError
+from services.common.stream_frames import SSE_DONE, SSE_STREAM_FAILED
+from services.inference.caller import Caller
+from services.inference.chat import ChatService
+from services.inference.functions.catalog import FunctionCatalog
+from services.inference.functions.filters import FilterRunner, HookContext, select_filters
+from services.inference.functions.pipes import PipeRunner
+from services.inference.functions.records import ActiveFunction
+from services.inference.model_directory import ChatTarget, ModelDirectory
+from services.inference.params import apply_params, merge_params_for_openai
+from services.inference.rag.items import knowledge_items, parse_items
+from services.inference.rag.retrieval import Retrieval
+from services.inference.rag.sources import Source
+from services.inference.replies import Head, Part, dumps, loads, sse_event
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Turn:
+    """One request on its way through the pipeline."""
+
+    caller: Caller
+    target: ChatTarget
+    body: dict
+    # The messages as the caller sent them (what outlet filters see, with the reply).
+    request_messages: list
+    filters: list[ActiveFunction]
+    ctx: HookContext
+    sources: list[Source]
+
+
+def _metadata(caller: Caller, body: dict, target: ChatTarget) -> dict:
+    given = body.get("metadata")
+    metadata = dict(given) if isinstance(given, dict) else {}
+    metadata.update(
+        {
+            "user_id": caller.user_id,
+            "chat_id": body.get("chat_id", ""),
+            "message_id": body.get("id"),
+            "session_id": body.get("session_id"),
+            "filter_ids": body.get("filter_ids") or [],
+            "files": body.get("files"),
+            "features": body.get("features") or {},
+            "variables": body.get("variables") or {},
+            "model": target.model,
+            "direct": False,
+        }
+    )
+    return metadata
+
+
+def _with_row(body: dict, target: ChatTarget) -> dict:
+    """A workspace row's params (request params win) and its knowledge (added to ``files``)."""
+    row = target.row
+    if row is None:
+        return body
+    body = dict(body)
+    if row.params:
+        given = body.get("params")
+        body["params"] = {**row.params, **(given if isinstance(given, dict) else {})}
+    knowledge = knowledge_items((row.meta or {}).get("knowledge"))
+    if knowledge:
+        files = body.get("files")
+        body["files"] = [*(files if isinstance(files, list) else []), *knowledge]
+    return body
+
+
+def _delta_text(event: object) -> str:
+    if not isinstance(event, dict):
+        return ""
+    choices = event.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return ""
+    delta = choices[0].get("delta") or choices[0].get("message") or {}
+    content = delta.get("content") if isinstance(delta, dict) else None
+    return content if isinstance(content, str) else ""
+
+
+class ChatPipeline:
+    def __init__(
+        self,
+        directory: ModelDirectory,
+        chat: ChatService,
+        retrieval: Retrieval,
+        functions: FunctionCatalog,
+        filters: FilterRunner,
+        pipes: PipeRunner,
+        api_outlet_filters: bool,
+    ) -> None:
+        self._directory = directory
+        self._chat = chat
+        self._retrieval = retrieval
+        self._functions = functions
+        self._filters = filters
+        self._pipes = pipes
+        self._api_outlets = api_outlet_filters
+        self._background: set[asyncio.Task] = set()
+
+    async def _context(self, caller: Caller, body: dict, target: ChatTarget) -> tuple[list, HookContext]:
+        filters = select_filters(target.snapshot, target.filter_ids, body.get("filter_ids"))
+        ctx = HookContext(caller, target.model, _metadata(caller, body, target))
+        with_user_valves = [f.id for f in filters if f.loaded.has_user_valves]
+        if target.pipe is not None and target.pipe.loaded.has_user_valves:
+            with_user_valves.append(target.pipe.id)
+        if with_user_valves:
+            ctx.user_valves = await self._functions.user_valves(caller.user_id, with_user_valves)
+        return filters, ctx
+
+    async def complete(self, caller: Caller, body: object) -> AsyncIterator[Part]:
+        if not isinstance(body, dict):
+            raise InvalidArgument("The request body must be a JSON object")
+        target = await self._directory.target(caller, body.get("model"))
+        request_messages = body.get("messages") if isinstance(body.get("messages"), list) else []
+        body = _with_row(body, target)
+        filters, ctx = await self._context(caller, body, target)
+        inlets = FilterRunner.with_hook(filters, "inlet")
+        if inlets:
+            body = await self._inlet(inlets, body, ctx)
+        sources: list[Source] = []
+        items = parse_items(body.get("files"))
+        if items:
+            messages_in = body.get("messages") if isinstance(body.get("messages"), list) else []
+            sources = await self._retrieval.sources(
+                caller, items, messages_in, lambda prompt: self._generate(target, prompt, ctx)
+            )
+            body = {**body, "messages": self._retrieval.apply(messages_in, sources)}
+        turn = _Turn(caller, target, body, request_messages, filters, ctx, sources)
+        async for part in self._finish(turn, self._dispatch(target, body, ctx)):
+            yield part
+
+    async def _inlet(self, inlets: list[ActiveFunction], body: dict, ctx: HookContext) -> dict:
+        try:
+            result = await self._filters.run("inlet", inlets, body, ctx)
+        except ServiceError:
+            raise
+        except Exception as error:
+            raise InvalidArgument(str(error) or type(error).__name__) from None
+        if not isinstance(result, dict):
+            raise InvalidArgument("An inlet filter must return the request body (a JSON object)")
+        if any(f.loaded.file_handler for f in inlets):
+            result = {k: v for k, v in result.items() if k != "files"}
+        return result
+
+    def _dispatch(self, target: ChatTarget, body: dict, ctx: HookContext) -> AsyncIterator[Part]:
+        if target.pipe is not None:
+            pipe_body, sampling = apply_params(body)
+            pipe_body = merge_params_for_openai(pipe_body, sampling)
+            injected = {
+                **ctx.injected(target.pipe, False),
+                "__files__": body.get("files") or [],
+                "__task__": None,
+                "__task_body__": None,
+                "__tools__": {},
+            }
+            return self._pipes.run(target.pipe, pipe_body, injected, bool(pipe_body.get("stream")))
+        assert target.route is not None
+        return self._chat.dispatch({**body, "model": target.id} if target.row else body, target.route)
+
+    async def _generate(self, target: ChatTarget, prompt: str, ctx: HookContext) -> str:
+        """One non-streaming completion of ``prompt`` by the chat's model (retrieval queries)."""
+        body = {"model": target.id, "messages": [{"role": "user", "content": prompt}], "stream": False}
+        head: Head | None = None
+        chunks: list[bytes] = []
+        async for part in self._dispatch(target, body, ctx):
+            if isinstance(part, Head):
+                head = part
+            else:
+                chunks.append(part)
+        if head is None or head.status >= 400:
+            return ""
+        try:
+            reply = loads(b"".join(chunks))
+        except ValueError:
+            return ""
+        if not isinstance(reply, dict) or not isinstance(reply.get("choices"), list) or not reply["choices"]:
+            return ""
+        return _delta_text(reply)
+
+    async def _finish(self, turn: _Turn, parts: AsyncIterator[Part]) -> AsyncIterator[Part]:
+        """The reply with ``sources`` first, stream filters applied, and outlet filters started
+        once it is complete."""
+        streams = FilterRunner.with_hook(turn.filters, "stream")
+        outlets = FilterRunner.with_hook(turn.filters, "outlet") if self._api_outlets else []
+        sources = [s.to_json() for s in turn.sources if s.listed]
+        head: Head | None = None
+        collected: list[str] = []
+        body_parts: list[bytes] = []
+        async for part in parts:
+            if isinstance(part, Head):
+                head = part
+                yield part
+                if head.streaming and sources and head.status < 400:
+                    event = await self._stream_event({"sources": sources}, streams, turn)
+                    if event is not None:
+                        yield event
+                continue
+            assert head is not None
+            if not head.streaming:
+                body_parts.append(part)
+                continue
+            if not (streams or outlets) or not part.startswith(b"data: ") or part == SSE_DONE:
+                yield part
+                continue
+            try:
+                event = loads(part[6:])
+            except ValueError:
+                yield part
+                continue
+            if outlets:
+                collected.append(_delta_text(event))
+            try:
+                frame = await self._stream_event(event, streams, turn)
+            except ServiceError as error:
+                log.warning("stream filter stopped the stream: %s", error.detail)
+                yield SSE_STREAM_FAILED
+                return
+            if frame is not None:
+                yield frame
+        if head is not None and not head.streaming:
+            raw = b"".join(body_parts)
+            reply = None
+            if head.status < 400 and (sources or outlets):
+                try:
+                    reply = loads(raw)
+                except ValueError:
+                    reply = None
+            if isinstance(reply, dict):
+                collected.append(_delta_text(reply))
+                if sources:
+                    raw = dumps({"sources": sources, **{k: v for k, v in reply.items() if k != "sources"}})
+            yield raw
+        if outlets and head is not None and head.status < 400:
+            self._start_outlet(outlets, turn, "".join(collected))
+
+    async def _stream_event(self, event: object, streams: list[ActiveFunction], turn: _Turn) -> bytes | None:
+        if not streams:
+            return sse_event(event)
+        try:
+            result = await self._filters.run("stream", streams, event, turn.ctx)
+        except ServiceError:
+            raise
+        except Exception as error:
+            log.warning("stream filter failed: %s", type(error).__name__)
+            return sse_event(event)
+        return None if result is None else sse_event(result)
+
+    def _start_outlet(self, outlets: list[ActiveFunction], turn: _Turn, content: str) -> None:
+        body = {
+            "model": turn.target.model.get("id", turn.target.id),
+            "messages": [*turn.request_messages, {"role": "assistant", "content": content}],
+            "filter_ids": turn.body.get("filter_ids") or [],
+            "chat_id": turn.body.get("chat_id"),
+            "session_id": turn.body.get("session_id"),
+            "id": turn.body.get("id"),
+        }
+        task = asyncio.create_task(self._outlet(outlets, body, turn.ctx))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _outlet(self, outlets: list[ActiveFunction], body: dict, ctx: HookContext) -> None:
+        """Outlets of an API call run for their side effects; the reply has gone already."""
+        try:
+            await self._filters.run("outlet", outlets, body, ctx)
+        except Exception as error:
+            log.warning("outlet filter failed: %s", type(error).__name__)
+
+    async def completed(self, caller: Caller, body: object) -> dict:
+        """``POST /api/chat/completed``: Open WebUI's checks, then the outlet filters; returns the
+        body they produce."""
+        if not isinstance(body, dict):
+            raise InvalidArgument("The request body must be a JSON object")
+        if "model" not in body:
+            raise InvalidArgument("'model'")
+        target = await self._directory.target(caller, body.get("model"))
+        if not body.get("id"):
+            raise InvalidArgument(messages.MISSING_MESSAGE_ID)
+        for key in ("chat_id", "session_id"):
+            if key not in body:
+                raise InvalidArgument(f"'{key}'")
+        if str(body["chat_id"] or "").startswith("channel:"):
+            raise InvalidArgument(messages.CHANNEL_CHATS_UNSUPPORTED)
+        body = {k: v for k, v in body.items() if k != "model_item"}
+        filters, ctx = await self._context(caller, body, target)
+        ctx.metadata = {
+            "chat_id": body["chat_id"],
+            "message_id": body["id"],
+            "filter_ids": body.get("filter_ids") or [],
+            "session_id": body["session_id"],
+            "user_id": caller.user_id,
+        }
+        outlets = FilterRunner.with_hook(filters, "outlet")
+        if not outlets:
+            return body
+        try:
+            result = await self._filters.run("outlet", outlets, body, ctx)
+        except ServiceError:
+            raise
+        except Exception as error:
+            raise InvalidArgument(str(error) or type(error).__name__) from None
+        return result if isinstance(result, dict) else body
+
+    async def close(self) -> None:
+        """Lets outlet filters still running finish."""
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
