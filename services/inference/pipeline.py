@@ -154,7 +154,8 @@ class ChatPipeline:
 
     def _dispatch(self, target: ChatTarget, body: dict, ctx: HookContext) -> AsyncIterator[Part]:
         if target.pipe is not None:
-            pipe_body, sampling = apply_params(body)
+            # Open WebUI gives the pipe the preset's base model id (§10.4).
+            pipe_body, sampling = apply_params({**body, "model": target.id} if target.row else body)
             pipe_body = merge_params_for_openai(pipe_body, sampling)
             injected = {
                 **ctx.injected(target.pipe, False),
@@ -201,7 +202,12 @@ class ChatPipeline:
                 head = part
                 yield part
                 if head.streaming and sources and head.status < 400:
-                    event = await self._stream_event({"sources": sources}, streams, turn)
+                    try:
+                        event = await self._stream_event({"sources": sources}, streams, turn)
+                    except ServiceError as error:
+                        log.warning("stream filter stopped the stream: %s", error.detail)
+                        yield SSE_STREAM_FAILED
+                        return
                     if event is not None:
                         yield event
                 continue
@@ -240,7 +246,7 @@ class ChatPipeline:
                 if sources:
                     raw = dumps({"sources": sources, **{k: v for k, v in reply.items() if k != "sources"}})
             yield raw
-        if outlets and head is not None and head.status < 400:
+        if outlets and head is not None and head.status < 400 and any(collected):
             self._start_outlet(outlets, turn, "".join(collected))
 
     async def _stream_event(self, event: object, streams: list[ActiveFunction], turn: _Turn) -> bytes | None:
