@@ -19,9 +19,11 @@ from services.common.migrations import apply_migrations
 from services.common.nats_client import close_nats, connect_nats
 from services.ingest.collections import CollectionIndexes
 from services.ingest.daemon_thread import DaemonThread
+from services.ingest.documents_core import DocumentsCore
 from services.ingest.embedder import Embedder
 from services.ingest.events import COLLECTIONS_SUBJECT, EventPublisher, StatusFeed, decode_change
 from services.ingest.files_core import FileLimits, FilesCore
+from services.ingest.hybrid import Bm25Cache
 from services.ingest.jobs import JobQueue, JobQueueConfig
 from services.ingest.knowledge_core import KnowledgeCore
 from services.ingest.processing import ChunkingParams, FileProcessor
@@ -55,6 +57,7 @@ class IngestRuntime:
     service: GrpcService
     workers: JobWorkers
     indexes: CollectionIndexes
+    bm25: Bm25Cache
     embedder: Embedder
     nc: Client
     pool: asyncpg.Pool
@@ -121,7 +124,11 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         FileLimits(settings.file_max_size_mb, settings.file_part_bytes),
     )
     knowledge = KnowledgeCore(repo, files, indexes)
-    search = SearchCore(repo, embedder, indexes, settings.top_k, model_thread)
+    bm25 = Bm25Cache(repo, settings.bm25_cache_chunks)
+    search = SearchCore(
+        repo, embedder, indexes, settings.top_k, model_thread, bm25, settings.hybrid_bm25_weight
+    )
+    documents = DocumentsCore(repo, search.check_readable)
     processor = FileProcessor(
         repo,
         embedder,
@@ -142,14 +149,14 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     )
     await workers.start()
 
-    servicer = IngestServicer(files, knowledge, search)
+    servicer = IngestServicer(files, knowledge, search, documents)
     service = await start_grpc_service(
         settings.listen,
         [SERVICE_NAME],
         lambda server: ingest_pb2_grpc.add_IngestServiceServicer_to_server(servicer, server),
     )
     log.info("ingest service listening on port %d", service.port)
-    return IngestRuntime(service, workers, indexes, embedder, nc, pool, preload)
+    return IngestRuntime(service, workers, indexes, bm25, embedder, nc, pool, preload)
 
 
 async def run(settings: IngestSettings) -> None:

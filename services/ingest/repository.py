@@ -333,6 +333,25 @@ class IngestRepository:
         )
         return [r["file_id"] for r in rows]
 
+    async def chunk_texts(self, file_ids: Sequence[str]) -> tuple[list[int], list[str]]:
+        """(chunk ids, texts) of the completed files among ``file_ids``, by chunk id."""
+        rows = await self.pool.fetch(
+            "SELECT c.id, c.text FROM ingest_chunk c "
+            "JOIN ingest_file f ON f.id = c.file_id AND f.status = 'completed' "
+            "WHERE c.file_id = ANY($1::text[]) ORDER BY c.id",
+            list(file_ids),
+        )
+        return [r["id"] for r in rows], [r["text"] for r in rows]
+
+    async def completed_files(self, file_ids: Sequence[str]) -> dict[str, FileRecord]:
+        """The completed files among ``file_ids``, with their extracted content."""
+        rows = await self.pool.fetch(
+            f"SELECT {_FILE_COLUMNS}, f.content FROM ingest_file f "
+            "WHERE f.id = ANY($1::text[]) AND f.status = 'completed'",
+            list(file_ids),
+        )
+        return {r["id"]: _file(r, r["content"]) for r in rows}
+
     async def chunks(self, chunk_ids: Sequence[int]) -> dict[int, tuple[str, dict]]:
         rows = await self.pool.fetch(
             "SELECT id, text, metadata FROM ingest_chunk WHERE id = ANY($1::bigint[])", list(chunk_ids)

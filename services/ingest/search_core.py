@@ -3,11 +3,14 @@
 import asyncio
 from collections.abc import Sequence
 
+import numpy as np
+
 from services.common import errors, messages
 from services.ingest.access import can_read_file, can_read_knowledge
 from services.ingest.collections import CollectionIndexes
 from services.ingest.daemon_thread import URGENT, DaemonThread
 from services.ingest.embedder import Embedder
+from services.ingest.hybrid import Bm25Cache, fusion_weights, weighted_rrf
 from services.ingest.models import FILE_COLLECTION_PREFIX, Caller, SearchHit
 from services.ingest.repository import IngestRepository
 
@@ -25,8 +28,12 @@ class SearchCore:
         indexes: CollectionIndexes,
         default_k: int,
         model_thread: DaemonThread,
+        bm25: Bm25Cache,
+        bm25_weight: float = 0.5,
     ) -> None:
         self._thread = model_thread
+        self._bm25 = bm25
+        self._weights = fusion_weights(bm25_weight)
         self._repo = repo
         self._embedder = embedder
         self._indexes = indexes
@@ -49,7 +56,7 @@ class SearchCore:
         raise errors.PermissionDenied(messages.ACCESS_PROHIBITED)
 
     async def search(
-        self, caller: Caller, names: Sequence[str], queries: Sequence[str], k: int
+        self, caller: Caller, names: Sequence[str], queries: Sequence[str], k: int, hybrid: bool = False
     ) -> list[SearchHit]:
         names = list(dict.fromkeys(n for n in names if n))
         queries = [q for q in queries if q.strip()]
@@ -70,6 +77,8 @@ class SearchCore:
             raise
         k = k if k > 0 else self._default_k
         vectors = await embedding
+        if hybrid:
+            return await self._hybrid(names, queries, vectors, k)
         found: list[tuple[str, int, float]] = []
         for name in names:
             for per_query in await self._indexes.search(name, vectors, k):
@@ -86,6 +95,51 @@ class SearchCore:
                 continue
             seen.add(text)
             hits.append(SearchHit(name, text, relevance(score), metadata))
+            if len(hits) == k:
+                break
+        return hits
+
+    async def _hybrid(
+        self, names: list[str], queries: list[str], vectors: np.ndarray, k: int
+    ) -> list[SearchHit]:
+        """Open WebUI's hybrid search without a reranking model: per collection and query, the
+        best ``k`` by BM25 and the best ``k`` by vector, fused by weighted reciprocal rank (texts
+        as keys, as langchain's EnsembleRetriever); then merged, identical texts once, best ``k``."""
+        bm25_weight, vector_weight = self._weights
+        versions = await self._repo.collection_versions(names)
+        # (collection, BM25 chunk ids, vector chunk ids) per collection and query.
+        ranked: list[tuple[str, list[int], list[int]]] = []
+        for name in names:
+            per_query: list[list[tuple[int, float]]] = [[] for _ in queries]
+            if vector_weight:
+                per_query = await self._indexes.search(name, vectors, k)
+            bm25 = await self._bm25.index(name, versions.get(name, 0)) if bm25_weight else None
+            for query, vector_hits in zip(queries, per_query, strict=True):
+                lexical = bm25.top(query, k) if bm25 is not None else []
+                ranked.append((name, lexical, [chunk_id for chunk_id, _ in vector_hits]))
+        chunks = await self._repo.chunks(
+            list({chunk_id for _, lexical, vector in ranked for chunk_id in (*lexical, *vector)})
+        )
+        found: list[tuple[str, str, float, dict]] = []
+        for name, lexical, vector in ranked:
+            # The first chunk seen with a text gives its metadata, as in langchain.
+            first: dict[str, dict] = {}
+            lists = []
+            for ids in (lexical, vector):
+                present = [chunks[i] for i in ids if i in chunks]
+                for text, metadata in present:
+                    first.setdefault(text, metadata)
+                lists.append([text for text, _ in present])
+            for text, score in weighted_rrf(lists, (bm25_weight, vector_weight)):
+                found.append((name, text, score, first[text]))
+        found.sort(key=lambda item: item[2], reverse=True)
+        hits: list[SearchHit] = []
+        seen: set[str] = set()
+        for name, text, score, metadata in found:
+            if text in seen:
+                continue
+            seen.add(text)
+            hits.append(SearchHit(name, text, score, metadata))
             if len(hits) == k:
                 break
         return hits

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 import orjson
 
 from services.common import errors
+from services.ingest.documents_core import DocumentsCore
 from services.ingest.files_core import ClientMetadata, FilesCore, StatusUpdate, UploadHeader
 from services.ingest.knowledge_core import KnowledgeCore, KnowledgeWithFiles
 from services.ingest.models import Caller, FileRecord, FileStatus, KnowledgeRecord, UserRef
@@ -70,10 +71,13 @@ def _status_pb(update: StatusUpdate) -> ingest_pb2.WatchFileStatusResponse:
 
 
 class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
-    def __init__(self, files: FilesCore, knowledge: KnowledgeCore, search: SearchCore) -> None:
+    def __init__(
+        self, files: FilesCore, knowledge: KnowledgeCore, search: SearchCore, documents: DocumentsCore
+    ) -> None:
         self._files = files
         self._knowledge = knowledge
         self._search = search
+        self._documents = documents
 
     async def UploadFile(self, request_iterator, context):  # noqa: N802 - gRPC method names
         stream = aiter(request_iterator)
@@ -204,7 +208,11 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
 
     async def Search(self, request, context):  # noqa: N802
         hits = await self._search.search(
-            caller_of(request.caller), list(request.collection_names), list(request.queries), request.k
+            caller_of(request.caller),
+            list(request.collection_names),
+            list(request.queries),
+            request.k,
+            request.hybrid,
         )
         return ingest_pb2.SearchResponse(
             hits=[
@@ -215,6 +223,17 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
                     metadata_json=orjson.dumps(h.metadata),
                 )
                 for h in hits
+            ]
+        )
+
+    async def ReadDocuments(self, request, context):  # noqa: N802
+        documents = await self._documents.read(caller_of(request.caller), list(request.collection_names))
+        return ingest_pb2.ReadDocumentsResponse(
+            documents=[
+                ingest_pb2.Document(
+                    collection_name=d.collection_name, text=d.text, metadata_json=orjson.dumps(d.metadata)
+                )
+                for d in documents
             ]
         )
 

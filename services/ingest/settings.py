@@ -51,6 +51,12 @@ class IngestSettings(ServiceSettings):
     hnsw_m: int = Field(default=32, alias="VECTOR_HNSW_M", ge=4)
     hnsw_ef_construction: int = Field(default=64, alias="VECTOR_HNSW_EF_CONSTRUCTION", ge=8)
     hnsw_ef_search: int = Field(default=128, alias="VECTOR_HNSW_EF_SEARCH", ge=8)
+    # Hybrid search: BM25's weight in the fusion with the vector results (the vector list gets the
+    # rest; 0 is vector only, 1 BM25 only).
+    hybrid_bm25_weight: float = Field(default=0.5, alias="RAG_HYBRID_BM25_WEIGHT", ge=0, le=1)
+    # Chunks the BM25 models kept for hybrid search may hold together (about 1.5 KB each);
+    # least recently used collections are dropped beyond it.
+    bm25_cache_chunks: int = Field(default=100_000, alias="BM25_CACHE_CHUNKS", ge=0)
     # Deadline of a search's wait for the model and the index.
     search_timeout_s: float = Field(default=30.0, alias="SEARCH_TIMEOUT_S", gt=0)
 

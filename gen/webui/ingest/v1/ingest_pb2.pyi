@@ -406,16 +406,18 @@ class ListKnowledgeFilesResponse(_message.Message):
     def __init__(self, files: _Optional[_Iterable[_Union[File, _Mapping]]] = ..., total: _Optional[int] = ..., owners: _Optional[_Mapping[str, UserRef]] = ...) -> None: ...
 
 class SearchRequest(_message.Message):
-    __slots__ = ("caller", "collection_names", "queries", "k")
+    __slots__ = ("caller", "collection_names", "queries", "k", "hybrid")
     CALLER_FIELD_NUMBER: _ClassVar[int]
     COLLECTION_NAMES_FIELD_NUMBER: _ClassVar[int]
     QUERIES_FIELD_NUMBER: _ClassVar[int]
     K_FIELD_NUMBER: _ClassVar[int]
+    HYBRID_FIELD_NUMBER: _ClassVar[int]
     caller: Caller
     collection_names: _containers.RepeatedScalarFieldContainer[str]
     queries: _containers.RepeatedScalarFieldContainer[str]
     k: int
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., collection_names: _Optional[_Iterable[str]] = ..., queries: _Optional[_Iterable[str]] = ..., k: _Optional[int] = ...) -> None: ...
+    hybrid: bool
+    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., collection_names: _Optional[_Iterable[str]] = ..., queries: _Optional[_Iterable[str]] = ..., k: _Optional[int] = ..., hybrid: _Optional[bool] = ...) -> None: ...
 
 class SearchHit(_message.Message):
     __slots__ = ("collection_name", "text", "score", "metadata_json")
@@ -434,3 +436,27 @@ class SearchResponse(_message.Message):
     HITS_FIELD_NUMBER: _ClassVar[int]
     hits: _containers.RepeatedCompositeFieldContainer[SearchHit]
     def __init__(self, hits: _Optional[_Iterable[_Union[SearchHit, _Mapping]]] = ...) -> None: ...
+
+class ReadDocumentsRequest(_message.Message):
+    __slots__ = ("caller", "collection_names")
+    CALLER_FIELD_NUMBER: _ClassVar[int]
+    COLLECTION_NAMES_FIELD_NUMBER: _ClassVar[int]
+    caller: Caller
+    collection_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., collection_names: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Document(_message.Message):
+    __slots__ = ("collection_name", "text", "metadata_json")
+    COLLECTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    METADATA_JSON_FIELD_NUMBER: _ClassVar[int]
+    collection_name: str
+    text: str
+    metadata_json: bytes
+    def __init__(self, collection_name: _Optional[str] = ..., text: _Optional[str] = ..., metadata_json: _Optional[bytes] = ...) -> None: ...
+
+class ReadDocumentsResponse(_message.Message):
+    __slots__ = ("documents",)
+    DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    documents: _containers.RepeatedCompositeFieldContainer[Document]
+    def __init__(self, documents: _Optional[_Iterable[_Union[Document, _Mapping]]] = ...) -> None: ...

@@ -125,6 +125,11 @@ class IngestServiceStub:
                 request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchRequest.SerializeToString,
                 response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchResponse.FromString,
                 _registered_method=True)
+        self.ReadDocuments = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/ReadDocuments',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ReadDocumentsRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ReadDocumentsResponse.FromString,
+                _registered_method=True)
 
 
 class IngestServiceServicer:
@@ -256,6 +261,14 @@ class IngestServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReadDocuments(self, request, context):
+        """ReadDocuments returns the whole extracted content of each processed file of the named
+        collections (a chat file's `"context": "full"`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IngestServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -343,6 +356,11 @@ def add_IngestServiceServicer_to_server(servicer, server):
                     servicer.Search,
                     request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchRequest.FromString,
                     response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchResponse.SerializeToString,
+            ),
+            'ReadDocuments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReadDocuments,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ReadDocumentsRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.ReadDocumentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -810,6 +828,33 @@ class IngestService:
             '/webui.ingest.v1.IngestService/Search',
             webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchRequest.SerializeToString,
             webui_dot_ingest_dot_v1_dot_ingest__pb2.SearchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReadDocuments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/ReadDocuments',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.ReadDocumentsRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.ReadDocumentsResponse.FromString,
             options,
             channel_credentials,
             insecure,
