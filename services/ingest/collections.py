@@ -103,7 +103,12 @@ class CollectionIndexes:
     async def search(self, name: str, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
         """The best ``k`` (chunk id, inner product) per query; [] per query for an empty or
         unknown collection."""
-        copy = await self._current(name)
+        return await self.search_copy(await self.current(name), queries, k)
+
+    async def search_copy(
+        self, copy: "_Copy | None", queries: np.ndarray, k: int
+    ) -> list[list[tuple[int, float]]]:
+        """``search`` on a copy ``current`` returned (fetched while the queries were embedded)."""
         if copy is None:
             return [[] for _ in range(len(queries))]
         async with copy.lock:
@@ -111,7 +116,9 @@ class CollectionIndexes:
                 return await asyncio.to_thread(copy.index.search, queries, k)
             return copy.index.search(queries, k)
 
-    async def _current(self, name: str) -> _Copy | None:
+    async def current(self, name: str) -> "_Copy | None":
+        """This replica's copy of the collection at its latest version (loaded if need be); None
+        for an empty or unknown collection."""
         version = await self._repo.collection_version(name)
         if version == 0:
             return None

@@ -64,14 +64,18 @@ class SearchCore:
             raise errors.InvalidArgument("collection_names must name at least one collection")
         if not queries:
             raise errors.InvalidArgument("query must not be empty")
-        # The query embedding (the bulk of a search) runs while access is checked; on a refusal
-        # its result is simply dropped.
+        # The query embedding (the bulk of a search) runs while access is checked and each
+        # collection's copy is brought up to date; on a refusal its result is simply dropped.
         embedding = asyncio.ensure_future(
             self._thread.run(self._embedder.embed_queries, queries, priority=URGENT)
         )
+
+        async def readable_copy(name: str) -> object:
+            await self.check_readable(caller, name)
+            return None if hybrid else await self._indexes.current(name)
+
         try:
-            for name in names:
-                await self.check_readable(caller, name)
+            copies = await asyncio.gather(*(readable_copy(name) for name in names))
         except BaseException:
             embedding.cancel()
             raise
@@ -80,8 +84,8 @@ class SearchCore:
         if hybrid:
             return await self._hybrid(names, queries, vectors, k)
         found: list[tuple[str, int, float]] = []
-        for name in names:
-            for per_query in await self._indexes.search(name, vectors, k):
+        for name, copy in zip(names, copies, strict=True):
+            for per_query in await self._indexes.search_copy(copy, vectors, k):
                 found.extend((name, chunk_id, score) for chunk_id, score in per_query)
         found.sort(key=lambda item: item[2], reverse=True)
         chunks = await self._repo.chunks([chunk_id for _, chunk_id, _ in found])
