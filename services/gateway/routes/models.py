@@ -14,9 +14,14 @@ async def _models_reply(request: web.Request, level: Level, base: bool = False) 
     principal = await request.app[GUARD].require(request, level)
     models = await request.app[INFERENCE].list_models(principal, query_bool(request, "refresh"))
     if base:
-        # Base models as the upstreams give them: actions and filters belong to /api/models only.
+        # Base models (functions and upstreams, no workspace presets); actions and filters belong
+        # to /api/models only.
         models = orjson.dumps(
-            [{k: v for k, v in m.items() if k not in ("actions", "filters")} for m in orjson.loads(models)]
+            [
+                {k: v for k, v in m.items() if k not in ("actions", "filters")}
+                for m in orjson.loads(models)
+                if not m.get("preset")
+            ]
         )
     # The list arrives as JSON bytes: wrapped, not re-encoded.
     return web.Response(body=b'{"data":' + models + b"}", content_type="application/json")
