@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/vector_index.py
+	$(BIN)/python bench/rag_chat.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
