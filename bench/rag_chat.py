@@ -47,9 +47,12 @@ import aiohttp
 import orjson
 import psutil
 
+from bench import ingest as ingest_bench
+from bench.chat import start_fake, stop
 from bench.documents import document, sentences
-from services.common.infra import free_port, wait_for_port
-from services.stack import ROOT, Stack, StackConfig, child_env
+from bench.ingest import percentile
+from services.common.infra import free_port
+from services.stack import Stack, StackConfig
 
 MODEL = "llama3.2:latest"
 DOC_SIZE = 2048 * 1024
@@ -104,31 +107,6 @@ class Filter:
 
 def load_average() -> str:
     return "/".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def start_fake() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.ollama", "--port", str(port), "--delay-ms", "0"],
-        cwd=ROOT,
-        env=child_env(),
-        stdout=subprocess.DEVNULL,
-    )
-    wait_for_port("127.0.0.1", port, timeout_s=20)
-    return process, f"http://127.0.0.1:{port}"
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    return sorted_values[max(0, int(len(sorted_values) * fraction) - 1)]
 
 
 @dataclass
@@ -206,11 +184,9 @@ class CpuMeter:
         return ", ".join(parts)
 
 
-class Api:
-    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
-        self.session = session
-        self.base = base
-        self.headers: dict[str, str] = {}
+class Api(ingest_bench.Api):
+    """The ingest benchmark's client, signing in again on a kept ``--data-dir``, with retries and
+    timing."""
 
     async def sign_up(self) -> None:
         """Signs up the first user (the admin), or signs in again on a kept ``--data-dir``."""
@@ -241,25 +217,6 @@ class Api:
                 raise RuntimeError(f"POST {path} answered {status}: {reply[:300]!r}")
             print(f"  POST {path} answered {status}: {reply[:200]!r}; retrying in 30 s", flush=True)
             await asyncio.sleep(30)
-
-    async def upload(self, filename: str, data: bytes) -> str:
-        form = aiohttp.FormData()
-        form.add_field("file", data, filename=filename, content_type="text/plain")
-        url = f"{self.base}/api/v1/files/?process=true&process_in_background=true"
-        async with self.session.post(url, data=form, headers=self.headers) as response:
-            reply = await response.read()
-            if response.status != 200:
-                raise RuntimeError(f"upload answered {response.status}: {reply[:300]!r}")
-        return orjson.loads(reply)["id"]
-
-    async def wait_processed(self, file_id: str) -> str:
-        url = f"{self.base}/api/v1/files/{file_id}/process/status"
-        while True:
-            async with self.session.get(url, headers=self.headers) as response:
-                status = (await response.json())["status"]
-            if status in ("completed", "failed"):
-                return status
-            await asyncio.sleep(0.2)
 
     async def timed(self, path: str, body: dict) -> tuple[float, bytes]:
         started = time.perf_counter()
@@ -473,7 +430,7 @@ async def measure(stack: Stack, fake: subprocess.Popen[bytes], args: argparse.Na
         await api.sign_up()
         started = time.perf_counter()
         file_id = await api.upload("report-2mb.txt", text.encode())
-        status = await api.wait_processed(file_id)
+        status = await api.wait_done(file_id, "poll")
         if status != "completed":
             raise RuntimeError(f"processing the 2 MB document ended {status}")
         print(f"2 MB document processed in {time.perf_counter() - started:.1f} s", flush=True)
@@ -542,7 +499,7 @@ def main() -> None:
     args = parser.parse_args()
     print("command: PYTHONPATH=.:gen .venv/bin/python " + shlex.join(sys.argv))
     print(f"{os.cpu_count()} CPUs; load average (1/5/15 min) before: {load_average()}", flush=True)
-    fake, fake_url = start_fake()
+    fake, fake_url = start_fake(0)
     try:
         with contextlib.ExitStack() as scope:
             tmp = args.data_dir or scope.enter_context(tempfile.TemporaryDirectory())
