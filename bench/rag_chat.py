@@ -18,7 +18,8 @@ own (a sentence of the document, so nothing can be cached), ``--warmup`` request
    requests per arm, interleaved; the overhead is the p50 difference, with its spread over rounds;
 5. RAG chat after restarting the inference service with ``ENABLE_RETRIEVAL_QUERY_GENERATION=true``
    (one more upstream call first; the fake answers it with its usual text, which then is the search
-   query), interleaved with plain chat again to show any drift since (1).
+   query), interleaved with plain chat again to show any drift since (1);
+6. the same after restarting it with ``ENABLE_RAG_HYBRID_SEARCH=true`` (query generation off).
 
 CPU milliseconds per request by process are shown for every case but (4). The machine's load
 average (1/5/15 min) is printed before and after: the figures mean little when it is well above 2.
@@ -461,15 +462,24 @@ async def measure(stack: Stack, fake: subprocess.Popen[bytes], args: argparse.Na
                 filters = [f"filter measurement failed: {error}"]
             print("\n".join(filters), flush=True)
 
-        restart_inference(stack, {"ENABLE_RETRIEVAL_QUERY_GENERATION": "true"})
-        await wait_chat(api)
-        print(await bench.check_rag(), flush=True)
-        # Plain chat again, interleaved: how far the machine has drifted since the first table.
-        measured = await bench.cases(["plain", "rag"], args.warmup, args.requests, args.rounds)
-        names = {"plain": "plain chat (no files), after the restart", "rag": "RAG chat, query generation on"}
-        for case, (stats, cpu) in measured.items():
-            results.append(row(names[case], stats, cpu))
-            print(f"  {results[-1]}", flush=True)
+        phases = (
+            ({"ENABLE_RETRIEVAL_QUERY_GENERATION": "true"}, "query generation on"),
+            (
+                {"ENABLE_RETRIEVAL_QUERY_GENERATION": "false", "ENABLE_RAG_HYBRID_SEARCH": "true"},
+                "hybrid search (BM25 + vector)",
+            ),
+        )
+        for env, label in phases:
+            restart_inference(stack, env)
+            await wait_chat(api)
+            # The first RAG chat of a phase also builds what it needs (the BM25 index, once).
+            print(await bench.check_rag(), flush=True)
+            # Plain chat again, interleaved: how far the machine has drifted since the first table.
+            measured = await bench.cases(["plain", "rag"], args.warmup, args.requests, args.rounds)
+            names = {"plain": f"plain chat (no files), {label} phase", "rag": f"RAG chat, {label}"}
+            for case, (stats, cpu) in measured.items():
+                results.append(row(names[case], stats, cpu))
+                print(f"  {results[-1]}", flush=True)
 
     print()
     print("| case | requests | p50 ms | p99 ms | mean ms | CPU ms per request |")
