@@ -48,6 +48,11 @@ def json_response(value: object, status: int = 200, headers: dict[str, str] | No
     return web.json_response(value, status=status, headers=headers, dumps=dumps)
 
 
+def raw_json_response(body: bytes) -> web.Response:
+    """JSON a service produced, passed on as it is (not decoded and encoded again)."""
+    return web.Response(body=body, content_type="application/json")
+
+
 def detail_response(status: int, detail: object, headers: dict[str, str] | None = None) -> web.Response:
     return json_response({"detail": detail}, status=status, headers=headers)
 

@@ -5,6 +5,7 @@ from aiohttp import web
 
 from services.gateway.auth_guard import Level
 from services.gateway.body import read_json_object
+from services.gateway.http_errors import raw_json_response
 from services.gateway.relay import relay
 from services.gateway.state import GUARD, INFERENCE, SETTINGS
 
@@ -25,7 +26,7 @@ async def chat_completed(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     body = await read_json_object(request, request.app[SETTINGS].inference_max_body_bytes)
     reply = await request.app[INFERENCE].chat_completed(principal, body)
-    return web.Response(body=reply, content_type="application/json")
+    return raw_json_response(reply)
 
 
 @routes.post("/api/embeddings")

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from services.gateway.auth_guard import Level
 from services.gateway.body import read_json_object, read_model
-from services.gateway.http_errors import json_response
+from services.gateway.http_errors import json_response, raw_json_response
 from services.gateway.schemas import Text
 from services.gateway.state import AUTH, GUARD, INFERENCE, SETTINGS
 from services.gateway.user_refs import attach_users
@@ -43,11 +43,6 @@ class FunctionForm(BaseModel):
     meta: FunctionMetaForm
 
 
-def _raw(body: bytes) -> web.Response:
-    # The service's JSON, passed on as it is.
-    return web.Response(body=body, content_type="application/json")
-
-
 def _max_body(request: web.Request) -> int:
     # Function code is a JSON string in the body: the workspace routes' limit fits it.
     return request.app[SETTINGS].workspace_max_body_bytes
@@ -61,7 +56,7 @@ async def _form_json(request: web.Request) -> bytes:
 @routes.get(f"{_PREFIX}/")
 async def list_functions(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
-    return _raw(await request.app[INFERENCE].list_functions(principal))
+    return raw_json_response(await request.app[INFERENCE].list_functions(principal))
 
 
 @routes.get(f"{_PREFIX}/list")
@@ -84,14 +79,16 @@ async def create_function(request: web.Request) -> web.Response:
 @routes.get(f"{_PREFIX}/id/{{function_id}}")
 async def get_function(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
-    return _raw(await request.app[INFERENCE].get_function(principal, request.match_info["function_id"]))
+    return raw_json_response(
+        await request.app[INFERENCE].get_function(principal, request.match_info["function_id"])
+    )
 
 
 @routes.post(f"{_PREFIX}/id/{{function_id}}/update")
 async def update_function(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
     form = await _form_json(request)
-    return _raw(
+    return raw_json_response(
         await request.app[INFERENCE].update_function(principal, request.match_info["function_id"], form)
     )
 
@@ -100,14 +97,18 @@ async def update_function(request: web.Request) -> web.Response:
 async def toggle_function(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
     function_id = request.match_info["function_id"]
-    return _raw(await request.app[INFERENCE].toggle_function(principal, function_id, is_global=False))
+    return raw_json_response(
+        await request.app[INFERENCE].toggle_function(principal, function_id, is_global=False)
+    )
 
 
 @routes.post(f"{_PREFIX}/id/{{function_id}}/toggle/global")
 async def toggle_function_global(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
     function_id = request.match_info["function_id"]
-    return _raw(await request.app[INFERENCE].toggle_function(principal, function_id, is_global=True))
+    return raw_json_response(
+        await request.app[INFERENCE].toggle_function(principal, function_id, is_global=True)
+    )
 
 
 @routes.delete(f"{_PREFIX}/id/{{function_id}}/delete")
@@ -120,7 +121,7 @@ async def delete_function(request: web.Request) -> web.Response:
 async def _valves(request: web.Request, *, user: bool, spec: bool) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED if user else Level.ADMIN)
     function_id = request.match_info["function_id"]
-    return _raw(
+    return raw_json_response(
         await request.app[INFERENCE].get_function_valves(principal, function_id, user=user, spec=spec)
     )
 
@@ -129,7 +130,9 @@ async def _update_valves(request: web.Request, *, user: bool) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED if user else Level.ADMIN)
     body = await read_json_object(request, _max_body(request))
     function_id = request.match_info["function_id"]
-    return _raw(await request.app[INFERENCE].update_function_valves(principal, function_id, body, user=user))
+    return raw_json_response(
+        await request.app[INFERENCE].update_function_valves(principal, function_id, body, user=user)
+    )
 
 
 @routes.get(f"{_PREFIX}/id/{{function_id}}/valves")

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from services.common import messages
 from services.gateway.auth_guard import Level, Principal
 from services.gateway.body import query_int, read_model
-from services.gateway.http_errors import ApiError, json_response
+from services.gateway.http_errors import ApiError, json_response, raw_json_response
 from services.gateway.schemas import Text
 from services.gateway.settings import GatewaySettings
 from services.gateway.state import AUTH, GUARD, INFERENCE, SETTINGS
@@ -70,11 +70,6 @@ def _model_id(request: web.Request) -> str:
     return model_id
 
 
-def _raw(body: bytes) -> web.Response:
-    # The service's JSON, passed on as it is.
-    return web.Response(body=body, content_type="application/json")
-
-
 @routes.get("/api/v1/models/list")
 async def list_models(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
@@ -93,26 +88,28 @@ async def create_model(request: web.Request) -> web.Response:
     form = await _form(request, ModelForm)
     if not may_create_models(principal, request.app[SETTINGS]):
         raise ApiError(401, messages.UNAUTHORIZED)
-    return _raw(await request.app[INFERENCE].create_workspace_model(principal, _form_json(form)))
+    return raw_json_response(await request.app[INFERENCE].create_workspace_model(principal, _form_json(form)))
 
 
 @routes.get("/api/v1/models/model")
 async def get_model(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
-    return _raw(await request.app[INFERENCE].get_workspace_model(principal, _model_id(request)))
+    return raw_json_response(await request.app[INFERENCE].get_workspace_model(principal, _model_id(request)))
 
 
 @routes.post("/api/v1/models/model/update")
 async def update_model(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     form = await _form(request, ModelForm)
-    return _raw(await request.app[INFERENCE].update_workspace_model(principal, _form_json(form)))
+    return raw_json_response(await request.app[INFERENCE].update_workspace_model(principal, _form_json(form)))
 
 
 @routes.post("/api/v1/models/model/toggle")
 async def toggle_model(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
-    return _raw(await request.app[INFERENCE].toggle_workspace_model(principal, _model_id(request)))
+    return raw_json_response(
+        await request.app[INFERENCE].toggle_workspace_model(principal, _model_id(request))
+    )
 
 
 @routes.post("/api/v1/models/model/delete")
