@@ -72,7 +72,7 @@ class SearchCore:
 
         async def readable_copy(name: str) -> object:
             await self.check_readable(caller, name)
-            return None if hybrid else await self._indexes.current(name)
+            return await self._indexes.current(name)
 
         try:
             copies = await asyncio.gather(*(readable_copy(name) for name in names))
@@ -82,7 +82,7 @@ class SearchCore:
         k = k if k > 0 else self._default_k
         vectors = await embedding
         if hybrid:
-            return await self._hybrid(names, queries, vectors, k)
+            return await self._hybrid(names, copies, queries, vectors, k)
         found: list[tuple[str, int, float]] = []
         for name, copy in zip(names, copies, strict=True):
             for per_query in await self._indexes.search_copy(copy, vectors, k):
@@ -104,7 +104,7 @@ class SearchCore:
         return hits
 
     async def _hybrid(
-        self, names: list[str], queries: list[str], vectors: np.ndarray, k: int
+        self, names: list[str], copies: list, queries: list[str], vectors: np.ndarray, k: int
     ) -> list[SearchHit]:
         """Open WebUI's hybrid search without a reranking model: per collection and query, the
         best ``k`` by BM25 and the best ``k`` by vector, fused by weighted reciprocal rank (texts
@@ -113,10 +113,10 @@ class SearchCore:
         versions = await self._repo.collection_versions(names)
         # (collection, BM25 chunk ids, vector chunk ids) per collection and query.
         ranked: list[tuple[str, list[int], list[int]]] = []
-        for name in names:
+        for name, copy in zip(names, copies, strict=True):
             per_query: list[list[tuple[int, float]]] = [[] for _ in queries]
             if vector_weight:
-                per_query = await self._indexes.search(name, vectors, k)
+                per_query = await self._indexes.search_copy(copy, vectors, k)
             bm25 = await self._bm25.index(name, versions.get(name, 0)) if bm25_weight else None
             for query, vector_hits in zip(queries, per_query, strict=True):
                 lexical = bm25.top(query, k) if bm25 is not None else []
