@@ -8,12 +8,14 @@ import asyncpg
 from services.auth.core import AuthCore, AuthPolicy
 from services.auth.passwords import PasswordHasher
 from services.auth.postgres_repository import PostgresAuthRepository
+from services.auth.secret_key import shared_secret_key
 from services.auth.servicer import AuthServicer
 from services.auth.settings import AuthSettings
 from services.auth.tokens import TokenIssuer
 from services.common.db import open_pool
 from services.common.entrypoint import run_service
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
+from services.common.metrics import ServiceMetrics, new_registry
 from services.common.migrations import apply_migrations
 from webui.auth.v1 import auth_pb2, auth_pb2_grpc
 
@@ -32,10 +34,11 @@ async def start(settings: AuthSettings) -> tuple[GrpcService, asyncpg.Pool]:
         timeout_s=settings.db_timeout_s,
     )
     await apply_migrations(pool, "auth", MIGRATIONS)
+    secret = settings.webui_secret_key or await shared_secret_key(pool, settings.data_dir)
     core = AuthCore(
         repo=PostgresAuthRepository(pool),
         hasher=PasswordHasher(settings.bcrypt_rounds),
-        tokens=TokenIssuer(settings.secret_key(), settings.jwt_expires_in_s),
+        tokens=TokenIssuer(secret, settings.jwt_expires_in_s),
         policy=AuthPolicy(
             enable_signup=settings.enable_signup,
             default_user_role=settings.default_user_role,
@@ -49,6 +52,7 @@ async def start(settings: AuthSettings) -> tuple[GrpcService, asyncpg.Pool]:
         settings.listen,
         [SERVICE_NAME],
         lambda server: auth_pb2_grpc.add_AuthServiceServicer_to_server(servicer, server),
+        ServiceMetrics(new_registry(), settings.metrics_listen),
     )
     log.info("auth service listening on port %d", service.port)
     return service, pool

@@ -1,10 +1,5 @@
 """Auth service settings, from the environment (Open WebUI's names where they exist)."""
 
-import os
-import secrets
-import time
-from pathlib import Path
-
 from pydantic import Field, field_validator
 
 from services.auth.models import Role
@@ -31,28 +26,3 @@ class AuthSettings(ServiceSettings):
     @property
     def jwt_expires_in_s(self) -> float | None:
         return parse_duration(self.jwt_expires_in)
-
-    def secret_key(self) -> str:
-        """WEBUI_SECRET_KEY, or the key kept in DATA_DIR (created once, shared by replicas)."""
-        if self.webui_secret_key:
-            return self.webui_secret_key
-        return read_or_create_secret(self.data_dir / ".webui_secret_key")
-
-
-def read_or_create_secret(path: Path) -> str:
-    """Reads the key at ``path``; creates it first if missing (O_EXCL, so racing replicas agree)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-    for _ in range(100):
-        secret = path.read_text().strip()
-        if secret:
-            return secret
-        # Another replica created it a moment ago and is still writing.
-        time.sleep(0.01)
-    raise RuntimeError(f"{path} is empty")

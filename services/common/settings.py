@@ -43,6 +43,8 @@ class ServiceSettings(CommonSettings):
     db_pool_max: int = Field(default=10, alias="DB_POOL_MAX", ge=1)
     db_timeout_s: float = Field(default=10.0, alias="DB_TIMEOUT_S", gt=0)
     shutdown_grace_s: float = Field(default=10.0, alias="SHUTDOWN_GRACE_S", ge=0)
+    # Prometheus `/metrics` of this process as "host:port" (e.g. 0.0.0.0:9090); empty: not served.
+    metrics_listen: str = Field(default="", alias="METRICS_LISTEN", pattern=r"^(|\[?[\w.:-]*\]?:\d{1,5})$")
 
 
 S = TypeVar("S", bound=BaseSettings)

@@ -48,7 +48,8 @@ def test_launcher_starts_everything_and_stops_all_it_started(tmp_path: Path, how
         assert f"http://127.0.0.1:{port}" in wait_ready(process)
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).json() == {"status": True}
         data = tmp_path / "data"
-        assert (data / ".webui_secret_key").exists()
+        # The generated signing key lives in Postgres (shared by auth replicas), not on disk.
+        assert not (data / ".webui_secret_key").exists()
         started = psutil.Process(process.pid).children(recursive=True)
         postgres_pid = int((data / "postgres" / "postmaster.pid").read_text().split()[0])
         started.append(psutil.Process(postgres_pid))

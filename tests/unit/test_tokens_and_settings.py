@@ -1,10 +1,9 @@
-"""Tokens, API keys, passwords, settings parsing, the secret file and migration file names."""
+"""Tokens, API keys, passwords, settings parsing, an older install's secret file and migration file names."""
 
 import base64
 import hashlib
 import json
 import re
-import stat
 import time
 import uuid
 from pathlib import Path
@@ -14,7 +13,8 @@ import pytest
 
 from services.auth.errors import BadToken
 from services.auth.passwords import MAX_PASSWORD_BYTES, PasswordHasher, password_too_long
-from services.auth.settings import AuthSettings, read_or_create_secret
+from services.auth.secret_key import SECRET_FILE_NAME, read_secret_file
+from services.auth.settings import AuthSettings
 from services.auth.tokens import (
     API_KEY_PREFIX,
     TokenIssuer,
@@ -318,46 +318,26 @@ def test_load_settings_reads_values(clean_env) -> None:
 # -- the secret key file -----------------------------------------------------------------------
 
 
-def test_read_or_create_secret_creates_once(tmp_path: Path) -> None:
-    path = tmp_path / "nested" / "dir" / ".webui_secret_key"
-    secret = read_or_create_secret(path)
-    assert len(secret) >= 32
-    assert path.read_text() == secret
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert read_or_create_secret(path) == secret
-
-
-def test_read_or_create_secret_reads_existing_file(tmp_path: Path) -> None:
-    path = tmp_path / ".webui_secret_key"
+def test_read_secret_file_reads_an_older_installs_key(tmp_path: Path) -> None:
+    path = tmp_path / SECRET_FILE_NAME
     path.write_text("  kept-secret\n")
-    assert read_or_create_secret(path) == "kept-secret"
+    assert read_secret_file(path) == "kept-secret"
     assert path.read_text() == "  kept-secret\n"
 
 
-def test_read_or_create_secret_empty_file_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sleeps: list[float] = []
-    monkeypatch.setattr(time, "sleep", sleeps.append)
-    path = tmp_path / ".webui_secret_key"
-    path.write_text("")
-    with pytest.raises(RuntimeError, match="is empty"):
-        read_or_create_secret(path)
-    assert len(sleeps) == 100
+def test_read_secret_file_missing_or_empty_is_none(tmp_path: Path) -> None:
+    path = tmp_path / SECRET_FILE_NAME
+    assert read_secret_file(path) is None
+    path.write_text(" \n")
+    assert read_secret_file(path) is None
 
 
-def test_secret_key_prefers_the_environment(clean_env, tmp_path: Path) -> None:
+def test_secret_key_from_the_environment(clean_env, tmp_path: Path) -> None:
     clean_env.setenv("DATABASE_URL", "postgresql://localhost/db")
-    clean_env.setenv("DATA_DIR", str(tmp_path))
     clean_env.setenv("WEBUI_SECRET_KEY", "from-env")
-    assert AuthSettings().secret_key() == "from-env"
-    assert not (tmp_path / ".webui_secret_key").exists()
-
-
-def test_secret_key_falls_back_to_data_dir_file(clean_env, tmp_path: Path) -> None:
-    clean_env.setenv("DATABASE_URL", "postgresql://localhost/db")
-    clean_env.setenv("DATA_DIR", str(tmp_path / "data"))
-    first = AuthSettings().secret_key()
-    assert (tmp_path / "data" / ".webui_secret_key").read_text() == first
-    assert AuthSettings().secret_key() == first
+    assert AuthSettings().webui_secret_key == "from-env"
+    clean_env.delenv("WEBUI_SECRET_KEY")
+    assert AuthSettings().webui_secret_key == ""
 
 
 # -- migration file names ----------------------------------------------------------------------
