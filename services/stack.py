@@ -23,6 +23,20 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("auth", "inference", "ingest", "gateway")
+GRPC_SERVICES = SERVICES[:3]
+
+
+def process_name(service: str, index: int) -> str:
+    """``inference`` for a service's first process, ``inference-1``, ``inference-2``, ... for more."""
+    return service if index == 0 else f"{service}-{index}"
+
+
+def grpc_target(ports: list[int]) -> str:
+    """A gRPC target for the processes on ``ports``: one address, or gRPC's multi-address URI
+    (``ipv4:127.0.0.1:1,127.0.0.1:2``) which the clients' round_robin policy spreads calls over."""
+    if len(ports) == 1:
+        return f"127.0.0.1:{ports[0]}"
+    return "ipv4:" + ",".join(f"127.0.0.1:{port}" for port in ports)
 
 
 def child_env(**overrides: str) -> dict[str, str]:
@@ -48,8 +62,12 @@ class StackConfig:
     durable: bool = True
     # Extra environment for every service (settings under test).
     env: dict[str, str] = field(default_factory=dict)
-    # Service logs go here, one file each; None lets them share our stdout/stderr.
+    # Service logs go here, one file per process; None lets them share our stdout/stderr.
     log_dir: Path | None = None
+    # Processes per service (1 each by default); more than one run as `inference-1`, `gateway-1`, ...
+    replicas: dict[str, int] = field(default_factory=dict)
+    # Extra environment for single processes, by process name: {"ingest-1": {"INGEST_WORKERS": "0"}}.
+    process_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class StackError(RuntimeError):
@@ -62,11 +80,29 @@ class Stack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         self.data_dir = Path(config.data_dir).resolve()
+        unknown = set(config.replicas) - set(SERVICES)
+        if unknown or any(count < 1 for count in config.replicas.values()):
+            raise ValueError(f"replicas: one or more of each of {SERVICES}, got {config.replicas}")
+        # Process names by service, first replica first.
+        self.replica_names = {
+            service: [process_name(service, i) for i in range(config.replicas.get(service, 1))]
+            for service in SERVICES
+        }
+        self._service_of = {name: service for service, names in self.replica_names.items() for name in names}
+        grpc_names = [name for service in GRPC_SERVICES for name in self.replica_names[service]]
+        gateways = self.replica_names["gateway"]
+        infra = ("postgres", "nats")
         # Every port is chosen in one go so that no two of them can coincide.
-        grpc_services, infra = SERVICES[:3], ("postgres", "nats")
-        taken = {config.port, *config.grpc_ports.values()}
-        spare = iter(free_ports(len(grpc_services) + len(infra), exclude=taken))
-        self.grpc_ports = {name: config.grpc_ports.get(name) or next(spare) for name in grpc_services}
+        fixed = {name: port for name, port in config.grpc_ports.items() if name in GRPC_SERVICES and port}
+        taken = {config.port, *fixed.values()}
+        count = len(grpc_names) - len(fixed) + len(grpc_names) + len(gateways) - 1 + len(infra)
+        spare = iter(free_ports(count, exclude=taken))
+        # gRPC port of every gRPC process by process name: `grpc_ports["inference"]` is the first replica's.
+        self.grpc_ports = {name: fixed.get(name) or next(spare) for name in grpc_names}
+        # Prometheus endpoint (METRICS_LISTEN) of every gRPC process.
+        self.metrics_ports = {name: next(spare) for name in grpc_names}
+        # HTTP port of every gateway; the first is `config.port`.
+        self.gateway_ports = {name: config.port if i == 0 else next(spare) for i, name in enumerate(gateways)}
         self._infra_ports = {name: next(spare) for name in infra}
         self._postgres: EmbeddedPostgres | None = None
         self._nats: EmbeddedNats | None = None
@@ -76,7 +112,13 @@ class Stack:
 
     @property
     def gateway_url(self) -> str:
+        """The first gateway's URL."""
         return f"http://{self.config.host}:{self.config.port}"
+
+    @property
+    def gateway_urls(self) -> list[str]:
+        """Every gateway's URL, the first first."""
+        return [f"http://{self.config.host}:{port}" for port in self.gateway_ports.values()]
 
     def start(self, timeout_s: float = 60) -> None:
         try:
@@ -98,6 +140,8 @@ class Stack:
             self.nats_url = self._nats.start()
 
     def service_env(self) -> dict[str, str]:
+        """The environment every service process shares: infrastructure, targets (all replicas of a
+        service), and the first replicas' listen addresses."""
         env = child_env()
         env.update(
             {
@@ -105,28 +149,44 @@ class Stack:
                 "DATA_DIR": str(self.data_dir),
                 "DATABASE_URL": self.database_url or "",
                 "NATS_URL": self.nats_url or "",
-                "AUTH_GRPC_LISTEN": f"127.0.0.1:{self.grpc_ports['auth']}",
-                "INFERENCE_GRPC_LISTEN": f"127.0.0.1:{self.grpc_ports['inference']}",
-                "INGEST_GRPC_LISTEN": f"127.0.0.1:{self.grpc_ports['ingest']}",
-                "AUTH_GRPC_TARGET": f"127.0.0.1:{self.grpc_ports['auth']}",
-                "INFERENCE_GRPC_TARGET": f"127.0.0.1:{self.grpc_ports['inference']}",
-                "INGEST_GRPC_TARGET": f"127.0.0.1:{self.grpc_ports['ingest']}",
                 "HOST": self.config.host,
                 "PORT": str(self.config.port),
             }
         )
+        for service in GRPC_SERVICES:
+            names = self.replica_names[service]
+            env[f"{service.upper()}_GRPC_LISTEN"] = f"127.0.0.1:{self.grpc_ports[names[0]]}"
+            env[f"{service.upper()}_GRPC_TARGET"] = grpc_target([self.grpc_ports[name] for name in names])
         env.update(self.config.env)
         return env
 
-    def start_services(self, timeout_s: float = 60) -> None:
+    def process_env(self, name: str) -> dict[str, str]:
+        """One process's environment: the shared one plus its own ports and `config.process_env`."""
         env = self.service_env()
-        for name in SERVICES:
-            self.processes[name] = self._spawn(name, env)
+        service = self._service_of[name]
+        if service == "gateway":
+            env["PORT"] = str(self.gateway_ports[name])
+        else:
+            env[f"{service.upper()}_GRPC_LISTEN"] = f"127.0.0.1:{self.grpc_ports[name]}"
+            env["METRICS_LISTEN"] = f"127.0.0.1:{self.metrics_ports[name]}"
+        env.update(self.config.process_env.get(name, {}))
+        return env
+
+    def start_services(self, timeout_s: float = 60) -> None:
+        for service in SERVICES:
+            for name in self.replica_names[service]:
+                self.processes[name] = self._spawn(name, self.process_env(name))
         deadline = time.monotonic() + timeout_s
-        for name in SERVICES[:3]:
+        for name in self.processes:
+            self._wait_ready(name, deadline)
+
+    def _wait_ready(self, name: str, deadline: float) -> None:
+        if self._service_of[name] == "gateway":
+            port = self.gateway_ports[name]
+            self._wait_listening(name, port, deadline)
+            self._wait_healthy(name, f"http://127.0.0.1:{port}", deadline)
+        else:
             self._wait_serving(name, self.grpc_ports[name], deadline)
-        self._wait_listening("gateway", self.config.port, deadline)
-        self._wait_healthy(deadline)
 
     def stop_services(self, grace_s: float = 15) -> dict[str, int]:
         """SIGTERM to every service, SIGKILL after ``grace_s``; returns their exit codes."""
@@ -145,15 +205,17 @@ class Stack:
         return codes
 
     def kill_service(self, name: str) -> None:
-        """SIGKILL one service, as a crash would end it (no clean-up runs)."""
+        """SIGKILL one process (by process name: `ingest`, `ingest-1`, ...), as a crash would end it
+        (no clean-up runs)."""
         process = self.processes.pop(name)
         process.kill()
         process.wait()
 
     def restart_service(self, name: str, timeout_s: float = 60) -> None:
-        """Starts one (killed or stopped) gRPC service again on its port and waits for SERVING."""
-        self.processes[name] = self._spawn(name, self.service_env())
-        self._wait_serving(name, self.grpc_ports[name], time.monotonic() + timeout_s)
+        """Starts one (killed or stopped) process again on its ports and waits until it serves
+        (gRPC health SERVING, or the gateway's /health)."""
+        self.processes[name] = self._spawn(name, self.process_env(name))
+        self._wait_ready(name, time.monotonic() + timeout_s)
 
     def stop(self) -> None:
         self.stop_services()
@@ -173,7 +235,7 @@ class Stack:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def _spawn(self, name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", f"services.{name}.main"]
+        command = [sys.executable, "-m", f"services.{self._service_of[name]}.main"]
         if self.config.log_dir is None:
             return subprocess.Popen(command, env=env, cwd=ROOT)
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
@@ -211,15 +273,15 @@ class Stack:
                     raise StackError(f"{name} is not serving on port {port}\n{self.log_tail(name)}")
                 time.sleep(0.05)
 
-    def _wait_healthy(self, deadline: float) -> None:
+    def _wait_healthy(self, name: str, url: str, deadline: float) -> None:
         while True:
             try:
-                with urllib.request.urlopen(f"{self.gateway_url}/health", timeout=1) as response:
+                with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
                     if response.status == 200:
                         return
             except OSError:
                 if time.monotonic() > deadline:
-                    raise StackError(f"gateway not healthy\n{self.log_tail('gateway')}") from None
+                    raise StackError(f"{name} not healthy\n{self.log_tail(name)}") from None
                 time.sleep(0.05)
 
 
@@ -239,6 +301,12 @@ def main() -> None:
         },
         database_url=env.get("DATABASE_URL") or None,
         nats_url=env.get("NATS_URL") or None,
+        # INFERENCE_REPLICAS=2 etc.: several processes of a service, as tests/e2e/test_scaling.py runs.
+        replicas={
+            name: int(env[f"{name.upper()}_REPLICAS"])
+            for name in SERVICES
+            if env.get(f"{name.upper()}_REPLICAS")
+        },
     )
     stack = Stack(config)
     stopping = threading.Event()
@@ -256,6 +324,8 @@ def main() -> None:
         raise SystemExit(1) from None
     ports = ", ".join(f"{name} gRPC 127.0.0.1:{port}" for name, port in stack.grpc_ports.items())
     print(f"Gateway ready at {stack.gateway_url} ({time.monotonic() - started:.1f} s; {ports})", flush=True)
+    if len(stack.gateway_urls) > 1:
+        print(f"Gateways: {', '.join(stack.gateway_urls)}", flush=True)
     try:
         while not stopping.is_set():
             for name, process in stack.processes.items():

@@ -7,6 +7,7 @@ from typing import Any
 import grpc
 
 from services.common import errors
+from services.common.grpc_handlers import StreamBehaviour, UnaryBehaviour, rewrap_handler
 from services.common.request_context import REQUEST_ID_METADATA_KEY, new_request_id, request_id_var
 
 log = logging.getLogger(__name__)
@@ -88,46 +89,10 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             return handler
         rid = _request_id(handler_call_details)
         method = handler_call_details.method
-        if handler.unary_unary:
-            inner = handler.unary_unary
-
-            async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                request_id_var.set(rid)
-                try:
-                    return await inner(request, context)
-                except Exception as error:
-                    if _is_abort(error):
-                        raise
-                    await _abort_for(error, context, method)
-
-            return grpc.unary_unary_rpc_method_handler(
-                unary_unary, handler.request_deserializer, handler.response_serializer
-            )
-        if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(
-                _wrap_stream(handler.unary_stream, rid, method),
-                handler.request_deserializer,
-                handler.response_serializer,
-            )
-        if handler.stream_unary:
-            inner_su = handler.stream_unary
-
-            async def stream_unary(requests: Any, context: grpc.aio.ServicerContext) -> Any:
-                request_id_var.set(rid)
-                try:
-                    return await inner_su(requests, context)
-                except Exception as error:
-                    if _is_abort(error):
-                        raise
-                    await _abort_for(error, context, method)
-
-            return grpc.stream_unary_rpc_method_handler(
-                stream_unary, handler.request_deserializer, handler.response_serializer
-            )
-        return grpc.stream_stream_rpc_method_handler(
-            _wrap_stream(handler.stream_stream, rid, method),
-            handler.request_deserializer,
-            handler.response_serializer,
+        return rewrap_handler(
+            handler,
+            lambda inner: _wrap_unary(inner, rid, method),
+            lambda inner: _wrap_stream(inner, rid, method),
         )
 
 
@@ -136,9 +101,20 @@ def _is_abort(error: BaseException) -> bool:
     return isinstance(error, grpc.aio.AbortError)
 
 
-def _wrap_stream(
-    inner: Callable[..., AsyncIterator[Any]], rid: str, method: str
-) -> Callable[..., AsyncIterator[Any]]:
+def _wrap_unary(inner: UnaryBehaviour, rid: str, method: str) -> UnaryBehaviour:
+    async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        request_id_var.set(rid)
+        try:
+            return await inner(request, context)
+        except Exception as error:
+            if _is_abort(error):
+                raise
+            await _abort_for(error, context, method)
+
+    return unary
+
+
+def _wrap_stream(inner: StreamBehaviour, rid: str, method: str) -> StreamBehaviour:
     async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         request_id_var.set(rid)
         try:

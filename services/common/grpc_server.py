@@ -10,40 +10,65 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from services.common.grpc_errors import ServiceInterceptor
+from services.common.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
 _MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+_MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
 
 
 class GrpcService:
     """A started gRPC server and its health servicer."""
 
     def __init__(
-        self, server: grpc.aio.Server, health_servicer: health.aio.HealthServicer, port: int
+        self,
+        server: grpc.aio.Server,
+        health_servicer: health.aio.HealthServicer,
+        port: int,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self.server = server
         self.health = health_servicer
         self.port = port
+        self.metrics = metrics
+
+    @property
+    def metrics_port(self) -> int:
+        """The port ``/metrics`` is served on (0 when it is not)."""
+        return self.metrics.endpoint.port if self.metrics is not None else 0
 
     async def stop(self, grace_s: float) -> None:
-        """Health NOT_SERVING first, so balancers stop sending, then a graceful stop."""
+        """Health NOT_SERVING first, so balancers stop sending, then a graceful stop; the metrics
+        endpoint last, so the drain can still be scraped."""
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace_s)
+        if self.metrics is not None:
+            await self.metrics.stop()
 
 
 async def start_grpc_service(
     listen: str,
     service_names: Sequence[str],
     register: Callable[[grpc.aio.Server], None],
+    metrics: ServiceMetrics | None = None,
 ) -> GrpcService:
-    """Builds, binds and starts a server; ``register`` adds the servicers of ``service_names``."""
+    """Builds, binds and starts a server; ``register`` adds the servicers of ``service_names``.
+    With ``metrics``, every call is counted and timed, and ``/metrics`` is served on its address."""
+    # The metrics interceptor goes outside, so that it sees the status ServiceInterceptor's aborts set.
+    interceptors: list[grpc.aio.ServerInterceptor] = [ServiceInterceptor()]
+    if metrics is not None:
+        interceptors.insert(0, metrics.interceptor())
     server = grpc.aio.server(
-        interceptors=[ServiceInterceptor()],
+        interceptors=interceptors,
         options=[
             ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
             ("grpc.so_reuseport", 0),
+            # Clients re-resolve a headless Service's DNS name only when a connection closes: ending
+            # each connection after about 5 minutes (gRPC adds jitter; calls in flight finish, the
+            # grace is unlimited) lets running gateways find replicas an autoscaler added.
+            ("grpc.max_connection_age_ms", _MAX_CONNECTION_AGE_MS),
         ],
     )
     register(server)
@@ -55,10 +80,16 @@ async def start_grpc_service(
     port = server.add_insecure_port(listen)
     if port == 0:
         raise OSError(f"could not bind gRPC server to {listen}")
+    if metrics is not None:
+        try:
+            await metrics.serve()
+        except OSError:
+            await server.stop(0)
+            raise
     await server.start()
     for name in ("", *service_names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return GrpcService(server, health_servicer, port)
+    return GrpcService(server, health_servicer, port, metrics)
 
 
 async def wait_for_stop_signal() -> None:

@@ -15,6 +15,7 @@ from services.inference.functions.filters import FilterRunner
 from services.inference.functions.pipes import PipeRunner
 from services.inference.functions.repository import FunctionRepository
 from services.inference.ingest_retriever import IngestRetriever
+from services.inference.metrics import UpstreamMetrics
 from services.inference.model_directory import ModelDirectory
 from services.inference.model_registry import ModelRegistry
 from services.inference.ollama_proxy import OllamaProxy
@@ -60,7 +61,11 @@ def upstreams_from(settings: InferenceSettings) -> list[Upstream]:
 
 
 def build_core(
-    settings: InferenceSettings, transport: Transport, pool: asyncpg.Pool, ingest_channel: grpc.aio.Channel
+    settings: InferenceSettings,
+    transport: Transport,
+    pool: asyncpg.Pool,
+    ingest_channel: grpc.aio.Channel,
+    metrics: UpstreamMetrics | None = None,
 ) -> InferenceCore:
     upstream_pool = UpstreamPool(
         upstreams_from(settings), settings.upstream_failure_threshold, settings.upstream_cooldown_s
@@ -70,7 +75,7 @@ def build_core(
         total_s=settings.model_list_timeout_s,
         connect_s=min(settings.upstream_connect_timeout_s, settings.model_list_timeout_s),
     )
-    dispatcher = Dispatcher(upstream_pool, transport, timeouts)
+    dispatcher = Dispatcher(upstream_pool, transport, timeouts, metrics)
     registry = ModelRegistry(
         dispatcher,
         {Kind.OLLAMA: settings.enable_ollama_api, Kind.OPENAI: settings.enable_openai_api},
@@ -106,7 +111,7 @@ def build_core(
         retrieval,
         functions,
         FilterRunner(settings.function_timeout_s),
-        PipeRunner(settings.function_timeout_s),
+        PipeRunner(settings.function_timeout_s, metrics=metrics),
         settings.enable_api_outlet_filters,
     )
     return InferenceCore(

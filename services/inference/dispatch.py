@@ -7,8 +7,11 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
+from prometheus_client import CollectorRegistry
+
 from services.common import messages
 from services.common.errors import BadGateway
+from services.inference.metrics import UpstreamMetrics, failure_reason
 from services.inference.transport import ConnectFailed, Timeouts, Transport, UpstreamBroke, UpstreamResponse
 from services.inference.upstreams import Kind, Upstream, UpstreamPool
 
@@ -21,10 +24,18 @@ PROBE_PATHS = {Kind.OLLAMA: "/api/version", Kind.OPENAI: "/models"}
 class Dispatcher:
     """Failover and accounting around ``Transport``; the one way the service calls an upstream."""
 
-    def __init__(self, pool: UpstreamPool, transport: Transport, timeouts: Timeouts) -> None:
+    def __init__(
+        self,
+        pool: UpstreamPool,
+        transport: Transport,
+        timeouts: Timeouts,
+        metrics: UpstreamMetrics | None = None,
+    ) -> None:
         self.pool = pool
         self.transport = transport
         self.timeouts = timeouts
+        # Counted per attempt; without a registry given, into one nobody reads.
+        self.metrics = metrics or UpstreamMetrics(CollectorRegistry())
 
     @asynccontextmanager
     async def send(
@@ -62,13 +73,16 @@ class Dispatcher:
                 except ConnectFailed as error:
                     log.warning("%s unreachable: %s", upstream.name, error)
                     self.pool.end(upstream, ok=False)
+                    self.metrics.error(upstream.kind.value, failure_reason(error, "connect"))
                     continue
                 except UpstreamBroke as error:
                     log.warning("%s failed: %s", upstream.name, error)
                     self.pool.end(upstream, ok=False)
+                    self.metrics.error(upstream.kind.value, failure_reason(error, "broken"))
                     raise BadGateway(unreachable) from error
                 except BaseException:
                     self.pool.end(upstream, ok=None)
+                    self.metrics.cancelled(upstream.kind.value)
                     raise
                 break
             outcome: bool | None = None
@@ -78,9 +92,20 @@ class Dispatcher:
             except UpstreamBroke as error:
                 log.warning("%s failed mid-reply: %s", upstream.name, error)
                 outcome = False
+                self.metrics.error(upstream.kind.value, failure_reason(error, "broken"))
                 raise BadGateway(unreachable) from error
             finally:
                 self.pool.end(upstream, ok=outcome)
+                if outcome is True:
+                    self._count_answer(upstream, response.status)
+                elif outcome is None:
+                    self.metrics.cancelled(upstream.kind.value)
+
+    def _count_answer(self, upstream: Upstream, status: int) -> None:
+        if status >= 500:
+            self.metrics.error(upstream.kind.value, "status")
+        else:
+            self.metrics.ok(upstream.kind.value)
 
     async def probe(self, upstream: Upstream) -> bool:
         """True when the upstream answers HTTP at all (any status: it is up)."""
@@ -117,9 +142,12 @@ class Dispatcher:
                 status = response.status
         except (ConnectFailed, UpstreamBroke) as error:
             log.warning("%s GET %s failed: %s", upstream.name, path, error)
+            reason = "connect" if isinstance(error, ConnectFailed) else "broken"
+            self.metrics.error(upstream.kind.value, failure_reason(error, reason))
             if counts:
                 self.pool.record_failure(upstream)
             return None
+        self._count_answer(upstream, status)
         if counts:
             self.pool.record_success(upstream)
         if status >= 400:

@@ -11,9 +11,12 @@ import grpc
 
 from services.common.db import open_pool
 from services.common.entrypoint import run_service
+from services.common.grpc_channel import open_channel
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
+from services.common.metrics import ServiceMetrics, new_registry
 from services.common.migrations import apply_migrations
 from services.inference.core import InferenceCore, build_core
+from services.inference.metrics import UpstreamMetrics
 from services.inference.servicer import InferenceServicer
 from services.inference.settings import InferenceSettings
 from services.inference.transport import AiohttpTransport
@@ -69,13 +72,15 @@ async def start(settings: InferenceSettings) -> RunningInference:
     )
     await apply_migrations(pool, "inference", MIGRATIONS)
     transport = AiohttpTransport(settings.upstream_max_connections)
-    ingest_channel = grpc.aio.insecure_channel(settings.ingest_target)
-    core = build_core(settings, transport, pool, ingest_channel)
+    ingest_channel = open_channel(settings.ingest_target)
+    metrics = ServiceMetrics(new_registry(), settings.metrics_listen)
+    core = build_core(settings, transport, pool, ingest_channel, UpstreamMetrics(metrics.registry))
     servicer = InferenceServicer(core)
     service = await start_grpc_service(
         settings.listen,
         [SERVICE_NAME],
         lambda server: inference_pb2_grpc.add_InferenceServiceServicer_to_server(servicer, server),
+        metrics,
     )
     log.info("inference service listening on port %d", service.port)
     # Cooled-down upstreams are probed at least once a second (sooner with a shorter cool-down).

@@ -5,7 +5,11 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from services.common.errors import InvalidArgument
 from services.inference.params import parse_json_string
+
+# What an Ollama upstream needs `messages` to be (an OpenAI upstream answers such a body itself).
+MESSAGES_NOT_OBJECTS = "messages must be a list of objects"
 
 # Top-level OpenAI fields that carry over into Ollama `options` under the same name. Open WebUI
 # drops them (contract §15); we keep them, below `params` and explicit `options` in precedence.
@@ -51,9 +55,12 @@ def openai_to_ollama(body: dict, sampling: dict) -> dict:
     explicit = body.get("options")
     explicit_options, explicit_root = _split_ollama_params(explicit if isinstance(explicit, dict) else {})
 
+    messages = body.get("messages") or []
+    if not isinstance(messages, list) or not all(isinstance(message, dict) for message in messages):
+        raise InvalidArgument(MESSAGES_NOT_OBJECTS)
     payload: dict[str, Any] = {
         "model": body.get("model"),
-        "messages": convert_messages(body.get("messages") or []),
+        "messages": convert_messages(messages),
         "stream": bool(body.get("stream", False)),
     }
     if "tools" in body:
@@ -77,7 +84,8 @@ def convert_message(message: dict) -> dict:
     """One OpenAI message in Ollama's shape: text content, base64 `images`, `thinking`, parsed tool calls."""
     content = message.get("content")
     converted: dict[str, Any] = {"role": message.get("role")}
-    images = list(message.get("images") or [])
+    given = message.get("images")
+    images = [image for image in given if isinstance(image, str)] if isinstance(given, list) else []
     if isinstance(content, list):
         converted["content"] = _text_of_parts(content)
         images.extend(_images_of_parts(content))
@@ -88,9 +96,10 @@ def convert_message(message: dict) -> dict:
         converted["thinking"] = thinking
     if images:
         converted["images"] = images
-    if message.get("tool_calls"):
+    calls = message.get("tool_calls")
+    if calls and isinstance(calls, list):
         converted["tool_calls"] = [
-            _tool_call_to_ollama(call, index) for index, call in enumerate(message["tool_calls"])
+            _tool_call_to_ollama(call, index) for index, call in enumerate(calls) if isinstance(call, dict)
         ]
     for key in ("tool_call_id", "name"):
         if message.get(key) is not None:
@@ -203,7 +212,7 @@ def _strip_data_url(url: str) -> str:
 
 
 def _tool_call_to_ollama(call: dict, position: int) -> dict:
-    function = call.get("function") or {}
+    function = call.get("function") if isinstance(call.get("function"), dict) else {}
     converted: dict[str, Any] = {"index": call.get("index", position)}
     if call.get("id") is not None:
         converted["id"] = call["id"]

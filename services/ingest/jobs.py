@@ -79,5 +79,10 @@ class JobQueue:
             return False
         return True
 
+    async def depth(self, timeout_s: float = 2.0) -> int:
+        """Jobs waiting in the consumer plus those handed out and not yet acked (all replicas)."""
+        info = await self._js.consumer_info(self._config.stream, self._config.consumer, timeout=timeout_s)
+        return (info.num_pending or 0) + (info.num_ack_pending or 0)
+
     async def subscribe(self) -> JetStreamContext.PullSubscription:
         return await self._js.pull_subscribe_bind(durable=self._config.consumer, stream=self._config.stream)

@@ -15,6 +15,7 @@ from nats.aio.msg import Msg
 from services.common.db import open_pool
 from services.common.entrypoint import run_service
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
+from services.common.metrics import ServiceMetrics, new_registry
 from services.common.migrations import apply_migrations
 from services.common.nats_client import close_nats, connect_nats
 from services.ingest.collections import CollectionIndexes
@@ -26,6 +27,7 @@ from services.ingest.files_core import FileLimits, FilesCore
 from services.ingest.hybrid import Bm25Cache
 from services.ingest.jobs import JobQueue, JobQueueConfig
 from services.ingest.knowledge_core import KnowledgeCore
+from services.ingest.metrics import IngestMetrics
 from services.ingest.processing import ChunkingParams, FileProcessor
 from services.ingest.repository import IngestRepository
 from services.ingest.search_core import SearchCore
@@ -109,6 +111,10 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     repo = IngestRepository(pool)
     publisher = EventPublisher(nc)
     indexes = CollectionIndexes(repo, index_params(settings), publisher, uuid.uuid4().hex)
+    metrics = ServiceMetrics(new_registry(), settings.metrics_listen)
+    ingest_metrics = IngestMetrics(metrics.registry)
+    ingest_metrics.watch_indexes(lambda: indexes.held)
+    metrics.add_refresher(ingest_metrics.queue_refresher(queue.depth))
 
     async def on_change(message: Msg) -> None:
         await indexes.on_event(decode_change(message.data))
@@ -146,6 +152,7 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         ack_wait_s=settings.ack_wait_s,
         nak_delay_s=settings.nak_delay_s,
         requeue_after_s=settings.requeue_after_s,
+        metrics=ingest_metrics,
     )
     await workers.start()
 
@@ -154,6 +161,7 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         settings.listen,
         [SERVICE_NAME],
         lambda server: ingest_pb2_grpc.add_IngestServiceServicer_to_server(servicer, server),
+        metrics,
     )
     log.info("ingest service listening on port %d", service.port)
     return IngestRuntime(service, workers, indexes, bm25, embedder, nc, pool, preload)

@@ -10,6 +10,7 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 
 from services.ingest.jobs import JobQueue
+from services.ingest.metrics import IngestMetrics
 from services.ingest.processing import FileProcessor, Outcome
 from services.ingest.repository import IngestRepository
 
@@ -36,6 +37,7 @@ class JobWorkers:
         ack_wait_s: float,
         nak_delay_s: float,
         requeue_after_s: float,
+        metrics: IngestMetrics | None = None,
     ) -> None:
         self._queue = queue
         self._processor = processor
@@ -45,6 +47,7 @@ class JobWorkers:
         self._ack_wait_s = ack_wait_s
         self._nak_delay_s = nak_delay_s
         self._requeue_after_s = requeue_after_s
+        self._metrics = metrics
         self._tasks: list[asyncio.Task] = []
         self._subscriptions: list = []
 
@@ -107,7 +110,9 @@ class JobWorkers:
                 type(error).__name__,
                 exc_info=error,
             )
-            if attempt >= self._max_deliver:
+            final = attempt >= self._max_deliver
+            self._observe("failed" if final else "retried", started)
+            if final:
                 await self._processor.fail(file_id, attempts_exhausted(attempt))
                 await self._settle(message.ack)
             else:
@@ -115,9 +120,14 @@ class JobWorkers:
             return
         finally:
             heartbeat.cancel()
+        self._observe(outcome.value, started)
         log.info("job %s: %s in %.2f s", file_id, outcome.value, time.monotonic() - started)
         # Input that can never succeed is terminated, so the server never offers it again.
         await self._settle(message.term if outcome is Outcome.FAILED else message.ack)
+
+    def _observe(self, outcome: str, started: float) -> None:
+        if self._metrics is not None:
+            self._metrics.observe_job(outcome, time.monotonic() - started)
 
     async def _heartbeat(self, message: Msg) -> None:
         """Keeps a long job (a big file's embeddings) from being redelivered while it runs."""

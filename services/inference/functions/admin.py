@@ -87,7 +87,10 @@ def _not_found() -> NotFound:
 def _check_storable(*values: object) -> None:
     """PostgreSQL text and jsonb cannot hold NUL characters."""
     for value in values:
-        text = value if isinstance(value, str) else orjson.dumps(value).decode()
+        try:
+            text = value if isinstance(value, str) else orjson.dumps(value).decode()
+        except TypeError:  # nested deeper than orjson writes (254 levels)
+            raise InvalidArgument(messages.JSON_TOO_DEEP) from None
         if "\x00" in text or "\\u0000" in text:
             raise InvalidArgument(messages.FUNCTION_NOT_STORABLE)
 

@@ -1,12 +1,14 @@
 """Runs a pipe function as a chat model: its result (text, dict, model, generator) becomes an
 OpenAI completion or an SSE stream, as Open WebUI's ``generate_function_chat_completion`` does."""
 
+import asyncio
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 
 from services.common.errors import Timeout
@@ -14,6 +16,7 @@ from services.common.stream_frames import SSE_DONE
 from services.inference.functions.filters import prepare
 from services.inference.functions.invoke import FunctionTimeout, call_hook, iterate_result
 from services.inference.functions.records import ActiveFunction
+from services.inference.metrics import UpstreamMetrics
 from services.inference.replies import SSE_TYPE, Head, Part, json_reply, sse_event
 
 log = logging.getLogger(__name__)
@@ -29,10 +32,13 @@ class PipeRunner:
         timeout_s: float,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
         clock: Callable[[], float] = time.time,
+        metrics: UpstreamMetrics | None = None,
     ) -> None:
         self._timeout_s = timeout_s
         self._new_id = new_id
         self._clock = clock
+        # Pipe calls count as upstream requests of kind "pipe".
+        self._metrics = metrics or UpstreamMetrics(CollectorRegistry())
 
     def _message(self, model: str, content: str) -> dict:
         return {
@@ -75,9 +81,11 @@ class PipeRunner:
         try:
             result = await call_hook(method, (), {"body": body, **injected}, self._timeout_s)
         except FunctionTimeout as error:
+            self._metrics.error("pipe", "timeout")
             raise Timeout(f"Pipe '{function.id}': {error}") from None
         except Exception as error:
             log.warning("pipe %s failed: %s", function.id, type(error).__name__)
+            self._metrics.error("pipe", "exception")
             if stream:
                 yield Head(200, {"Content-Type": SSE_TYPE}, streaming=True)
                 yield sse_event({"error": {"detail": str(error)}})
@@ -92,6 +100,7 @@ class PipeRunner:
             return
         result = _plain(result)
         if isinstance(result, dict):
+            self._metrics.ok("pipe")
             for part in json_reply(result):
                 yield part
             return
@@ -103,11 +112,14 @@ class PipeRunner:
                     pieces = [item async for item in items]
                 content = "".join(p for p in pieces if isinstance(p, str))
         except FunctionTimeout as error:
+            self._metrics.error("pipe", "timeout")
             raise Timeout(f"Pipe '{function.id}': {error}") from None
         except Exception as error:
+            self._metrics.error("pipe", "exception")
             for part in json_reply({"error": {"detail": str(error)}}):
                 yield part
             return
+        self._metrics.ok("pipe")
         for part in json_reply(self._message(model, content)):
             yield part
 
@@ -136,8 +148,15 @@ class PipeRunner:
                         frame = self._frame(model, _plain(item), chunk_id)
                         if frame:
                             yield frame
+        except (GeneratorExit, asyncio.CancelledError):
+            self._metrics.cancelled("pipe")
+            raise
         except Exception as error:
             log.warning("pipe %s failed while streaming: %s", function.id, type(error).__name__)
+            reason = "timeout" if isinstance(error, FunctionTimeout) else "exception"
+            self._metrics.error("pipe", reason)
             yield sse_event({"error": {"detail": str(error)}})
+        else:
+            self._metrics.ok("pipe")
         yield sse_event(self._chunk(model, None, chunk_id))
         yield SSE_DONE

@@ -53,6 +53,9 @@ class WorkspaceRepository:
         return version, {record["id"]: _row(record) for record in records}
 
     async def get(self, model_id: str) -> WorkspaceModel | None:
+        if "\x00" in model_id:
+            # No row has such an id (text cannot hold NUL), and PostgreSQL refuses the parameter.
+            return None
         record = await self._pool.fetchrow(f"SELECT {_COLUMNS} FROM inference_model WHERE id = $1", model_id)
         return _row(record) if record is not None else None
 

@@ -1,0 +1,30 @@
+"""Client channels to the platform's gRPC services, spread over every replica behind a target."""
+
+from collections.abc import Sequence
+
+import grpc
+
+# Replies (a model list, a non-streamed completion, a file with its extracted text) may be larger
+# than gRPC's 4 MiB default.
+MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+
+# round_robin, not gRPC's default pick_first: a target may name several replicas, either as a
+# multi-address URI (`ipv4:127.0.0.1:1,127.0.0.1:2`, as services/stack.py starts them) or as a
+# headless Kubernetes Service (`dns:///inference:50052`, one A record per pod). pick_first would
+# connect to one address and send every call there, pinning a client to a single replica;
+# round_robin keeps a subchannel to each address and spreads calls over the ready ones, dropping a
+# replica that goes away and taking it back when it returns (DNS is re-resolved on failures).
+CHANNEL_OPTIONS: tuple[tuple[str, int | str], ...] = (
+    ("grpc.lb_policy_name", "round_robin"),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    # gRPC's reconnect backoff grows to 120 s by default: a backend back after an outage would stay
+    # unused (and `/ready` 503) for up to two minutes.
+    ("grpc.max_reconnect_backoff_ms", 5000),
+)
+
+
+def open_channel(target: str, options: Sequence[tuple[str, int | str]] = ()) -> grpc.aio.Channel:
+    """An insecure `grpc.aio` channel to ``target`` (any gRPC target string) with round_robin load
+    balancing and 32 MiB message limits; ``options`` add to or override those."""
+    return grpc.aio.insecure_channel(target, options=[*CHANNEL_OPTIONS, *options])
