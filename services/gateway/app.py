@@ -2,21 +2,25 @@
 
 from collections.abc import AsyncIterator
 
-import grpc
 from aiohttp import web
 
+from services.common.grpc_channel import open_channel
+from services.common.metrics import new_registry
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
 from services.gateway.credential_cache import CredentialCache
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
+from services.gateway.metrics import HttpMetrics
 from services.gateway.middleware import edge_middleware, stamp_response
+from services.gateway.readiness import Lifecycle
 from services.gateway.routes import (
     auths,
     chat,
     files,
     functions,
     knowledge,
+    metrics,
     models,
     ollama,
     openai,
@@ -25,26 +29,21 @@ from services.gateway.routes import (
     users,
     workspace_models,
 )
+from services.gateway.routes.docs import setup_docs
 from services.gateway.settings import GatewaySettings
-from services.gateway.state import AUTH, GUARD, INFERENCE, INGEST, SETTINGS
+from services.gateway.state import AUTH, CHANNELS, GUARD, INFERENCE, INGEST, LIFECYCLE, METRICS, SETTINGS
 
 # Bodies are read through our own size checks per route; this only caps aiohttp's own readers.
 _CLIENT_MAX_SIZE = 1024 * 1024 * 1024
 
 
-# Replies (a model list, a non-streamed completion, a file with its extracted text) may be larger
-# than gRPC's 4 MiB default.
-_CHANNEL_OPTIONS = [
-    ("grpc.max_receive_message_length", 32 * 1024 * 1024),
-    ("grpc.max_send_message_length", 32 * 1024 * 1024),
-]
-
-
 async def _backends(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    auth_channel = grpc.aio.insecure_channel(settings.auth_target)
-    inference_channel = grpc.aio.insecure_channel(settings.inference_target, options=_CHANNEL_OPTIONS)
-    ingest_channel = grpc.aio.insecure_channel(settings.ingest_target, options=_CHANNEL_OPTIONS)
+    # Each target may name several replicas; the channels spread calls over them (round_robin).
+    auth_channel = open_channel(settings.auth_target)
+    inference_channel = open_channel(settings.inference_target)
+    ingest_channel = open_channel(settings.ingest_target)
+    app[CHANNELS] = {"auth": auth_channel, "inference": inference_channel, "ingest": ingest_channel}
     app[INFERENCE] = InferenceClient(
         inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s
     )
@@ -75,6 +74,9 @@ def create_app(settings: GatewaySettings) -> web.Application:
     slash = web.normalize_path_middleware(append_slash=True, redirect_class=web.HTTPTemporaryRedirect)
     app = web.Application(middlewares=[edge_middleware, slash], client_max_size=_CLIENT_MAX_SIZE)
     app[SETTINGS] = settings
+    # One registry per app (no process-wide default): two apps in one process count apart.
+    app[METRICS] = HttpMetrics(new_registry())
+    app[LIFECYCLE] = Lifecycle()
     app.on_response_prepare.append(stamp_response)
     app.cleanup_ctx.append(_backends)
     for module in (
@@ -90,6 +92,10 @@ def create_app(settings: GatewaySettings) -> web.Application:
         knowledge,
         retrieval,
         functions,
+        metrics,
     ):
         app.add_routes(module.routes)
+    if settings.env == "dev":
+        # As Open WebUI: API docs only in development; with ENV=prod these paths are unknown (404).
+        setup_docs(app)
     return app

@@ -1,5 +1,7 @@
 """Gateway settings, from the environment (Open WebUI's names where they exist)."""
 
+from typing import Literal
+
 from pydantic import Field
 
 from services.common.settings import CommonSettings
@@ -48,4 +50,9 @@ class GatewaySettings(CommonSettings):
     )
     cookie_secure: bool = Field(default=False, alias="WEBUI_AUTH_COOKIE_SECURE")
     custom_api_key_header: str = Field(default="x-api-key", alias="CUSTOM_API_KEY_HEADER")
+    # `dev` (the default, as Open WebUI's pip install) serves `/docs` and `/openapi.json`; `prod` does not.
+    env: Literal["dev", "prod"] = Field(default="dev", alias="ENV")
+    # SIGTERM: stop accepting, let in-flight requests and streams finish for this long, then cut them.
     shutdown_grace_s: float = Field(default=10.0, alias="SHUTDOWN_GRACE_S", ge=0)
+    # `GET /ready`: each backend's gRPC health check must answer SERVING within this deadline.
+    ready_timeout_s: float = Field(default=1.0, alias="READY_TIMEOUT_S", gt=0)

@@ -1,11 +1,14 @@
 """Typed keys of what the gateway app holds (no module globals)."""
 
+import grpc
 from aiohttp import web
 
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
+from services.gateway.metrics import HttpMetrics
+from services.gateway.readiness import Lifecycle
 from services.gateway.settings import GatewaySettings
 
 SETTINGS = web.AppKey("settings", GatewaySettings)
@@ -13,3 +16,8 @@ AUTH = web.AppKey("auth_client", AuthClient)
 GUARD = web.AppKey("auth_guard", AuthGuard)
 INFERENCE = web.AppKey("inference_client", InferenceClient)
 INGEST = web.AppKey("ingest_client", IngestClient)
+# The backend channels by name (auth, inference, ingest), for `/ready`'s health checks.
+CHANNELS = web.AppKey("backend_channels", dict[str, grpc.aio.Channel])
+LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
+# The app's Prometheus registry and the HTTP metrics recorded into it (`GET /metrics`).
+METRICS = web.AppKey("metrics", HttpMetrics)

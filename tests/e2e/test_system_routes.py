@@ -12,6 +12,11 @@ def test_health(running: Running) -> None:
     assert reply.status_code == 200 and reply.json() == {"status": True}
 
 
+def test_ready_when_every_backend_serves(running: Running) -> None:
+    reply = requests.get(f"{running.url}/ready", timeout=5)
+    assert reply.status_code == 200 and reply.json() == {"status": True}
+
+
 def test_version(running: Running) -> None:
     assert requests.get(f"{running.url}/api/version", timeout=5).json() == {
         "version": "0.12.4",

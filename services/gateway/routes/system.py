@@ -1,10 +1,11 @@
-"""Public system routes: ``/health``, ``/api/version``, ``/api/config``."""
+"""Public system routes: ``/health``, ``/ready``, ``/api/version``, ``/api/config``."""
 
 from aiohttp import web
 
 from services.gateway.http_errors import json_response
+from services.gateway.readiness import readiness_problems
 from services.gateway.settings import API_VERSION
-from services.gateway.state import GUARD, SETTINGS
+from services.gateway.state import CHANNELS, GUARD, LIFECYCLE, SETTINGS
 from services.gateway.views import default_permissions
 from webui.auth.v1 import auth_pb2
 
@@ -13,6 +14,18 @@ routes = web.RouteTableDef()
 
 @routes.get("/health")
 async def health(request: web.Request) -> web.Response:
+    return json_response({"status": True})
+
+
+@routes.get("/ready")
+async def ready(request: web.Request) -> web.Response:
+    """200 when auth, inference and ingest all answer their gRPC health check SERVING; else 503
+    naming what is not ready (also while the gateway is stopping)."""
+    if request.app[LIFECYCLE].stopping:
+        return json_response({"status": False, "detail": "gateway is shutting down"}, status=503)
+    problems = await readiness_problems(request.app[CHANNELS], request.app[SETTINGS].ready_timeout_s)
+    if problems:
+        return json_response({"status": False, "detail": "; ".join(problems)}, status=503)
     return json_response({"status": True})
 
 
