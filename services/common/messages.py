@@ -104,6 +104,9 @@ FUNCTION_VALVES_SPEC_FAILED = "Error getting function valves spec"
 FUNCTION_VALVES_UPDATE_FAILED = "Error updating function valves"
 FUNCTION_USER_VALVES_UPDATE_FAILED = "Error updating function user valves"
 FUNCTION_NOT_STORABLE = "Text must not contain NUL characters"
+JSON_TOO_DEEP = "JSON nested too deeply"
+# FastAPI's answer (400) when a body cannot be read or parsed as the form it claims to be.
+BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
 def error_with(action: str, reason: str | None = None) -> str:

@@ -40,19 +40,25 @@ class Principal:
         return self.kind == auth_pb2.CREDENTIAL_KIND_JWT
 
 
+def _text(value: str) -> str:
+    """``value`` as text gRPC can carry: aiohttp keeps bytes that are not UTF-8 as lone surrogates,
+    which would fail the call; here they become "?", and the credential is simply invalid."""
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
 def find_credential(request: web.Request, custom_header: str) -> str | None:
     """Open WebUI's lookup order: Bearer header, ``token`` cookie, any-scheme header, API-key header."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
+        return _text(value.strip())
     cookie = request.cookies.get(COOKIE_NAME)
     if cookie:
-        return cookie
+        return _text(cookie)
     if value.strip():
-        return value.strip()
+        return _text(value.strip())
     custom = request.headers.get(custom_header, "").strip()
-    return custom or None
+    return _text(custom) if custom else None
 
 
 class AuthGuard:
@@ -115,7 +121,7 @@ class AuthGuard:
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.strip().partition(" ")
         credential = value.strip() if scheme.lower() == "bearer" else ""
-        credential = credential or request.cookies.get(COOKIE_NAME, "")
+        credential = _text(credential or request.cookies.get(COOKIE_NAME, ""))
         if not credential or credential.startswith("sk-"):
             return None
         try:

@@ -19,11 +19,15 @@ async def read_body(request: web.Request, max_bytes: int) -> bytes:
         raise ApiError(413, messages.BODY_TOO_LARGE)
     chunks = []
     size = 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
-            raise ApiError(413, messages.BODY_TOO_LARGE)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise ApiError(413, messages.BODY_TOO_LARGE)
+            chunks.append(chunk)
+    except web.RequestPayloadError:
+        # E.g. a `Content-Encoding: gzip` body that is not gzip.
+        raise ApiError(400, messages.BODY_PARSE_ERROR) from None
     return b"".join(chunks)
 
 
@@ -42,6 +46,11 @@ def _clean(errors: list[dict]) -> list[dict]:
     return cleaned
 
 
+# The deepest nesting orjson writes back (it reads up to 1024 levels): the services write what they
+# are given with it, so a body nested deeper is refused here rather than failing inside them.
+MAX_JSON_DEPTH = 254
+
+
 def _stdlib_json_error(raw: bytes) -> tuple[int, str]:
     try:
         json.loads(raw)
@@ -49,30 +58,49 @@ def _stdlib_json_error(raw: bytes) -> tuple[int, str]:
         return error.pos, error.msg
     except (UnicodeDecodeError, ValueError) as error:
         return 0, str(error)
+    except RecursionError:
+        return 0, messages.JSON_TOO_DEEP
     return 0, "Invalid JSON"
 
 
+def _json_invalid(position: int, message: str) -> ApiError:
+    return ApiError(
+        422,
+        [
+            {
+                "type": "json_invalid",
+                "loc": ["body", position],
+                "msg": "JSON decode error",
+                "input": {},
+                "ctx": {"error": message},
+            }
+        ],
+    )
+
+
+def _too_deep(raw: bytes, data: object) -> bool:
+    # Only a body with that many brackets can be nested that deep: most are never written here.
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return False
+    try:
+        orjson.dumps(data)
+    except (TypeError, orjson.JSONEncodeError):
+        return True
+    return False
+
+
 def parse_json(raw: bytes) -> object:
-    """``raw`` as JSON, or the 422 FastAPI answers for an invalid or missing body."""
+    """``raw`` as JSON, or the 422 FastAPI answers for an invalid or missing body (and for one
+    nested deeper than MAX_JSON_DEPTH)."""
     try:
         data = orjson.loads(raw) if raw.strip() else None
     except orjson.JSONDecodeError:
         # orjson is the fast path; the error text and position are stdlib json's, as FastAPI's are.
-        position, message = _stdlib_json_error(raw)
-        raise ApiError(
-            422,
-            [
-                {
-                    "type": "json_invalid",
-                    "loc": ["body", position],
-                    "msg": "JSON decode error",
-                    "input": {},
-                    "ctx": {"error": message},
-                }
-            ],
-        ) from None
+        raise _json_invalid(*_stdlib_json_error(raw)) from None
     if data is None:
         raise ApiError(422, [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
+    if _too_deep(raw, data):
+        raise _json_invalid(0, messages.JSON_TOO_DEEP)
     return data
 
 
@@ -104,8 +132,14 @@ async def read_json_object(request: web.Request, max_bytes: int) -> bytes:
     return raw
 
 
-def query_int(request: web.Request, name: str, default: int, minimum: int = 1) -> int:
-    """An integer query parameter, 422 when it is not one."""
+# Query integers go into int32 proto fields: larger ones are clamped (a page past the end is empty).
+INT32_MAX = 2**31 - 1
+
+
+def query_int(
+    request: web.Request, name: str, default: int, minimum: int = 1, maximum: int = INT32_MAX
+) -> int:
+    """An integer query parameter clamped to ``[minimum, maximum]``, 422 when it is not one."""
     raw = request.query.get(name)
     if raw is None or raw == "":
         return default
@@ -115,7 +149,7 @@ def query_int(request: web.Request, name: str, default: int, minimum: int = 1) -
         raise _query_error(
             "int_parsing", name, "Input should be a valid integer, unable to parse string as an integer", raw
         ) from None
-    return max(value, minimum)
+    return min(max(value, minimum), maximum)
 
 
 _TRUE = ("true", "1", "yes", "on", "t", "y")

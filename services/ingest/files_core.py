@@ -71,9 +71,29 @@ def parse_client_metadata(text: str) -> dict:
         raise errors.InvalidArgument(messages.INVALID_METADATA) from None
     if value is None:
         return {}
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or not _storable(value):
         raise errors.InvalidArgument(messages.INVALID_METADATA)
     return value
+
+
+def _storable(value: dict) -> bool:
+    """Whether jsonb can hold ``value``: no NUL character anywhere (keys included), and not nested
+    deeper than JSON is written back (orjson's limit)."""
+    try:
+        orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+    return not _has_nul(value)
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 class FilesCore:
@@ -100,8 +120,9 @@ class FilesCore:
         record = FileRecord(
             id=str(uuid.uuid4()),
             user_id=header.caller.user_id,
-            filename=os.path.basename(header.filename.replace("\\", "/")) or "file",
-            content_type=header.content_type or "application/octet-stream",
+            # PostgreSQL text cannot hold NUL (a percent-encoded `filename*` can carry one).
+            filename=os.path.basename(header.filename.replace("\\", "/").replace("\x00", "")) or "file",
+            content_type=header.content_type.replace("\x00", "") or "application/octet-stream",
             size=0,
             file_hash=None,
             hash=None,

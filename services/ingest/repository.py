@@ -32,6 +32,12 @@ def now() -> int:
     return int(time.time())
 
 
+def _storable_id(value: str) -> bool:
+    """Whether a row could have this id: PostgreSQL text cannot hold NUL, and refuses it as a
+    parameter, so an id with one is simply not found."""
+    return "\x00" not in value
+
+
 def _json(value: object) -> str:
     return orjson.dumps(value).decode()
 
@@ -138,6 +144,8 @@ class IngestRepository:
         )
 
     async def get_file(self, file_id: str, include_content: bool = False) -> FileRecord | None:
+        if not _storable_id(file_id):
+            return None
         content_column = ", f.content" if include_content else ""
         row = await self.pool.fetchrow(
             f"SELECT {_FILE_COLUMNS}{content_column} FROM ingest_file f WHERE f.id = $1", file_id
@@ -148,7 +156,8 @@ class IngestRepository:
 
     async def get_files(self, file_ids: Sequence[str]) -> dict[str, FileRecord]:
         rows = await self.pool.fetch(
-            f"SELECT {_FILE_COLUMNS} FROM ingest_file f WHERE f.id = ANY($1::text[])", list(file_ids)
+            f"SELECT {_FILE_COLUMNS} FROM ingest_file f WHERE f.id = ANY($1::text[])",
+            [i for i in file_ids if _storable_id(i)],
         )
         return {r["id"]: _file(r) for r in rows}
 
@@ -377,6 +386,8 @@ class IngestRepository:
             await bump_collection(conn, record.id)
 
     async def get_knowledge(self, knowledge_id: str) -> KnowledgeRecord | None:
+        if not _storable_id(knowledge_id):
+            return None
         row = await self.pool.fetchrow(
             f"SELECT {_KNOWLEDGE_COLUMNS} FROM ingest_knowledge k "
             "LEFT JOIN ingest_user u ON u.id = k.user_id WHERE k.id = $1",

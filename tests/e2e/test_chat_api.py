@@ -194,6 +194,14 @@ def test_models_refresh_must_be_a_boolean(running: Running) -> None:
     assert reply.json()["detail"][0]["loc"] == ["query", "refresh"]
 
 
+def test_ollama_chat_messages_must_be_a_list_of_objects(running: Running, ollama: FakeOllama) -> None:
+    # Found by tests/e2e/test_openapi_fuzz.py: the conversion to Ollama's shape crashed (a 500).
+    for bad in ("hello", [1], [{"role": "user", "content": "hi"}, "x"]):
+        body = {"model": "llama3.2:latest", "messages": bad}
+        reply = post(running.url, "/api/chat/completions", body, running.admin.headers)
+        assert (reply.status_code, reply.json()) == (400, {"detail": "messages must be a list of objects"})
+
+
 def test_models_auth(running: Running, pending: Account, api_key: str) -> None:
     anonymous = get(running.url, "/api/models")
     assert anonymous.status_code == 401 and anonymous.json() == {"detail": messages.NOT_AUTHENTICATED}

@@ -288,12 +288,12 @@ def test_admin_reads_a_users_collection(running: Running, corpus: Corpus, ollama
 def test_unknown_ids_are_client_errors(
     running: Running, user: Account, ollama: FakeOllama, kind: str
 ) -> None:
-    missing = "00000000-0000-4000-8000-000000000000"
-    for stream in (False, True):
-        body = ask(LLAMA, [{"type": kind, "id": missing}], stream=stream)
-        reply = post(running, "/api/chat/completions", user, body)
-        assert 400 <= reply.status_code < 500, (reply.status_code, reply.text)
-        assert "detail" in reply.json()
+    for missing in ("00000000-0000-4000-8000-000000000000", "a\x00b"):
+        for stream in (False, True):
+            body = ask(LLAMA, [{"type": kind, "id": missing}], stream=stream)
+            reply = post(running, "/api/chat/completions", user, body)
+            assert 400 <= reply.status_code < 500, (reply.status_code, reply.text)
+            assert "detail" in reply.json()
     assert chat_calls(ollama) == []
 
 

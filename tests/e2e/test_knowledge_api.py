@@ -139,6 +139,12 @@ def test_create_validates_its_body(running: Running, owner: Account) -> None:
     reply = post(running, "/api/v1/knowledge/create", owner, {"name": "no description"})
     assert reply.status_code == 422
     assert reply.json()["detail"][0]["loc"] == ["body", "description"]
+    # Found by fuzzing: grants nested past what can be written back were a 500.
+    deep = '{"a":' * 300 + "1" + "}" * 300
+    raw = f'{{"name": "n", "description": "d", "access_grants": [{deep}]}}'
+    headers = {**owner.headers, "Content-Type": "application/json"}
+    reply = requests.post(f"{running.url}/api/v1/knowledge/create", headers=headers, data=raw, timeout=10)
+    assert (reply.status_code, reply.json()["detail"][0]["ctx"]) == (422, {"error": messages.JSON_TOO_DEEP})
 
 
 def test_add_a_pending_file_then_search_finds_it(running: Running, owner: Account) -> None:
@@ -324,6 +330,12 @@ def test_another_users_collection(
     assert get(running, f"/api/v1/knowledge/{kid}", running.admin).status_code == 200
 
 
+def test_a_page_past_any_integer_is_empty(running: Running, owner: Account) -> None:
+    # Found by schemathesis: a page number past an int32 was a 500.
+    reply = get(running, "/api/v1/knowledge/?page=1756868116662195", owner)
+    assert (reply.status_code, reply.json()["items"]) == (200, [])
+
+
 def test_unknown_collection(running: Running, owner: Account) -> None:
     not_found = {"detail": messages.NOT_FOUND}
     reply = get(running, "/api/v1/knowledge/no-such-kb", owner)
@@ -335,6 +347,16 @@ def test_unknown_collection(running: Running, owner: Account) -> None:
     ):
         reply = post(running, f"/api/v1/knowledge/no-such-kb/{path}", owner, body)
         assert (reply.status_code, reply.json()) == (400, not_found), path
+
+
+def test_ids_with_nul_are_not_found(running: Running, owner: Account) -> None:
+    reply = get(running, "/api/v1/knowledge/a%00b", owner)
+    assert (reply.status_code, reply.json()) == (404, {"detail": messages.NOT_FOUND})
+    kid = create(running, owner, "Nul ids")["id"]
+    reply = post(running, f"/api/v1/knowledge/{kid}/file/add", owner, {"file_id": "a\u0000b"})
+    assert 400 <= reply.status_code < 500, reply.text
+    reply = post(running, f"/api/v1/knowledge/{kid}/files/batch/add", owner, [{"file_id": "a\u0000b"}])
+    assert 400 <= reply.status_code < 500, reply.text
 
 
 def test_read_grant_shares_a_collection(

@@ -86,3 +86,17 @@ def test_only_body_headers_reach_the_upstream(running: Running, user: Account, o
     assert received["content-type"] == "application/json"
     # Our caller's credentials and anything else of theirs stay with us.
     assert not {"authorization", "x-secret", "cookie"} & set(received)
+
+
+def test_a_body_that_is_not_what_its_encoding_says_is_400(running: Running, user: Account) -> None:
+    for path in ("/ollama/api/chat", "/openai/chat/completions", "/api/chat/completions"):
+        reply = requests.post(
+            f"{running.url}{path}",
+            data=b"this is not gzip",
+            headers={**user.headers, "Content-Type": "application/json", "Content-Encoding": "gzip"},
+            timeout=30,
+        )
+        assert (reply.status_code, reply.json()) == (
+            400,
+            {"detail": "There was an error parsing the body"},
+        ), path

@@ -144,6 +144,22 @@ def test_a_missing_id_query_is_a_422_and_a_pending_user_is_refused(
     assert (refused.status_code, refused.json()) == (401, {"detail": messages.ACCESS_PROHIBITED})
 
 
+def test_an_id_with_a_nul_character_is_like_an_unknown_id(running: Running) -> None:
+    # Found by tests/e2e/test_openapi_fuzz.py: PostgreSQL refused the parameter (500).
+    def answers(model_id: str) -> list[tuple[int, object]]:
+        read = get(running, "/api/v1/models/model", running.admin, id=model_id)
+        toggle = requests.post(
+            f"{running.url}/api/v1/models/model/toggle",
+            params={"id": model_id},
+            headers=running.admin.headers,
+            timeout=30,
+        )
+        return [(reply.status_code, reply.json()) for reply in (read, toggle)]
+
+    assert answers("a\x00b") == answers("e2e-no-such-model")
+    assert answers("a\x00b")[0] == (404, {"detail": messages.NOT_FOUND})
+
+
 def test_users_may_not_create_models_by_default(running: Running, user: Account) -> None:
     reply = post(running, "/api/v1/models/create", user, form("e2e-users-own"))
     assert (reply.status_code, reply.json()) == (401, {"detail": messages.UNAUTHORIZED})

@@ -160,6 +160,17 @@ async def test_create_refuses_nul_characters(admin) -> None:
         await admin.create(ADMIN, form("nul", PIPE, description="a\x00b"))
 
 
+async def test_create_refuses_meta_nested_deeper_than_can_be_stored(admin, store) -> None:
+    # Found by fuzzing: orjson writes at most 254 levels; deeper meta was an INTERNAL error.
+    deep: dict = {}
+    for _ in range(300):
+        deep = {"a": deep}
+    with pytest.raises(InvalidArgument) as caught:
+        await admin.create(ADMIN, form("deep", PIPE, extra=deep))
+    assert caught.value.detail == messages.JSON_TOO_DEEP
+    assert store.rows == {}
+
+
 async def test_admin_routes_refuse_non_admins(admin) -> None:
     await admin.create(ADMIN, form())
     for caller in (USER, PENDING):

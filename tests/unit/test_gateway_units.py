@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
+from multidict import CIMultiDict
 from pydantic import BaseModel
 
 from services.auth import errors as auth_errors
@@ -16,9 +18,10 @@ from services.common import errors, messages
 from services.common.grpc_errors import STATUS_BY_ERROR, ServiceInterceptor, status_for
 from services.common.request_context import request_id_var
 from services.gateway.auth_guard import AuthGuard, Level, find_credential
-from services.gateway.body import query_int, read_body, read_model
+from services.gateway.body import MAX_JSON_DEPTH, query_int, read_body, read_json_object, read_model
 from services.gateway.credential_cache import CredentialCache
 from services.gateway.http_errors import ApiError, detail_response, error_from_rpc
+from services.gateway.routes.proxy import forwarded_headers
 from webui.auth.v1 import auth_pb2
 
 
@@ -190,6 +193,36 @@ def test_cache_does_not_serve_an_expired_token(clock: FakeClock) -> None:
 def test_find_credential_order(headers: dict[str, str], expected: str | None) -> None:
     request = make_mocked_request("GET", "/api/v1/auths/", headers=headers)
     assert find_credential(request, "x-api-key") == expected
+
+
+class _Headers:
+    """What find_credential and forwarded_headers read, with values as aiohttp's parser leaves bytes
+    that are not UTF-8 (lone surrogates; make_mocked_request cannot build those)."""
+
+    def __init__(self, headers: dict[str, str], cookies: dict[str, str] | None = None) -> None:
+        self.headers = CIMultiDict(headers)
+        self.cookies = cookies or {}
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        _Headers({"Authorization": "Bearer tok\udce9"}),
+        _Headers({}, {"token": "tok\udce9"}),
+        _Headers({"x-api-key": "sk-\udce9"}),
+    ],
+)
+def test_a_credential_that_is_not_utf8_stays_text_grpc_can_carry(request_: _Headers) -> None:
+    # Protobuf refused the surrogates (a 500, found by hand while fuzzing). They become "?": the
+    # credential is then just an invalid one (401).
+    credential = find_credential(request_, "x-api-key")  # type: ignore[arg-type]
+    assert credential is not None and credential.endswith("?")
+    credential.encode("utf-8")
+
+
+def test_forwarded_headers_leave_out_values_that_are_not_text() -> None:
+    request_ = _Headers({"Accept": "\udce9", "Content-Type": "application/json"})
+    assert forwarded_headers(request_) == {"content-type": "application/json"}  # type: ignore[arg-type]
 
 
 def test_find_credential_custom_header_name() -> None:
@@ -605,6 +638,21 @@ async def test_read_body_refuses_streamed_body_over_the_limit() -> None:
     assert payload.read <= 12
 
 
+class UndecodablePayload(FakePayload):
+    """A body aiohttp cannot decode (a `Content-Encoding: gzip` that is not gzip)."""
+
+    async def iter_chunked(self, n: int) -> AsyncIterator[bytes]:
+        raise web.RequestPayloadError("Can not decode content-encoding: gzip")
+        yield b""
+
+
+async def test_read_body_that_cannot_be_decoded_is_400() -> None:
+    # Found by fuzzing: this was a 500.
+    with pytest.raises(ApiError) as excinfo:
+        await read_body(body_request(b"notgzip", payload=UndecodablePayload(b"")), 100)
+    assert (excinfo.value.status, excinfo.value.detail) == (400, messages.BODY_PARSE_ERROR)
+
+
 async def test_read_body_exactly_at_the_limit() -> None:
     assert await read_body(body_request(b"x" * 10, content_length=False), 10) == b"x" * 10
 
@@ -643,6 +691,29 @@ async def test_read_model_invalid_utf8() -> None:
     assert excinfo.value.detail[0]["type"] == "json_invalid"
 
 
+@pytest.mark.parametrize(
+    "depth",
+    [
+        255,  # orjson reads it but cannot write it back: refused before any service has to
+        1100,  # past orjson's reading limit, then past Python's recursion limit in stdlib json
+        100_000,
+    ],
+)
+async def test_read_json_object_nested_too_deeply(depth: int) -> None:
+    # Found by schemathesis: these were 500s (orjson's write limit, stdlib json's RecursionError).
+    raw = b'{"a":' * depth + b"1" + b"}" * depth
+    with pytest.raises(ApiError) as excinfo:
+        await read_json_object(body_request(raw), 10_000_000)
+    assert excinfo.value.status == 422
+    [item] = excinfo.value.detail
+    assert (item["type"], item["ctx"]) == ("json_invalid", {"error": messages.JSON_TOO_DEEP})
+
+
+async def test_read_json_object_as_deep_as_can_be_written() -> None:
+    body = b'{"a":' + b"[" * (MAX_JSON_DEPTH - 1) + b"]" * (MAX_JSON_DEPTH - 1) + b"}"
+    assert await read_json_object(body_request(body), 10_000) == body
+
+
 async def test_read_model_validation_errors_like_fastapi() -> None:
     with pytest.raises(ApiError) as excinfo:
         await read_model(body_request(b'{"email": 5}'), SigninForm, 1000)
@@ -659,7 +730,16 @@ async def test_read_model_validation_errors_like_fastapi() -> None:
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("", 1), ("?page=", 1), ("?page=3", 3), ("?page=0", 1), ("?page=-5", 1), ("?other=9", 1)],
+    [
+        ("", 1),
+        ("?page=", 1),
+        ("?page=3", 3),
+        ("?page=0", 1),
+        ("?page=-5", 1),
+        ("?other=9", 1),
+        # Past an int32 (the proto fields' type): clamped, not a 500.
+        ("?page=364488563018609524736", 2**31 - 1),
+    ],
 )
 def test_query_int(query: str, expected: int) -> None:
     assert query_int(make_mocked_request("GET", f"/users{query}"), "page", 1) == expected

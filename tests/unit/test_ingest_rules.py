@@ -75,13 +75,32 @@ def test_grants_are_cleaned_and_public_ones_need_an_admin() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("", {}), ("null", {}), ('{"knowledge_id": "k"}', {"knowledge_id": "k"}), ('"{\\"a\\": 1}"', {"a": 1})],
+    [
+        ("", {}),
+        ("null", {}),
+        ('{"knowledge_id": "k"}', {"knowledge_id": "k"}),
+        ('"{\\"a\\": 1}"', {"a": 1}),
+        # A backslash-u in the text itself is not a NUL.
+        ('{"a": "\\\\u0000"}', {"a": "\\u0000"}),
+    ],
 )
 def test_client_metadata_is_a_json_object(text: str, expected: dict) -> None:
     assert parse_client_metadata(text) == expected
 
 
-@pytest.mark.parametrize("text", ["{not json", "[1, 2]", "3"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "[1, 2]",
+        "3",
+        # Found by fuzzing: what jsonb cannot hold was a 500 (NUL anywhere, nesting past orjson's limit).
+        '{"a": "x\\u0000y"}',
+        '{"a\\u0000": 1}',
+        '{"a": [{"b": "\\u0000"}]}',
+        '{"a":' * 600 + "1" + "}" * 600,
+    ],
+)
 def test_other_metadata_is_open_webuis_400(text: str) -> None:
     with pytest.raises(errors.InvalidArgument) as caught:
         parse_client_metadata(text)

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from services.common.errors import InvalidArgument
 from services.inference.ollama_convert import (
     OllamaStreamConverter,
     OllamaStreamError,
@@ -743,3 +744,17 @@ def test_ollama_error_message() -> None:
     assert ollama_error_message(b'{"detail": "nope"}') == '{"detail": "nope"}'
     assert ollama_error_message(b"") == ""
     assert ollama_error_message(b"\xff bad") == "\ufffd bad"
+
+
+@pytest.mark.parametrize("messages", ["hello", [1, 2], {"role": "user"}, [{"role": "user"}, "x"]])
+def test_messages_that_are_not_a_list_of_objects_are_refused(messages: object) -> None:
+    # Found by tests/e2e/test_openapi_fuzz.py: these crashed the conversion (a 500).
+    with pytest.raises(InvalidArgument):
+        openai_to_ollama({"model": "m", "messages": messages}, {})
+
+
+def test_odd_images_and_tool_calls_are_skipped_not_fatal() -> None:
+    message = {"role": "assistant", "content": "x", "images": "abc", "tool_calls": ["x", {"function": 5}]}
+    (converted,) = openai_to_ollama({"model": "m", "messages": [message]}, {})["messages"]
+    assert "images" not in converted
+    assert converted["tool_calls"] == [{"index": 1, "function": {"name": "", "arguments": {}}}]

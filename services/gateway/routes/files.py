@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import grpc
 from aiohttp import BodyPartReader, MultipartReader, web
+from aiohttp.http_exceptions import BadHttpMessage
 
 from services.common import messages
 from services.gateway.auth_guard import Level, Principal
@@ -35,8 +36,6 @@ PAGE_SIZE = 50
 UPLOAD_CHUNK_BYTES = 256 * 1024
 _READ_BYTES = 64 * 1024
 _SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
-# FastAPI's answer when the multipart body cannot be parsed.
-_PARSE_ERROR = "There was an error parsing the body"
 
 
 def query_flag(request: web.Request, name: str, default: bool) -> bool:
@@ -80,7 +79,11 @@ async def _read_field(part: BodyPartReader, max_bytes: int) -> str:
         data += chunk
         if len(data) > max_bytes:
             raise ApiError(413, messages.BODY_TOO_LARGE)
-    return data.decode(part.get_charset("utf-8"), errors="replace")
+    try:
+        return data.decode(part.get_charset("utf-8"), errors="replace")
+    except LookupError:
+        # A charset Python does not know: UTF-8, as Starlette reads every form field.
+        return data.decode("utf-8", errors="replace")
 
 
 class _Upload:
@@ -123,7 +126,7 @@ async def _multipart(request: web.Request) -> MultipartReader | None:
     try:
         return await request.multipart()
     except (ValueError, AssertionError, KeyError):
-        raise ApiError(400, _PARSE_ERROR) from None
+        raise ApiError(400, messages.BODY_PARSE_ERROR) from None
 
 
 async def stream_upload(
@@ -162,9 +165,13 @@ async def stream_upload(
                         await upload.send(ingest_pb2.UploadFileRequest(metadata_json=metadata))
                 else:
                     await part.release()
+        except (BadHttpMessage, web.RequestPayloadError):
+            # A part's headers that are not HTTP headers (control or non-Latin-1 bytes), or a body
+            # that cannot be decoded (a `Content-Encoding` it does not have).
+            raise ApiError(400, messages.BODY_PARSE_ERROR) from None
         except ValueError:
             if parts:
-                raise ApiError(400, _PARSE_ERROR) from None
+                raise ApiError(400, messages.BODY_PARSE_ERROR) from None
             # An empty body (no boundary at all) is a form without fields.
         if upload is None:
             raise _not_a_file_error(file_text) if file_text is not None else missing_file_error()

@@ -16,8 +16,22 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 FORWARDED_HEADERS = ("content-type", "accept", "openai-beta", "anthropic-version", "anthropic-beta")
 
 
+def _is_text(value: str) -> bool:
+    # aiohttp keeps header bytes that are not UTF-8 as lone surrogates, which gRPC cannot carry.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def forwarded_headers(request: web.Request) -> dict[str, str]:
-    return {name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers}
+    """The describing headers the client sent (a value that is not text is left out)."""
+    return {
+        name: request.headers[name]
+        for name in FORWARDED_HEADERS
+        if name in request.headers and _is_text(request.headers[name])
+    }
 
 
 def proxy_handler(backend: str, prefix: str, level: Level) -> Handler:

@@ -1,0 +1,61 @@
+"""The gateway's OpenAPI 3.1 document, merged from every ``paths_*`` module."""
+
+from types import ModuleType
+
+from services.gateway.openapi import (
+    paths_auths,
+    paths_chat,
+    paths_files,
+    paths_functions,
+    paths_knowledge,
+    paths_models,
+    paths_ollama,
+    paths_openai,
+    paths_retrieval,
+    paths_system,
+    paths_users,
+    paths_workspace_models,
+)
+from services.gateway.openapi.common import ERROR, SECURITY_SCHEMES
+from services.gateway.settings import API_VERSION
+
+MODULES: tuple[ModuleType, ...] = (
+    paths_system,
+    paths_auths,
+    paths_users,
+    paths_models,
+    paths_workspace_models,
+    paths_chat,
+    paths_ollama,
+    paths_openai,
+    paths_files,
+    paths_knowledge,
+    paths_retrieval,
+    paths_functions,
+)
+
+
+def build_document(title: str = "Open WebUI") -> dict:
+    """A fresh document (the caller caches it); refuses a path or schema two modules define."""
+    paths: dict[str, dict] = {}
+    schemas: dict[str, dict] = {"Error": ERROR}
+    for module in MODULES:
+        for path, item in module.PATHS.items():
+            overlap = set(item) & set(paths.get(path, {}))
+            if overlap:
+                raise ValueError(f"{module.__name__}: {sorted(overlap)} {path} is already documented")
+            paths.setdefault(path, {}).update(item)
+        for name, schema in module.SCHEMAS.items():
+            if name in schemas and schemas[name] is not schema:
+                raise ValueError(f"{module.__name__}: schema {name} is already defined")
+            schemas[name] = schema
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": title,
+            "version": API_VERSION,
+            "description": "Open WebUI-compatible HTTP API of the gateway.",
+        },
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
+    }

@@ -1,0 +1,100 @@
+"""``/api/chat/completions``, ``/api/chat/completed``, ``/api/embeddings`` (and ``/api/v1`` aliases)."""
+
+from services.gateway.openapi.common import (
+    ANY_OBJECT,
+    BACKEND_ERRORS,
+    CHAT_MESSAGE,
+    STREAM_CONTENT,
+    json_content,
+    operation,
+    passthrough,
+    ref,
+)
+
+_TAG = "chat"
+
+SCHEMAS = {
+    "ChatCompletionForm": {
+        "type": "object",
+        "description": "An OpenAI chat completion request; Open WebUI's extra keys (`files`, `chat_id`, "
+        "`filter_ids`, `metadata`, …) are read, anything else is passed to the upstream.",
+        "properties": {
+            "model": {"type": "string"},
+            "messages": {"type": "array", "items": CHAT_MESSAGE, "minItems": 1},
+            "stream": {"type": "boolean"},
+            "files": {"type": "array", "items": ANY_OBJECT},
+        },
+        "required": ["model", "messages"],
+        "additionalProperties": True,
+    },
+    "ChatCompletedForm": {
+        "type": "object",
+        "properties": {
+            "model": {"type": "string"},
+            "messages": {"type": "array", "items": CHAT_MESSAGE},
+            "id": {"type": "string"},
+            "chat_id": {"type": "string"},
+            "session_id": {"type": "string"},
+            "filter_ids": {"type": "array", "items": {"type": "string"}},
+        },
+        "additionalProperties": True,
+    },
+    "EmbeddingsForm": {
+        "type": "object",
+        "properties": {
+            "model": {"type": "string"},
+            "input": {"anyOf": [{"type": "string"}, {"type": "array"}]},
+        },
+        "additionalProperties": True,
+    },
+}
+
+_CHAT_OK = {
+    **json_content(ANY_OBJECT),
+    "text/event-stream": STREAM_CONTENT["text/event-stream"],
+}
+_ERRORS = (400, 404, 413, 422, 502, *BACKEND_ERRORS)
+
+
+def _completions() -> dict:
+    return passthrough(
+        operation(
+            "Chat completion (streams server-sent events when `stream` is true)",
+            tag=_TAG,
+            body=ref("ChatCompletionForm"),
+            ok_content=_CHAT_OK,
+            errors=_ERRORS,
+        )
+    )
+
+
+def _completed() -> dict:
+    return operation(
+        "Run the outlet filters over a finished chat; answers the (filtered) body",
+        tag=_TAG,
+        body=ref("ChatCompletedForm"),
+        ok=ANY_OBJECT,
+        errors=_ERRORS,
+    )
+
+
+def _embeddings() -> dict:
+    return passthrough(
+        operation(
+            "OpenAI embeddings (Ollama models' replies converted)",
+            tag=_TAG,
+            body=ref("EmbeddingsForm"),
+            ok=ANY_OBJECT,
+            errors=_ERRORS,
+        )
+    )
+
+
+PATHS = {
+    "/api/chat/completions": {"post": _completions()},
+    "/api/v1/chat/completions": {"post": _completions()},
+    "/api/chat/completed": {"post": _completed()},
+    "/api/v1/chat/completed": {"post": _completed()},
+    "/api/embeddings": {"post": _embeddings()},
+    "/api/v1/embeddings": {"post": _embeddings()},
+}

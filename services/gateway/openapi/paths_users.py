@@ -1,0 +1,119 @@
+"""``/api/v1/users/*``: admin user management."""
+
+from services.gateway.openapi.common import BACKEND_ERRORS, operation, path_param, query_param, ref
+from services.gateway.openapi.paths_auths import SCHEMAS as AUTH_SCHEMAS
+
+_TAG = "users"
+
+_USER_PROPERTIES = {
+    "id": {"type": "string"},
+    "email": {"type": "string"},
+    "username": {"type": ["string", "null"]},
+    "role": {"type": "string", "enum": ["pending", "user", "admin"]},
+    "name": {"type": "string"},
+    "profile_image_url": {"type": "string"},
+    **{
+        k: {}
+        for k in (
+            "bio",
+            "gender",
+            "date_of_birth",
+            "timezone",
+            "presence_state",
+            "status_emoji",
+            "status_message",
+            "status_expires_at",
+            "info",
+            "settings",
+            "oauth",
+            "scim",
+        )
+    },
+    "last_active_at": {"type": "integer"},
+    "updated_at": {"type": "integer"},
+    "created_at": {"type": "integer"},
+}
+_REQUIRED = ["id", "email", "role", "name", "profile_image_url", "last_active_at", "updated_at", "created_at"]
+_SIGNUP = AUTH_SCHEMAS["SignupForm"]["properties"]
+
+SCHEMAS = {
+    "User": {"type": "object", "properties": _USER_PROPERTIES, "required": _REQUIRED},
+    "UserListItem": {
+        "type": "object",
+        "properties": {**_USER_PROPERTIES, "group_ids": {"type": "array", "items": {"type": "string"}}},
+        "required": [*_REQUIRED, "group_ids"],
+    },
+    "UserDetail": {
+        "type": "object",
+        "properties": {**_USER_PROPERTIES, "active": {"type": "boolean"}},
+        "required": [*_REQUIRED, "active"],
+    },
+    "UserList": {
+        "type": "object",
+        "properties": {
+            "users": {"type": "array", "items": ref("UserListItem")},
+            "total": {"type": "integer"},
+        },
+        "required": ["users", "total"],
+    },
+    "UserUpdateForm": {
+        "type": "object",
+        "description": "Only the fields given change; an empty password leaves it as it is.",
+        "properties": {
+            "role": {"type": ["string", "null"], "enum": ["pending", "user", "admin", None]},
+            "name": {**_SIGNUP["name"], "type": ["string", "null"]},
+            "email": {**_SIGNUP["email"], "type": ["string", "null"]},
+            "profile_image_url": {
+                k: v
+                for k, v in {**_SIGNUP["profile_image_url"], "type": ["string", "null"]}.items()
+                if k != "default"
+            },
+            "password": {**_SIGNUP["password"], "type": ["string", "null"]},
+        },
+    },
+}
+
+_USER_ID = path_param("user_id", "A user's id")
+
+PATHS = {
+    "/api/v1/users/": {
+        "get": operation(
+            "List users, 30 a page (admin)",
+            tag=_TAG,
+            parameters=[
+                query_param("query", {"type": "string"}, "Matches name or email"),
+                query_param("order_by", {"type": "string", "default": "created_at"}),
+                query_param("direction", {"type": "string", "enum": ["asc", "desc"], "default": "asc"}),
+                query_param("page", {"type": "integer", "default": 1}),
+            ],
+            ok=ref("UserList"),
+            errors=(400, 422, *BACKEND_ERRORS),
+        )
+    },
+    "/api/v1/users/{user_id}": {
+        "get": operation(
+            "A user (admin)",
+            tag=_TAG,
+            parameters=[_USER_ID],
+            ok=ref("UserDetail"),
+            errors=(400, 404, *BACKEND_ERRORS),
+        ),
+        "delete": operation(
+            "Delete a user (admin; not oneself, not the first admin)",
+            tag=_TAG,
+            parameters=[_USER_ID],
+            ok={"type": "boolean"},
+            errors=(400, 403, 404, *BACKEND_ERRORS),
+        ),
+    },
+    "/api/v1/users/{user_id}/update": {
+        "post": operation(
+            "Update a user's role, name, email, image or password (admin)",
+            tag=_TAG,
+            parameters=[_USER_ID],
+            body=ref("UserUpdateForm"),
+            ok=ref("User"),
+            errors=(400, 403, 404, 409, 413, 422, *BACKEND_ERRORS),
+        )
+    },
+}
