@@ -18,9 +18,11 @@ MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 # A replica that restarts or is replaced (a new pod) leaves its subchannel in backoff for a moment;
 # round_robin fails a call at once while no subchannel is ready, where pick_first would have
 # reconnected on the call. gRPC's own retry policy covers that moment: a call that failed
-# UNAVAILABLE before any reply came (the server never saw it, or answered it with that status) is
-# tried again, up to 3 more times within about 1.4 s. A call that got a reply, or a request stream
-# longer than gRPC's retry buffer, is not retried; nor are health checks.
+# UNAVAILABLE before any reply came is tried again, up to 3 more times within about 1.4 s. Our
+# servers mark the errors they answer themselves as not to be retried (a negative
+# `grpc-retry-pushback-ms`, services/common/grpc_errors.py: an upstream that failed is UNAVAILABLE
+# too), so only calls no replica served are sent again. A call that got a reply, a request stream
+# longer than gRPC's retry buffer, and health checks are not retried.
 _SERVICE_CONFIG = {
     "methodConfig": [
         {

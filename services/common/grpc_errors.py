@@ -58,12 +58,19 @@ def status_for(error: errors.ServiceError) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
+_NO_RETRY = ("grpc-retry-pushback-ms", "-1")
+
+
 async def _abort_for(error: BaseException, context: grpc.aio.ServicerContext, method: str) -> None:
     if isinstance(error, errors.ServiceError):
         code = status_for(error)
         log.info("%s failed: %s", method, code.name)
         trailers = ((HTTP_STATUS_METADATA_KEY, str(error.http_status)),) if error.http_status else ()
-        await context.abort(code, error.detail, trailing_metadata=trailers)
+        # The call was served and this is its answer (an upstream that failed is UNAVAILABLE too):
+        # a negative push-back tells the client's retry policy (services/common/grpc_channel.py)
+        # not to send it again. Only UNAVAILABLE from the transport, or from a server that is
+        # stopping, is retried.
+        await context.abort(code, error.detail, trailing_metadata=(*trailers, _NO_RETRY))
     log.error("%s failed unexpectedly", method, exc_info=error)
     # Never leak internals: the client sees a fixed text, the log holds the trace.
     await context.abort(grpc.StatusCode.INTERNAL, "internal error")
