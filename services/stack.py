@@ -95,8 +95,9 @@ class Stack:
         # Every port is chosen in one go so that no two of them can coincide.
         fixed = {name: port for name, port in config.grpc_ports.items() if name in GRPC_SERVICES and port}
         taken = {config.port, *fixed.values()}
-        count = len(grpc_names) - len(fixed) + len(grpc_names) + len(gateways) - 1 + len(infra)
-        spare = iter(free_ports(count, exclude=taken))
+        unfixed_grpc = len(grpc_names) - len(fixed)
+        metrics, extra_gateways = len(grpc_names), len(gateways) - 1
+        spare = iter(free_ports(unfixed_grpc + metrics + extra_gateways + len(infra), exclude=taken))
         # gRPC port of every gRPC process by process name: `grpc_ports["inference"]` is the first replica's.
         self.grpc_ports = {name: fixed.get(name) or next(spare) for name in grpc_names}
         # Prometheus endpoint (METRICS_LISTEN) of every gRPC process.

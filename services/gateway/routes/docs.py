@@ -15,6 +15,7 @@ ASSETS_PREFIX = "/docs/assets"
 # What the page loads (and the favicons and source maps browsers ask for); nothing else is served.
 _ASSET_SUFFIXES = (".js", ".css", ".png", ".map")
 _ASSETS = web.AppKey("swagger_assets", dict)
+_DOCS_PAGE = web.AppKey("docs_page", str)
 # The bundle's files change only with the package version, which is in no URL: a day, revalidated.
 _ASSET_CACHE = "public, max-age=86400"
 
@@ -57,9 +58,9 @@ async def openapi_json(request: web.Request) -> web.Response:
 
 
 async def docs_page(request: web.Request) -> web.Response:
-    document = orjson.loads(request.app[OPENAPI_JSON])
-    page = _PAGE.format(title=document["info"]["title"], assets=ASSETS_PREFIX)
-    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-cache"})
+    return web.Response(
+        text=request.app[_DOCS_PAGE], content_type="text/html", headers={"Cache-Control": "no-cache"}
+    )
 
 
 async def asset(request: web.Request) -> web.FileResponse:
@@ -71,7 +72,9 @@ async def asset(request: web.Request) -> web.FileResponse:
 
 def setup_docs(app: web.Application) -> None:
     """Builds the document once for this app and adds the three routes."""
-    app[OPENAPI_JSON] = orjson.dumps(build_document())
+    document = build_document()
+    app[OPENAPI_JSON] = orjson.dumps(document)
+    app[_DOCS_PAGE] = _PAGE.format(title=document["info"]["title"], assets=ASSETS_PREFIX)
     app[_ASSETS] = _asset_files()
     app.add_routes(
         [
