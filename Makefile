@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/buf lint
+	$(BIN)/python scripts/check_breaking.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

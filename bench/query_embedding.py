@@ -15,7 +15,8 @@ from services.ingest.embedder import Embedder
 
 
 def main(count: int, warmup: int) -> None:
-    # Sentences of the step 3 document: 25–35-token questions, each different.
+    # Sentences of the ingest benchmark's document (bench/documents.py): 25–35-token questions, each
+    # different.
     questions = sentences(document(256 * 1024, 2))[: count + warmup]
     all_threads = torch.get_num_threads()
     print("| precision | threads | p50 ms | p90 ms |")

@@ -2,13 +2,20 @@
 
 TARGET is a gRPC address (``127.0.0.1:50051``: the standard health service answers SERVING for the
 whole server) or an HTTP URL (``http://127.0.0.1:8080/ready``: a 2xx answer). Unhealthy or no answer
-within the deadline: exit 1; bad usage: exit 2. The image has no curl or grpc_health_probe, so
-docker-compose runs this with the image's own Python.
+within the deadline: exit 1; bad usage or bad GRPC_TLS_* files: exit 2. The image has no curl or
+grpc_health_probe, so docker-compose runs this with the image's own Python; so do Kubernetes' exec
+probes, because its native gRPC probe cannot speak TLS. With GRPC_TLS_CERT, GRPC_TLS_KEY and
+GRPC_TLS_CA set (as the service beside it has them), the gRPC check uses mutual TLS with those files.
 """
 
+import os
 import sys
 import urllib.error
 import urllib.request
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.common.grpc_tls import GrpcTls
 
 TIMEOUT_S = 3.0
 USAGE = "usage: python -m services.healthcheck <host:port | http://host:port/path>"
@@ -24,12 +31,14 @@ def http_healthy(url: str, timeout_s: float) -> bool:
         return False
 
 
-def grpc_healthy(target: str, timeout_s: float) -> bool:
+def grpc_healthy(target: str, timeout_s: float, tls: "GrpcTls | None" = None) -> bool:
     # Imported here: the HTTP probe does not pay for grpc's import.
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-    with grpc.insecure_channel(target) as channel:
+    from services.common.grpc_tls import blocking_channel
+
+    with blocking_channel(target, tls) as channel:
         try:
             reply = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(service=""), timeout=timeout_s
@@ -47,7 +56,14 @@ def main(args: list[str]) -> int:
     if target.startswith(("http://", "https://")):
         healthy = http_healthy(target, TIMEOUT_S)
     else:
-        healthy = grpc_healthy(target, TIMEOUT_S)
+        from services.common.grpc_tls import GrpcTls
+
+        try:
+            tls = GrpcTls.from_env(os.environ)
+        except ValueError as error:
+            print(f"healthcheck: {error}", file=sys.stderr)
+            return 2
+        healthy = grpc_healthy(target, TIMEOUT_S, tls)
     if not healthy:
         print(f"{target}: not healthy", file=sys.stderr)
     return 0 if healthy else 1

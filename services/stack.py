@@ -13,11 +13,16 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from services.common.grpc_tls import GrpcTls, blocking_channel
 from services.common.infra import EmbeddedNats, EmbeddedPostgres, free_ports, wait_for_port
+
+if TYPE_CHECKING:
+    from services.dev_certs import DevCerts
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +73,9 @@ class StackConfig:
     replicas: dict[str, int] = field(default_factory=dict)
     # Extra environment for single processes, by process name: {"ingest-1": {"INGEST_WORKERS": "0"}}.
     process_env: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Mutual TLS on every gRPC hop, with a throwaway CA and certificate (SANs 127.0.0.1 and localhost)
+    # made in `data_dir/tls` at start; needs the `cryptography` package (a dev extra).
+    tls: bool = False
 
 
 class StackError(RuntimeError):
@@ -110,6 +118,8 @@ class Stack:
         self.database_url = config.database_url
         self.nats_url = config.nats_url
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        # The certificate files of `config.tls`, made on first use.
+        self.tls_certs: DevCerts | None = None
 
     @property
     def gateway_url(self) -> str:
@@ -154,12 +164,22 @@ class Stack:
                 "PORT": str(self.config.port),
             }
         )
+        if self.config.tls:
+            env.update(self._tls_files().env())
         for service in GRPC_SERVICES:
             names = self.replica_names[service]
             env[f"{service.upper()}_GRPC_LISTEN"] = f"127.0.0.1:{self.grpc_ports[names[0]]}"
             env[f"{service.upper()}_GRPC_TARGET"] = grpc_target([self.grpc_ports[name] for name in names])
         env.update(self.config.env)
         return env
+
+    def _tls_files(self) -> "DevCerts":
+        if self.tls_certs is None:
+            # Imported here: `make run` (TLS off) must not need `cryptography`.
+            from services.dev_certs import write_dev_certs
+
+            self.tls_certs = write_dev_certs(self.data_dir / "tls")
+        return self.tls_certs
 
     def process_env(self, name: str) -> dict[str, str]:
         """One process's environment: the shared one plus its own ports and `config.process_env`."""
@@ -259,7 +279,9 @@ class Stack:
         """Waits for the service's own gRPC health check to answer SERVING: a bare open port could
         belong to something else."""
         request = health_pb2.HealthCheckRequest()
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        # The services' own GRPC_TLS_* (from `config.tls`, `config.env` or our environment).
+        tls = GrpcTls.from_env(self.service_env())
+        with blocking_channel(f"127.0.0.1:{port}", tls) as channel:
             stub = health_pb2_grpc.HealthStub(channel)
             while True:
                 process = self.processes[name]

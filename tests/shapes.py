@@ -1,6 +1,6 @@
-"""Shapes from the contract that tests of several layers check against."""
+"""Open WebUI's shapes that tests of several layers check against."""
 
-# The key order of the usage object Open WebUI builds from an Ollama reply (contract §4.4).
+# The key order of the usage object Open WebUI builds from an Ollama reply.
 USAGE_KEYS = [
     "input_tokens",
     "output_tokens",

@@ -1,6 +1,7 @@
 """The auth core: signup, signin, credentials, API keys and user administration. No I/O of its own."""
 
 import asyncio
+import logging
 import re
 import time
 import uuid
@@ -17,7 +18,8 @@ from services.auth.models import (
     UserRecord,
 )
 from services.auth.passwords import PasswordHasher, password_too_long
-from services.auth.repository import AuthRepository, EmailTakenError
+from services.auth.repository import AuthRepository, EmailTakenError, SigninAttempt
+from services.auth.sources import source_key
 from services.auth.tokens import (
     API_KEY_PREFIX,
     TokenIssuer,
@@ -26,6 +28,8 @@ from services.auth.tokens import (
     new_api_key,
     new_session_stamp,
 )
+
+log = logging.getLogger(__name__)
 
 # Open WebUI's validate_email_format, plus its special case for the no-auth admin.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -43,6 +47,26 @@ class AuthPolicy:
     enable_api_keys: bool = True
     signin_rate_limit: int = 15
     signin_rate_window_s: int = 180
+    signin_source_rate_limit: int = 30
+
+
+def signin_refusal(attempt: SigninAttempt, policy: AuthPolicy) -> str | None:
+    """Why a sign-in attempt is refused before its password is checked, or None.
+
+    Only failures within the window count (an attempt still being checked counts as one):
+    - a source with ``signin_source_rate_limit`` failures, whatever the e-mails, is refused: one
+      address cannot spray passwords across accounts;
+    - once an e-mail has ``signin_rate_limit`` failures from all sources together, a source that
+      has itself failed for it is refused, but a source that has not may still try. A stranger
+      therefore cannot lock the owner out, and each source is held to one guess at that e-mail
+      per window once the e-mail is under attack: a distributed attacker gets at most
+      ``signin_rate_limit`` plus one per source, and each source is bounded by the first rule.
+    """
+    if attempt.source_failures >= policy.signin_source_rate_limit:
+        return "too many failed sign-ins from this source"
+    if attempt.email_failures >= policy.signin_rate_limit and attempt.email_source_failures > 0:
+        return "too many failed sign-ins for this e-mail, this source among them"
+    return None
 
 
 def _plausible_id(user_id: str) -> bool:
@@ -89,16 +113,24 @@ class AuthCore:
         """An admin adds a user with the role it chooses."""
         return self._session(await self._create_user(name, email, password, profile_image_url, role))
 
-    async def signin(self, email: str, password: str) -> Session:
+    async def signin(self, email: str, password: str, source: str) -> Session:
+        """Signs in from ``source`` (the client's address), within the limits of ``signin_refusal``."""
         email = email.strip().lower()
-        attempts = await self._repo.record_signin_attempt(email, self._policy.signin_rate_window_s)
-        if attempts > self._policy.signin_rate_limit:
+        source = source_key(source)
+        attempt = await self._repo.begin_signin_attempt(email, source, self._policy.signin_rate_window_s)
+        refusal = signin_refusal(attempt, self._policy)
+        if refusal is not None:
+            # A refused attempt checked no password, so it is not counted as a guess.
+            await self._repo.withdraw_signin_attempt(attempt.id)
+            log.info("sign-in from %s refused: %s", source, refusal)
             raise errors.RateLimited()
         found = await self._repo.get_user_with_hash(email)
         stored_hash = found[1] if found else None
-        if not await asyncio.to_thread(self._hasher.verify, password, stored_hash) or found is None:
-            raise errors.InvalidCredentials()
-        user = await self._repo.touch_last_active(found[0].id, int(time.time()))
+        user = None
+        if await asyncio.to_thread(self._hasher.verify, password, stored_hash) and found is not None:
+            user = await self._repo.touch_last_active(found[0].id, int(time.time()))
+        # An attempt that never gets here (an error, a cancelled call) stays counted as a failure.
+        await self._repo.settle_signin_attempt(attempt.id, succeeded=user is not None)
         if user is None:
             raise errors.InvalidCredentials()
         return self._session(user)

@@ -92,3 +92,10 @@ class UserNotFound(NotFound):
 class RateLimited(ResourceExhausted):
     def __init__(self) -> None:
         super().__init__(messages.RATE_LIMIT_EXCEEDED)
+
+
+class SessionRequired(PermissionDenied):
+    """An API key tried what only a signed-in session may do (create or delete keys)."""
+
+    def __init__(self) -> None:
+        super().__init__(messages.HUMAN_SESSION_REQUIRED)

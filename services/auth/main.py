@@ -6,12 +6,14 @@ from pathlib import Path
 import asyncpg
 
 from services.auth.core import AuthCore, AuthPolicy
+from services.auth.identity import LocalAuthenticator
 from services.auth.passwords import PasswordHasher
 from services.auth.postgres_repository import PostgresAuthRepository
 from services.auth.secret_key import shared_secret_key
 from services.auth.servicer import AuthServicer
 from services.auth.settings import AuthSettings
 from services.auth.tokens import TokenIssuer
+from services.common.authenticators import CachedAuthenticator
 from services.common.db import open_pool
 from services.common.entrypoint import run_service
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
@@ -22,6 +24,11 @@ from webui.auth.v1 import auth_pb2, auth_pb2_grpc
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name
+# The RPCs anyone may call: signing up or in, checking a credential, and whether sign-up is open
+# (what /api/config shows anonymous callers). Every other one needs the caller's credential.
+PUBLIC_METHODS = tuple(
+    f"/{SERVICE_NAME}/{name}" for name in ("Signup", "Signin", "Authenticate", "GetAuthStatus")
+)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -45,14 +52,18 @@ async def start(settings: AuthSettings) -> tuple[GrpcService, asyncpg.Pool]:
             enable_api_keys=settings.enable_api_keys,
             signin_rate_limit=settings.signin_rate_limit,
             signin_rate_window_s=settings.signin_rate_window_s,
+            signin_source_rate_limit=settings.signin_source_rate_limit,
         ),
     )
-    servicer = AuthServicer(core)
+    servicer = AuthServicer(core, trusted_networks=settings.trusted_networks)
     service = await start_grpc_service(
         settings.listen,
         [SERVICE_NAME],
         lambda server: auth_pb2_grpc.add_AuthServiceServicer_to_server(servicer, server),
         ServiceMetrics(new_registry(), settings.metrics_listen),
+        tls=settings.grpc_tls,
+        authenticator=CachedAuthenticator(LocalAuthenticator(core), settings.auth_cache_ttl_s),
+        public_methods=PUBLIC_METHODS,
     )
     log.info("auth service listening on port %d", service.port)
     return service, pool

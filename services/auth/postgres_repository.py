@@ -5,7 +5,7 @@ import time
 import asyncpg
 
 from services.auth.models import Role, UserRecord
-from services.auth.repository import ORDERABLE_FIELDS, UPDATABLE_FIELDS, EmailTakenError
+from services.auth.repository import ORDERABLE_FIELDS, UPDATABLE_FIELDS, EmailTakenError, SigninAttempt
 
 _USER_COLUMNS = (
     "id, name, email, role, profile_image_url, created_at, updated_at, last_active_at, "
@@ -13,6 +13,15 @@ _USER_COLUMNS = (
 )
 # Any constant works: it only has to be the same for every replica.
 _FIRST_USER_LOCK = 7_390_211_001
+# Classes of the two-key advisory locks on a sign-in's source and e-mail (keys: their hashes).
+_SOURCE_LOCK = 73_902_111
+_EMAIL_LOCK = 73_902_112
+# Rows older than the window count for nothing. SKIP LOCKED: replicas cleaning up at once neither
+# wait for nor deadlock on each other, and the batch bounds the work of one sign-in.
+_FORGET_OLD_ATTEMPTS = """
+    DELETE FROM auth_signin_attempt WHERE id IN (
+        SELECT id FROM auth_signin_attempt WHERE attempted_at < now() - make_interval(secs => $1)
+        ORDER BY attempted_at LIMIT 1000 FOR UPDATE SKIP LOCKED)"""
 
 
 def _user(row: asyncpg.Record) -> UserRecord:
@@ -183,15 +192,38 @@ class PostgresAuthRepository:
                 int(time.time()),
             )
 
-    async def record_signin_attempt(self, email: str, window_s: int) -> int:
+    async def begin_signin_attempt(self, email: str, source: str, window_s: int) -> SigninAttempt:
+        await self._pool.execute(_FORGET_OLD_ATTEMPTS, window_s)
         async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                """DELETE FROM auth_signin_attempt
-                   WHERE email = $1 AND attempted_at < now() - make_interval(secs => $2)""",
+            # Count and insert under locks on the source and the e-mail, so that no attempt of
+            # another replica slips in between. Always the source first: no two waits can cross.
+            await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", _SOURCE_LOCK, source)
+            await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", _EMAIL_LOCK, email)
+            counts = await conn.fetchrow(
+                """SELECT count(*) FILTER (WHERE email = $1) AS email_failures,
+                          count(*) FILTER (WHERE email = $1 AND source = $2) AS email_source_failures,
+                          count(*) FILTER (WHERE source = $2) AS source_failures
+                   FROM auth_signin_attempt
+                   WHERE (email = $1 OR source = $2) AND succeeded IS NOT TRUE
+                     AND attempted_at >= now() - make_interval(secs => $3)""",
                 email,
+                source,
                 window_s,
             )
-            await conn.execute("INSERT INTO auth_signin_attempt (email) VALUES ($1)", email)
-            return int(
-                await conn.fetchval("SELECT count(*) FROM auth_signin_attempt WHERE email = $1", email)
+            attempt_id = await conn.fetchval(
+                "INSERT INTO auth_signin_attempt (email, source) VALUES ($1, $2) RETURNING id", email, source
             )
+        return SigninAttempt(
+            id=attempt_id,
+            email_failures=counts["email_failures"],
+            email_source_failures=counts["email_source_failures"],
+            source_failures=counts["source_failures"],
+        )
+
+    async def settle_signin_attempt(self, attempt_id: int, succeeded: bool) -> None:
+        await self._pool.execute(
+            "UPDATE auth_signin_attempt SET succeeded = $2 WHERE id = $1", attempt_id, succeeded
+        )
+
+    async def withdraw_signin_attempt(self, attempt_id: int) -> None:
+        await self._pool.execute("DELETE FROM auth_signin_attempt WHERE id = $1", attempt_id)

@@ -1,5 +1,6 @@
 """Where the auth core keeps users, key hashes, revocations and sign-in attempts."""
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from services.auth.models import Role, UserRecord
@@ -13,6 +14,16 @@ ORDERABLE_FIELDS = frozenset({"created_at", "updated_at", "last_active_at", "nam
 
 class EmailTakenError(Exception):
     """Raised by a repository when the e-mail belongs to another user."""
+
+
+@dataclass(frozen=True, slots=True)
+class SigninAttempt:
+    """A recorded sign-in attempt and the failures that came before it within the window."""
+
+    id: int
+    email_failures: int
+    email_source_failures: int
+    source_failures: int
 
 
 class AuthRepository(Protocol):
@@ -62,7 +73,14 @@ class AuthRepository(Protocol):
 
     async def revoke_token(self, jti: str, expires_at: int | None) -> None: ...
 
-    async def record_signin_attempt(self, email: str, window_s: int) -> int:
-        """Records an attempt and returns how many were made in the last ``window_s`` seconds,
-        this one included."""
+    async def begin_signin_attempt(self, email: str, source: str, window_s: int) -> SigninAttempt:
+        """Records an attempt whose outcome is not known yet and returns the failures of the last
+        ``window_s`` seconds, not counting this one. Attempts without an outcome count as failures,
+        so concurrent attempts see each other; replicas recording at once are serialised."""
+        ...
+
+    async def settle_signin_attempt(self, attempt_id: int, succeeded: bool) -> None: ...
+
+    async def withdraw_signin_attempt(self, attempt_id: int) -> None:
+        """Forgets an attempt that was refused before its password was checked."""
         ...

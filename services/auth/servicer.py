@@ -1,7 +1,18 @@
-"""AuthService over gRPC: converts protobuf to core calls and back, nothing more."""
+"""AuthService over gRPC: converts protobuf to core calls and back, nothing more.
 
+Who may call what is decided here, from the identity the interceptor resolved: the sign-up,
+sign-in, credential check and status RPCs are public (services/auth/main.py lists them), a user
+manages only its own password, session and key, and user administration needs an admin.
+"""
+
+from services.auth import errors
 from services.auth.core import AuthCore
+from services.auth.identity import identity_of
 from services.auth.models import Authenticated, CredentialKind, Role, Session, UserChanges, UserRecord
+from services.auth.sources import DEFAULT_TRUSTED_NETWORKS, signin_source
+from services.common.grpc_identity import current_identity, require_admin, require_verified
+from services.common.identity import Identity, identity_to_pb
+from services.common.networks import Networks
 from webui.auth.v1 import auth_pb2, auth_pb2_grpc
 
 _ROLE_TO_PB = {
@@ -43,8 +54,10 @@ def role_from_pb(role: int, default: Role) -> Role:
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     """Thin gRPC adapter over AuthCore."""
 
-    def __init__(self, core: AuthCore) -> None:
+    def __init__(self, core: AuthCore, trusted_networks: Networks = DEFAULT_TRUSTED_NETWORKS) -> None:
         self._core = core
+        # Callers believed when they name the client they sign in for (SigninRequest.client_address).
+        self._trusted_networks = trusted_networks
 
     async def Signup(self, request, context):  # noqa: N802 - gRPC method names
         session = await self._core.signup(
@@ -53,31 +66,42 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         return auth_pb2.SignupResponse(session=session_pb(session))
 
     async def Signin(self, request, context):  # noqa: N802
-        session = await self._core.signin(request.email, request.password)
+        source = signin_source(context.peer(), request.client_address, self._trusted_networks)
+        session = await self._core.signin(request.email, request.password, source)
         return auth_pb2.SigninResponse(session=session_pb(session))
 
     async def Authenticate(self, request, context):  # noqa: N802
         result: Authenticated = await self._core.authenticate(request.credential)
         return auth_pb2.AuthenticateResponse(
-            user=user_pb(result.user), kind=_KIND_TO_PB[result.kind], expires_at=result.expires_at or 0
+            user=user_pb(result.user),
+            kind=_KIND_TO_PB[result.kind],
+            expires_at=result.expires_at or 0,
+            identity=identity_to_pb(identity_of(result)),
         )
 
     async def Signout(self, request, context):  # noqa: N802
-        await self._core.signout(request.token)
+        # A caller signs out its own session: the token, if named, must be the call's credential.
+        credential = current_identity().credential
+        if request.token and request.token != credential:
+            raise errors.ActionProhibited()
+        await self._core.signout(credential)
         return auth_pb2.SignoutResponse()
 
     async def ChangePassword(self, request, context):  # noqa: N802
-        await self._core.change_password(request.user_id, request.password, request.new_password)
+        user_id = current_identity().user_id
+        await self._core.change_password(user_id, request.password, request.new_password)
         return auth_pb2.ChangePasswordResponse()
 
     async def CreateApiKey(self, request, context):  # noqa: N802
-        return auth_pb2.CreateApiKeyResponse(api_key=await self._core.create_api_key(request.user_id))
+        identity = _session_identity()
+        return auth_pb2.CreateApiKeyResponse(api_key=await self._core.create_api_key(identity.user_id))
 
     async def GetApiKey(self, request, context):  # noqa: N802
-        return auth_pb2.GetApiKeyResponse(masked_key=await self._core.get_api_key(request.user_id))
+        user_id = current_identity().user_id
+        return auth_pb2.GetApiKeyResponse(masked_key=await self._core.get_api_key(user_id))
 
     async def DeleteApiKey(self, request, context):  # noqa: N802
-        await self._core.delete_api_key(request.user_id)
+        await self._core.delete_api_key(_session_identity().user_id)
         return auth_pb2.DeleteApiKeyResponse()
 
     async def GetAuthStatus(self, request, context):  # noqa: N802
@@ -88,6 +112,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         )
 
     async def AddUser(self, request, context):  # noqa: N802
+        require_admin(current_identity())
         session = await self._core.add_user(
             request.name,
             request.email,
@@ -98,12 +123,15 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         return auth_pb2.AddUserResponse(session=session_pb(session))
 
     async def ListUsers(self, request, context):  # noqa: N802
+        require_admin(current_identity())
         page = await self._core.list_users(
             request.query, request.order_by, request.direction, request.page, request.page_size or 30
         )
         return auth_pb2.ListUsersResponse(users=[user_pb(u) for u in page.users], total=page.total)
 
     async def GetUser(self, request, context):  # noqa: N802
+        # Lists show each row's owner (name, role, e-mail) to any verified user, as Open WebUI does.
+        require_verified(current_identity())
         return auth_pb2.GetUserResponse(user=user_pb(await self._core.get_user(request.user_id)))
 
     async def UpdateUser(self, request, context):  # noqa: N802
@@ -114,9 +142,19 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             profile_image_url=request.profile_image_url if request.HasField("profile_image_url") else None,
             password=request.password if request.HasField("password") else None,
         )
-        user = await self._core.update_user(request.actor_id, request.user_id, changes)
+        actor = require_admin(current_identity())
+        user = await self._core.update_user(actor.user_id, request.user_id, changes)
         return auth_pb2.UpdateUserResponse(user=user_pb(user))
 
     async def DeleteUser(self, request, context):  # noqa: N802
-        await self._core.delete_user(request.actor_id, request.user_id)
+        actor = require_admin(current_identity())
+        await self._core.delete_user(actor.user_id, request.user_id)
         return auth_pb2.DeleteUserResponse()
+
+
+def _session_identity() -> Identity:
+    """The caller, who must have signed in: an API key may not mint or delete keys."""
+    identity = current_identity()
+    if identity.via_api_key:
+        raise errors.SessionRequired()
+    return identity

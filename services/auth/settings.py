@@ -3,6 +3,7 @@
 from pydantic import Field, field_validator
 
 from services.auth.models import Role
+from services.common.networks import PRIVATE_NETWORKS, Networks, NetworksText, parse_networks
 from services.common.settings import ServiceSettings, parse_duration
 
 
@@ -16,6 +17,11 @@ class AuthSettings(ServiceSettings):
     bcrypt_rounds: int = Field(default=12, alias="BCRYPT_ROUNDS", ge=4, le=16)
     signin_rate_limit: int = Field(default=15, alias="SIGNIN_RATE_LIMIT", ge=1)
     signin_rate_window_s: int = Field(default=180, alias="SIGNIN_RATE_WINDOW_S", ge=1)
+    # Failed sign-ins one source address may make across all e-mails per window (password spraying).
+    signin_source_rate_limit: int = Field(default=30, alias="SIGNIN_SOURCE_RATE_LIMIT", ge=1)
+    # Callers (our gateway) whose SigninRequest.client_address is believed; anyone else is counted
+    # under its own address, so a stranger cannot pick the address it is limited as.
+    trusted_networks_text: NetworksText = Field(default=PRIVATE_NETWORKS, alias="AUTH_TRUSTED_NETWORKS")
 
     @field_validator("jwt_expires_in")
     @classmethod
@@ -26,3 +32,7 @@ class AuthSettings(ServiceSettings):
     @property
     def jwt_expires_in_s(self) -> float | None:
         return parse_duration(self.jwt_expires_in)
+
+    @property
+    def trusted_networks(self) -> Networks:
+        return parse_networks(self.trusted_networks_text)

@@ -5,6 +5,8 @@ from collections.abc import Sequence
 
 import grpc
 
+from services.common.grpc_tls import GrpcTls
+
 # Replies (a model list, a non-streamed completion, a file with its extracted text) may be larger
 # than gRPC's 4 MiB default.
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
@@ -51,7 +53,29 @@ CHANNEL_OPTIONS: tuple[tuple[str, int | str], ...] = (
 )
 
 
-def open_channel(target: str, options: Sequence[tuple[str, int | str]] = ()) -> grpc.aio.Channel:
-    """An insecure `grpc.aio` channel to ``target`` (any gRPC target string) with round_robin load
-    balancing and 32 MiB message limits; ``options`` add to or override those."""
-    return grpc.aio.insecure_channel(target, options=[*CHANNEL_OPTIONS, *options])
+def _tls_name_options(target: str) -> list[tuple[str, str]]:
+    """gRPC checks the server's certificate against the target's authority, which for a multi-address
+    URI (``ipv4:127.0.0.1:1,127.0.0.1:2``) is the whole address list, a name no certificate holds: check
+    the first address's host instead (its replicas share one certificate)."""
+    scheme, _, addresses = target.partition(":")
+    if scheme not in ("ipv4", "ipv6") or "," not in addresses:
+        return []
+    first = addresses.split(",", 1)[0]
+    host = first[1 : first.find("]")] if first.startswith("[") else first.partition(":")[0]
+    return [("grpc.ssl_target_name_override", host)]
+
+
+def open_channel(
+    target: str, options: Sequence[tuple[str, int | str]] = (), tls: GrpcTls | None = None
+) -> grpc.aio.Channel:
+    """A `grpc.aio` channel to ``target`` (any gRPC target string) with round_robin load balancing and
+    32 MiB message limits; ``options`` add to or override those. Plaintext without ``tls``; with it,
+    mutual TLS: the server's certificate must chain to its CA and name the host dialled, and ours is
+    presented in turn."""
+    if tls is None:
+        return grpc.aio.insecure_channel(target, options=[*CHANNEL_OPTIONS, *options])
+    return grpc.aio.secure_channel(
+        target,
+        tls.channel_credentials(),
+        options=[*CHANNEL_OPTIONS, *_tls_name_options(target), *options],
+    )

@@ -1,13 +1,21 @@
-"""The one server interceptor: request id in, plain core exceptions out as gRPC status."""
+"""The one server interceptor: request id and caller identity in, core exceptions out as gRPC status."""
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from typing import Any
 
 import grpc
 
-from services.common import errors
+from services.common import errors, messages
 from services.common.grpc_handlers import StreamBehaviour, UnaryBehaviour, rewrap_handler
+from services.common.grpc_identity import (
+    Authenticator,
+    Authorize,
+    credential_from_metadata,
+    identity_var,
+    is_open,
+)
+from services.common.identity import Identity
 from services.common.request_context import REQUEST_ID_METADATA_KEY, new_request_id, request_id_var
 
 log = logging.getLogger(__name__)
@@ -83,8 +91,27 @@ def _request_id(details: grpc.HandlerCallDetails) -> str:
     return new_request_id()
 
 
+Identify = Callable[[], Awaitable[Identity]]
+
+
 class ServiceInterceptor(grpc.aio.ServerInterceptor):
-    """Sets the request id from metadata and turns core exceptions into gRPC status codes."""
+    """Sets the request id from metadata, resolves the caller's credential (every method but the
+    open ones), and turns core exceptions into gRPC status codes.
+
+    ``authorize`` then refuses identities a method is not for (a role rule) before the servicer
+    reads the request. Without an ``authenticator`` no identity is resolved: for servers that serve
+    only open services (tests of the interceptor itself).
+    """
+
+    def __init__(
+        self,
+        authenticator: Authenticator | None = None,
+        public_methods: Collection[str] = (),
+        authorize: Authorize | None = None,
+    ) -> None:
+        self._authenticator = authenticator
+        self._public = frozenset(public_methods)
+        self._authorize = authorize
 
     async def intercept_service(
         self,
@@ -96,11 +123,29 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             return handler
         rid = _request_id(handler_call_details)
         method = handler_call_details.method
+        identify = None
+        if self._authenticator is not None and not is_open(method, self._public):
+            credential = credential_from_metadata(handler_call_details.invocation_metadata)
+            identify = self._identifier(method, credential)
         return rewrap_handler(
             handler,
-            lambda inner: _wrap_unary(inner, rid, method),
-            lambda inner: _wrap_stream(inner, rid, method),
+            lambda inner: _wrap_unary(inner, rid, method, identify),
+            lambda inner: _wrap_stream(inner, rid, method, identify),
         )
+
+    def _identifier(self, method: str, credential: str) -> Identify:
+        authenticator, authorize = self._authenticator, self._authorize
+        assert authenticator is not None
+
+        async def identify() -> Identity:
+            if not credential:
+                raise errors.Unauthenticated(messages.NOT_AUTHENTICATED)
+            identity = await authenticator.identify(credential)
+            if authorize is not None:
+                authorize(method, identity)
+            return identity
+
+        return identify
 
 
 def _is_abort(error: BaseException) -> bool:
@@ -108,10 +153,12 @@ def _is_abort(error: BaseException) -> bool:
     return isinstance(error, grpc.aio.AbortError)
 
 
-def _wrap_unary(inner: UnaryBehaviour, rid: str, method: str) -> UnaryBehaviour:
+def _wrap_unary(inner: UnaryBehaviour, rid: str, method: str, identify: Identify | None) -> UnaryBehaviour:
     async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
         request_id_var.set(rid)
         try:
+            # Inside the handler's own task, so the identity is this call's alone.
+            identity_var.set(await identify() if identify is not None else None)
             return await inner(request, context)
         except Exception as error:
             if _is_abort(error):
@@ -121,10 +168,11 @@ def _wrap_unary(inner: UnaryBehaviour, rid: str, method: str) -> UnaryBehaviour:
     return unary
 
 
-def _wrap_stream(inner: StreamBehaviour, rid: str, method: str) -> StreamBehaviour:
+def _wrap_stream(inner: StreamBehaviour, rid: str, method: str, identify: Identify | None) -> StreamBehaviour:
     async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         request_id_var.set(rid)
         try:
+            identity_var.set(await identify() if identify is not None else None)
             async for item in inner(request, context):
                 yield item
         except Exception as error:

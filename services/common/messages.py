@@ -56,7 +56,7 @@ def model_not_found(name: str) -> str:
     return f"Model '{name}' was not found"
 
 
-# Files and knowledge (step 3).
+# Files and knowledge.
 EMPTY_CONTENT = (
     "The content provided is empty. Please ensure that there is text or data present before proceeding."
 )
@@ -95,7 +95,7 @@ def wrapped_400(detail: str) -> str:
     return f"400: {detail}"
 
 
-# Functions (step 4).
+# Functions.
 FUNCTION_ID_INVALID = "Only alphanumeric characters and underscores are allowed in the id"
 FUNCTION_CREATE_FAILED = "Error creating function"
 FUNCTION_UPDATE_FAILED = "Error updating function"

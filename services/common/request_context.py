@@ -3,6 +3,8 @@
 import contextvars
 import uuid
 
+from services.common.grpc_identity import bearer_metadata
+
 REQUEST_ID_METADATA_KEY = "x-request-id"
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -14,6 +16,7 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
-def outgoing_metadata() -> tuple[tuple[str, str], ...]:
-    """gRPC metadata that passes the current request id on."""
-    return ((REQUEST_ID_METADATA_KEY, request_id_var.get()),)
+def outgoing_metadata(credential: str = "") -> tuple[tuple[str, str], ...]:
+    """gRPC metadata that passes the current request id on and, when given, presents the end
+    user's credential (every RPC but a few public ones needs it)."""
+    return ((REQUEST_ID_METADATA_KEY, request_id_var.get()), *bearer_metadata(credential))

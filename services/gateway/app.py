@@ -40,9 +40,9 @@ _CLIENT_MAX_SIZE = 1024 * 1024 * 1024
 async def _backends(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     # Each target may name several replicas; the channels spread calls over them (round_robin).
-    auth_channel = open_channel(settings.auth_target)
-    inference_channel = open_channel(settings.inference_target)
-    ingest_channel = open_channel(settings.ingest_target)
+    auth_channel = open_channel(settings.auth_target, tls=settings.grpc_tls)
+    inference_channel = open_channel(settings.inference_target, tls=settings.grpc_tls)
+    ingest_channel = open_channel(settings.ingest_target, tls=settings.grpc_tls)
     app[CHANNELS] = {"auth": auth_channel, "inference": inference_channel, "ingest": ingest_channel}
     app[INFERENCE] = InferenceClient(
         inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s

@@ -13,8 +13,10 @@ class AuthClient:
         self._stub = auth_pb2_grpc.AuthServiceStub(channel)
         self._timeout_s = timeout_s
 
-    def _opts(self) -> dict:
-        return {"timeout": self._timeout_s, "metadata": outgoing_metadata()}
+    def _opts(self, credential: str = "") -> dict:
+        """The deadline, the request id and, for every RPC but the public ones, the credential of
+        the user the call acts for."""
+        return {"timeout": self._timeout_s, "metadata": outgoing_metadata(credential)}
 
     async def signup(self, name: str, email: str, password: str, profile_image_url: str) -> auth_pb2.Session:
         request = auth_pb2.SignupRequest(
@@ -22,8 +24,8 @@ class AuthClient:
         )
         return (await self._stub.Signup(request, **self._opts())).session
 
-    async def signin(self, email: str, password: str) -> auth_pb2.Session:
-        request = auth_pb2.SigninRequest(email=email, password=password)
+    async def signin(self, email: str, password: str, client_address: str) -> auth_pb2.Session:
+        request = auth_pb2.SigninRequest(email=email, password=password, client_address=client_address)
         return (await self._stub.Signin(request, **self._opts())).session
 
     async def authenticate(self, credential: str) -> auth_pb2.AuthenticateResponse:
@@ -32,50 +34,49 @@ class AuthClient:
         )
 
     async def signout(self, token: str) -> None:
-        await self._stub.Signout(auth_pb2.SignoutRequest(token=token), **self._opts())
+        await self._stub.Signout(auth_pb2.SignoutRequest(token=token), **self._opts(token))
 
-    async def change_password(self, user_id: str, password: str, new_password: str) -> None:
-        request = auth_pb2.ChangePasswordRequest(
-            user_id=user_id, password=password, new_password=new_password
-        )
-        await self._stub.ChangePassword(request, **self._opts())
+    async def change_password(self, credential: str, password: str, new_password: str) -> None:
+        request = auth_pb2.ChangePasswordRequest(password=password, new_password=new_password)
+        await self._stub.ChangePassword(request, **self._opts(credential))
 
-    async def create_api_key(self, user_id: str) -> str:
-        request = auth_pb2.CreateApiKeyRequest(user_id=user_id)
-        return (await self._stub.CreateApiKey(request, **self._opts())).api_key
+    async def create_api_key(self, credential: str) -> str:
+        request = auth_pb2.CreateApiKeyRequest()
+        return (await self._stub.CreateApiKey(request, **self._opts(credential))).api_key
 
-    async def get_api_key(self, user_id: str) -> str:
-        request = auth_pb2.GetApiKeyRequest(user_id=user_id)
-        return (await self._stub.GetApiKey(request, **self._opts())).masked_key
+    async def get_api_key(self, credential: str) -> str:
+        request = auth_pb2.GetApiKeyRequest()
+        return (await self._stub.GetApiKey(request, **self._opts(credential))).masked_key
 
-    async def delete_api_key(self, user_id: str) -> None:
-        await self._stub.DeleteApiKey(auth_pb2.DeleteApiKeyRequest(user_id=user_id), **self._opts())
+    async def delete_api_key(self, credential: str) -> None:
+        await self._stub.DeleteApiKey(auth_pb2.DeleteApiKeyRequest(), **self._opts(credential))
 
     async def get_auth_status(self) -> auth_pb2.GetAuthStatusResponse:
         return await self._stub.GetAuthStatus(auth_pb2.GetAuthStatusRequest(), **self._opts())
 
     async def add_user(
-        self, name: str, email: str, password: str, profile_image_url: str, role: int
+        self, credential: str, name: str, email: str, password: str, profile_image_url: str, role: int
     ) -> auth_pb2.Session:
         request = auth_pb2.AddUserRequest(
             name=name, email=email, password=password, profile_image_url=profile_image_url, role=role
         )
-        return (await self._stub.AddUser(request, **self._opts())).session
+        return (await self._stub.AddUser(request, **self._opts(credential))).session
 
     async def list_users(
-        self, query: str, order_by: str, direction: str, page: int, page_size: int
+        self, credential: str, query: str, order_by: str, direction: str, page: int, page_size: int
     ) -> auth_pb2.ListUsersResponse:
         request = auth_pb2.ListUsersRequest(
             query=query, order_by=order_by, direction=direction, page=page, page_size=page_size
         )
-        return await self._stub.ListUsers(request, **self._opts())
+        return await self._stub.ListUsers(request, **self._opts(credential))
 
-    async def get_user(self, user_id: str) -> auth_pb2.User:
-        return (await self._stub.GetUser(auth_pb2.GetUserRequest(user_id=user_id), **self._opts())).user
+    async def get_user(self, credential: str, user_id: str) -> auth_pb2.User:
+        request = auth_pb2.GetUserRequest(user_id=user_id)
+        return (await self._stub.GetUser(request, **self._opts(credential))).user
 
-    async def update_user(self, request: auth_pb2.UpdateUserRequest) -> auth_pb2.User:
-        return (await self._stub.UpdateUser(request, **self._opts())).user
+    async def update_user(self, credential: str, request: auth_pb2.UpdateUserRequest) -> auth_pb2.User:
+        return (await self._stub.UpdateUser(request, **self._opts(credential))).user
 
-    async def delete_user(self, actor_id: str, user_id: str) -> None:
-        request = auth_pb2.DeleteUserRequest(actor_id=actor_id, user_id=user_id)
-        await self._stub.DeleteUser(request, **self._opts())
+    async def delete_user(self, credential: str, user_id: str) -> None:
+        request = auth_pb2.DeleteUserRequest(user_id=user_id)
+        await self._stub.DeleteUser(request, **self._opts(credential))

@@ -4,14 +4,9 @@ import grpc
 
 from services.common.request_context import outgoing_metadata
 from services.gateway.auth_guard import Principal
-from services.gateway.views import caller_fields
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
 BACKENDS = {"ollama": inference_pb2.BACKEND_OLLAMA, "openai": inference_pb2.BACKEND_OPENAI}
-
-
-def caller_of(principal: Principal) -> inference_pb2.Caller:
-    return inference_pb2.Caller(**caller_fields(principal.user))
 
 
 def _valves_scope(user: bool) -> int:
@@ -31,30 +26,34 @@ class InferenceClient:
         self._stream_timeout_s = stream_timeout_s
 
     async def list_models(self, principal: Principal, refresh: bool) -> bytes:
-        request = inference_pb2.ListModelsRequest(caller=caller_of(principal), refresh=refresh)
-        reply = await self._stub.ListModels(request, timeout=self._timeout_s, metadata=outgoing_metadata())
+        request = inference_pb2.ListModelsRequest(refresh=refresh)
+        reply = await self._stub.ListModels(
+            request, timeout=self._timeout_s, metadata=outgoing_metadata(principal.credential)
+        )
         return reply.models_json
 
     def chat_completion(self, principal: Principal, body: bytes) -> grpc.aio.UnaryStreamCall:
-        request = inference_pb2.ChatCompletionRequest(caller=caller_of(principal), body_json=body)
+        request = inference_pb2.ChatCompletionRequest(body_json=body)
         return self._stub.ChatCompletion(
-            request, timeout=self._stream_timeout_s, metadata=outgoing_metadata()
+            request, timeout=self._stream_timeout_s, metadata=outgoing_metadata(principal.credential)
         )
 
     async def chat_completed(self, principal: Principal, body: bytes) -> bytes:
-        request = inference_pb2.ChatCompletedRequest(caller=caller_of(principal), body_json=body)
-        reply = await self._stub.ChatCompleted(request, timeout=self._timeout_s, metadata=outgoing_metadata())
+        request = inference_pb2.ChatCompletedRequest(body_json=body)
+        reply = await self._stub.ChatCompleted(
+            request, timeout=self._timeout_s, metadata=outgoing_metadata(principal.credential)
+        )
         return reply.body_json
 
     async def embeddings(self, principal: Principal, body: bytes) -> inference_pb2.EmbeddingsResponse:
-        request = inference_pb2.EmbeddingsRequest(caller=caller_of(principal), body_json=body)
+        request = inference_pb2.EmbeddingsRequest(body_json=body)
         return await self._stub.Embeddings(
-            request, timeout=self._stream_timeout_s, metadata=outgoing_metadata()
+            request, timeout=self._stream_timeout_s, metadata=outgoing_metadata(principal.credential)
         )
 
     def proxy(
         self,
-        principal: Principal | None,
+        principal: Principal,
         backend: str,
         method: str,
         path: str,
@@ -63,7 +62,6 @@ class InferenceClient:
         headers: dict[str, str],
     ) -> grpc.aio.UnaryStreamCall:
         request = inference_pb2.ProxyRequest(
-            caller=caller_of(principal) if principal else None,
             backend=BACKENDS[backend],
             method=method,
             path=path,
@@ -71,83 +69,87 @@ class InferenceClient:
             body=body,
             headers=headers,
         )
-        return self._stub.Proxy(request, timeout=self._stream_timeout_s, metadata=outgoing_metadata())
-
-    # -- functions (JSON bytes both ways) -----------------------------------------------------------
-
-    def _function_opts(self) -> dict:
-        return {"timeout": self._timeout_s, "metadata": outgoing_metadata()}
-
-    async def list_functions(self, principal: Principal) -> bytes:
-        request = inference_pb2.ListFunctionsRequest(caller=caller_of(principal))
-        return (await self._stub.ListFunctions(request, **self._function_opts())).functions_json
-
-    async def create_function(self, principal: Principal, form: bytes) -> bytes:
-        request = inference_pb2.CreateFunctionRequest(caller=caller_of(principal), form_json=form)
-        return (await self._stub.CreateFunction(request, **self._function_opts())).function_json
-
-    async def get_function(self, principal: Principal, function_id: str) -> bytes:
-        request = inference_pb2.GetFunctionRequest(caller=caller_of(principal), id=function_id)
-        return (await self._stub.GetFunction(request, **self._function_opts())).function_json
-
-    async def update_function(self, principal: Principal, function_id: str, form: bytes) -> bytes:
-        request = inference_pb2.UpdateFunctionRequest(
-            caller=caller_of(principal), id=function_id, form_json=form
+        return self._stub.Proxy(
+            request, timeout=self._stream_timeout_s, metadata=outgoing_metadata(principal.credential)
         )
-        return (await self._stub.UpdateFunction(request, **self._function_opts())).function_json
 
-    async def toggle_function(self, principal: Principal, function_id: str, is_global: bool) -> bytes:
+    # -- functions (forms and valves are JSON bytes; functions are messages) -----------------------
+
+    def _function_opts(self, principal: Principal) -> dict:
+        return {"timeout": self._timeout_s, "metadata": outgoing_metadata(principal.credential)}
+
+    async def list_functions(self, principal: Principal) -> list[inference_pb2.Function]:
+        request = inference_pb2.ListFunctionsRequest()
+        return list((await self._stub.ListFunctions(request, **self._function_opts(principal))).functions)
+
+    async def create_function(self, principal: Principal, form: bytes) -> inference_pb2.Function:
+        request = inference_pb2.CreateFunctionRequest(form_json=form)
+        return (await self._stub.CreateFunction(request, **self._function_opts(principal))).function
+
+    async def get_function(self, principal: Principal, function_id: str) -> inference_pb2.Function:
+        request = inference_pb2.GetFunctionRequest(id=function_id)
+        return (await self._stub.GetFunction(request, **self._function_opts(principal))).function
+
+    async def update_function(
+        self, principal: Principal, function_id: str, form: bytes
+    ) -> inference_pb2.Function:
+        request = inference_pb2.UpdateFunctionRequest(id=function_id, form_json=form)
+        return (await self._stub.UpdateFunction(request, **self._function_opts(principal))).function
+
+    async def toggle_function(
+        self, principal: Principal, function_id: str, is_global: bool
+    ) -> inference_pb2.Function:
         flag = inference_pb2.FUNCTION_FLAG_GLOBAL if is_global else inference_pb2.FUNCTION_FLAG_ACTIVE
-        request = inference_pb2.ToggleFunctionRequest(caller=caller_of(principal), id=function_id, flag=flag)
-        return (await self._stub.ToggleFunction(request, **self._function_opts())).function_json
+        request = inference_pb2.ToggleFunctionRequest(id=function_id, flag=flag)
+        return (await self._stub.ToggleFunction(request, **self._function_opts(principal))).function
 
     async def delete_function(self, principal: Principal, function_id: str) -> bool:
-        request = inference_pb2.DeleteFunctionRequest(caller=caller_of(principal), id=function_id)
-        return (await self._stub.DeleteFunction(request, **self._function_opts())).deleted
+        request = inference_pb2.DeleteFunctionRequest(id=function_id)
+        return (await self._stub.DeleteFunction(request, **self._function_opts(principal))).deleted
 
     async def get_function_valves(
         self, principal: Principal, function_id: str, *, user: bool, spec: bool
     ) -> bytes:
-        request = inference_pb2.GetFunctionValvesRequest(
-            caller=caller_of(principal), id=function_id, scope=_valves_scope(user), spec=spec
-        )
-        return (await self._stub.GetFunctionValves(request, **self._function_opts())).valves_json
+        request = inference_pb2.GetFunctionValvesRequest(id=function_id, scope=_valves_scope(user), spec=spec)
+        return (await self._stub.GetFunctionValves(request, **self._function_opts(principal))).valves_json
 
     async def update_function_valves(
         self, principal: Principal, function_id: str, valves: bytes, *, user: bool
     ) -> bytes:
         request = inference_pb2.UpdateFunctionValvesRequest(
-            caller=caller_of(principal), id=function_id, scope=_valves_scope(user), valves_json=valves
+            id=function_id, scope=_valves_scope(user), valves_json=valves
         )
-        return (await self._stub.UpdateFunctionValves(request, **self._function_opts())).valves_json
+        return (await self._stub.UpdateFunctionValves(request, **self._function_opts(principal))).valves_json
 
-    # -- workspace models (JSON bytes both ways) ----------------------------------------------------
+    # -- workspace models (forms are JSON bytes; models are messages) ------------------------------
 
-    def _workspace_opts(self) -> dict:
-        return {"timeout": self._timeout_s, "metadata": outgoing_metadata()}
+    def _workspace_opts(self, principal: Principal) -> dict:
+        return {"timeout": self._timeout_s, "metadata": outgoing_metadata(principal.credential)}
 
-    async def list_workspace_models(self, principal: Principal, query: str, page: int) -> bytes:
-        request = inference_pb2.ListWorkspaceModelsRequest(
-            caller=caller_of(principal), query=query, page=page
-        )
-        return (await self._stub.ListWorkspaceModels(request, **self._workspace_opts())).page_json
+    async def list_workspace_models(
+        self, principal: Principal, query: str, page: int
+    ) -> inference_pb2.ListWorkspaceModelsResponse:
+        request = inference_pb2.ListWorkspaceModelsRequest(query=query, page=page)
+        return await self._stub.ListWorkspaceModels(request, **self._workspace_opts(principal))
 
-    async def create_workspace_model(self, principal: Principal, form: bytes) -> bytes:
-        request = inference_pb2.CreateWorkspaceModelRequest(caller=caller_of(principal), form_json=form)
-        return (await self._stub.CreateWorkspaceModel(request, **self._workspace_opts())).model_json
+    async def create_workspace_model(self, principal: Principal, form: bytes) -> inference_pb2.WorkspaceModel:
+        request = inference_pb2.CreateWorkspaceModelRequest(form_json=form)
+        return (await self._stub.CreateWorkspaceModel(request, **self._workspace_opts(principal))).model
 
-    async def get_workspace_model(self, principal: Principal, model_id: str) -> bytes:
-        request = inference_pb2.GetWorkspaceModelRequest(caller=caller_of(principal), id=model_id)
-        return (await self._stub.GetWorkspaceModel(request, **self._workspace_opts())).model_json
+    async def get_workspace_model(self, principal: Principal, model_id: str) -> inference_pb2.WorkspaceModel:
+        request = inference_pb2.GetWorkspaceModelRequest(id=model_id)
+        return (await self._stub.GetWorkspaceModel(request, **self._workspace_opts(principal))).model
 
-    async def update_workspace_model(self, principal: Principal, form: bytes) -> bytes:
-        request = inference_pb2.UpdateWorkspaceModelRequest(caller=caller_of(principal), form_json=form)
-        return (await self._stub.UpdateWorkspaceModel(request, **self._workspace_opts())).model_json
+    async def update_workspace_model(self, principal: Principal, form: bytes) -> inference_pb2.WorkspaceModel:
+        request = inference_pb2.UpdateWorkspaceModelRequest(form_json=form)
+        return (await self._stub.UpdateWorkspaceModel(request, **self._workspace_opts(principal))).model
 
-    async def toggle_workspace_model(self, principal: Principal, model_id: str) -> bytes:
-        request = inference_pb2.ToggleWorkspaceModelRequest(caller=caller_of(principal), id=model_id)
-        return (await self._stub.ToggleWorkspaceModel(request, **self._workspace_opts())).model_json
+    async def toggle_workspace_model(
+        self, principal: Principal, model_id: str
+    ) -> inference_pb2.WorkspaceModel:
+        request = inference_pb2.ToggleWorkspaceModelRequest(id=model_id)
+        return (await self._stub.ToggleWorkspaceModel(request, **self._workspace_opts(principal))).model
 
     async def delete_workspace_model(self, principal: Principal, model_id: str) -> bool:
-        request = inference_pb2.DeleteWorkspaceModelRequest(caller=caller_of(principal), id=model_id)
-        return (await self._stub.DeleteWorkspaceModel(request, **self._workspace_opts())).deleted
+        request = inference_pb2.DeleteWorkspaceModelRequest(id=model_id)
+        return (await self._stub.DeleteWorkspaceModel(request, **self._workspace_opts(principal))).deleted

@@ -4,12 +4,7 @@ import grpc
 
 from services.common.request_context import outgoing_metadata
 from services.gateway.auth_guard import Principal
-from services.gateway.views import caller_fields
 from webui.ingest.v1 import ingest_pb2, ingest_pb2_grpc
-
-
-def caller_of(principal: Principal) -> ingest_pb2.Caller:
-    return ingest_pb2.Caller(**caller_fields(principal.user))
 
 
 class IngestClient:
@@ -33,46 +28,44 @@ class IngestClient:
         self._stream_timeout_s = stream_timeout_s
         self._watch_timeout_s = watch_timeout_s or stream_timeout_s
 
-    def _unary(self) -> dict:
-        return {"timeout": self._timeout_s, "metadata": outgoing_metadata()}
+    def _unary(self, principal: Principal) -> dict:
+        return {"timeout": self._timeout_s, "metadata": outgoing_metadata(principal.credential)}
 
-    def _long(self) -> dict:
-        return {"timeout": self._stream_timeout_s, "metadata": outgoing_metadata()}
+    def _long(self, principal: Principal) -> dict:
+        return {"timeout": self._stream_timeout_s, "metadata": outgoing_metadata(principal.credential)}
 
     # -- files ------------------------------------------------------------------------------------
 
-    def upload_file(self) -> grpc.aio.StreamUnaryCall:
+    def upload_file(self, principal: Principal) -> grpc.aio.StreamUnaryCall:
         """Opens an upload: write the header, then chunks (and the metadata), then ``done_writing``."""
-        return self._stub.UploadFile(timeout=self._stream_timeout_s, metadata=outgoing_metadata())
+        return self._stub.UploadFile(
+            timeout=self._stream_timeout_s, metadata=outgoing_metadata(principal.credential)
+        )
 
     async def get_file(self, principal: Principal, file_id: str, include_content: bool) -> ingest_pb2.File:
-        request = ingest_pb2.GetFileRequest(
-            caller=caller_of(principal), file_id=file_id, include_content=include_content
-        )
-        return (await self._stub.GetFile(request, **self._unary())).file
+        request = ingest_pb2.GetFileRequest(file_id=file_id, include_content=include_content)
+        return (await self._stub.GetFile(request, **self._unary(principal))).file
 
     async def list_files(
         self, principal: Principal, page: int, page_size: int, include_content: bool
     ) -> ingest_pb2.ListFilesResponse:
-        request = ingest_pb2.ListFilesRequest(
-            caller=caller_of(principal), page=page, page_size=page_size, include_content=include_content
-        )
-        return await self._stub.ListFiles(request, **self._unary())
+        request = ingest_pb2.ListFilesRequest(page=page, page_size=page_size, include_content=include_content)
+        return await self._stub.ListFiles(request, **self._unary(principal))
 
     async def delete_file(self, principal: Principal, file_id: str) -> None:
-        request = ingest_pb2.DeleteFileRequest(caller=caller_of(principal), file_id=file_id)
-        await self._stub.DeleteFile(request, **self._long())
+        request = ingest_pb2.DeleteFileRequest(file_id=file_id)
+        await self._stub.DeleteFile(request, **self._long(principal))
 
     def file_content(self, principal: Principal, file_id: str) -> grpc.aio.UnaryStreamCall:
-        request = ingest_pb2.GetFileContentRequest(caller=caller_of(principal), file_id=file_id)
+        request = ingest_pb2.GetFileContentRequest(file_id=file_id)
         return self._stub.GetFileContent(
-            request, timeout=self._stream_timeout_s, metadata=outgoing_metadata()
+            request, timeout=self._stream_timeout_s, metadata=outgoing_metadata(principal.credential)
         )
 
     def watch_file_status(self, principal: Principal, file_id: str) -> grpc.aio.UnaryStreamCall:
-        request = ingest_pb2.WatchFileStatusRequest(caller=caller_of(principal), file_id=file_id)
+        request = ingest_pb2.WatchFileStatusRequest(file_id=file_id)
         return self._stub.WatchFileStatus(
-            request, timeout=self._watch_timeout_s, metadata=outgoing_metadata()
+            request, timeout=self._watch_timeout_s, metadata=outgoing_metadata(principal.credential)
         )
 
     # -- knowledge --------------------------------------------------------------------------------
@@ -81,22 +74,21 @@ class IngestClient:
         self, principal: Principal, name: str, description: str, access_grants_json: bytes
     ) -> ingest_pb2.Knowledge:
         request = ingest_pb2.CreateKnowledgeRequest(
-            caller=caller_of(principal),
             name=name,
             description=description,
             access_grants_json=access_grants_json,
         )
-        return (await self._stub.CreateKnowledge(request, **self._unary())).knowledge
+        return (await self._stub.CreateKnowledge(request, **self._unary(principal))).knowledge
 
     async def list_knowledge(
         self, principal: Principal, page: int, page_size: int
     ) -> ingest_pb2.ListKnowledgeResponse:
-        request = ingest_pb2.ListKnowledgeRequest(caller=caller_of(principal), page=page, page_size=page_size)
-        return await self._stub.ListKnowledge(request, **self._unary())
+        request = ingest_pb2.ListKnowledgeRequest(page=page, page_size=page_size)
+        return await self._stub.ListKnowledge(request, **self._unary(principal))
 
     async def get_knowledge(self, principal: Principal, knowledge_id: str) -> ingest_pb2.Knowledge:
-        request = ingest_pb2.GetKnowledgeRequest(caller=caller_of(principal), knowledge_id=knowledge_id)
-        return (await self._stub.GetKnowledge(request, **self._unary())).knowledge
+        request = ingest_pb2.GetKnowledgeRequest(knowledge_id=knowledge_id)
+        return (await self._stub.GetKnowledge(request, **self._unary(principal))).knowledge
 
     async def update_knowledge(
         self,
@@ -107,64 +99,58 @@ class IngestClient:
         access_grants_json: bytes,
     ) -> ingest_pb2.UpdateKnowledgeResponse:
         request = ingest_pb2.UpdateKnowledgeRequest(
-            caller=caller_of(principal),
             knowledge_id=knowledge_id,
             name=name,
             description=description,
             access_grants_json=access_grants_json,
         )
-        return await self._stub.UpdateKnowledge(request, **self._unary())
+        return await self._stub.UpdateKnowledge(request, **self._unary(principal))
 
     async def delete_knowledge(self, principal: Principal, knowledge_id: str) -> None:
-        request = ingest_pb2.DeleteKnowledgeRequest(caller=caller_of(principal), knowledge_id=knowledge_id)
-        await self._stub.DeleteKnowledge(request, **self._long())
+        request = ingest_pb2.DeleteKnowledgeRequest(knowledge_id=knowledge_id)
+        await self._stub.DeleteKnowledge(request, **self._long(principal))
 
     async def reset_knowledge(self, principal: Principal, knowledge_id: str) -> ingest_pb2.Knowledge:
-        request = ingest_pb2.ResetKnowledgeRequest(caller=caller_of(principal), knowledge_id=knowledge_id)
-        return (await self._stub.ResetKnowledge(request, **self._long())).knowledge
+        request = ingest_pb2.ResetKnowledgeRequest(knowledge_id=knowledge_id)
+        return (await self._stub.ResetKnowledge(request, **self._long(principal))).knowledge
 
     async def add_knowledge_files(
         self, principal: Principal, knowledge_id: str, file_ids: list[str], batch: bool
     ) -> ingest_pb2.AddKnowledgeFilesResponse:
         request = ingest_pb2.AddKnowledgeFilesRequest(
-            caller=caller_of(principal), knowledge_id=knowledge_id, file_ids=file_ids, batch=batch
+            knowledge_id=knowledge_id, file_ids=file_ids, batch=batch
         )
-        return await self._stub.AddKnowledgeFiles(request, **self._long())
+        return await self._stub.AddKnowledgeFiles(request, **self._long(principal))
 
     async def update_knowledge_file(
         self, principal: Principal, knowledge_id: str, file_id: str
     ) -> ingest_pb2.UpdateKnowledgeFileResponse:
-        request = ingest_pb2.UpdateKnowledgeFileRequest(
-            caller=caller_of(principal), knowledge_id=knowledge_id, file_id=file_id
-        )
-        return await self._stub.UpdateKnowledgeFile(request, **self._long())
+        request = ingest_pb2.UpdateKnowledgeFileRequest(knowledge_id=knowledge_id, file_id=file_id)
+        return await self._stub.UpdateKnowledgeFile(request, **self._long(principal))
 
     async def remove_knowledge_file(
         self, principal: Principal, knowledge_id: str, file_id: str, delete_file: bool
     ) -> ingest_pb2.RemoveKnowledgeFileResponse:
         request = ingest_pb2.RemoveKnowledgeFileRequest(
-            caller=caller_of(principal), knowledge_id=knowledge_id, file_id=file_id, delete_file=delete_file
+            knowledge_id=knowledge_id, file_id=file_id, delete_file=delete_file
         )
-        return await self._stub.RemoveKnowledgeFile(request, **self._long())
+        return await self._stub.RemoveKnowledgeFile(request, **self._long(principal))
 
     async def list_knowledge_files(
         self, principal: Principal, knowledge_id: str, page: int, page_size: int, include_content: bool
     ) -> ingest_pb2.ListKnowledgeFilesResponse:
         request = ingest_pb2.ListKnowledgeFilesRequest(
-            caller=caller_of(principal),
             knowledge_id=knowledge_id,
             page=page,
             page_size=page_size,
             include_content=include_content,
         )
-        return await self._stub.ListKnowledgeFiles(request, **self._unary())
+        return await self._stub.ListKnowledgeFiles(request, **self._unary(principal))
 
     # -- retrieval --------------------------------------------------------------------------------
 
     async def search(
         self, principal: Principal, collection_names: list[str], queries: list[str], k: int
     ) -> list[ingest_pb2.SearchHit]:
-        request = ingest_pb2.SearchRequest(
-            caller=caller_of(principal), collection_names=collection_names, queries=queries, k=k
-        )
-        return list((await self._stub.Search(request, **self._long())).hits)
+        request = ingest_pb2.SearchRequest(collection_names=collection_names, queries=queries, k=k)
+        return list((await self._stub.Search(request, **self._long(principal))).hits)

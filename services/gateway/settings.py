@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from services.common.networks import Networks, NetworksText, parse_networks
 from services.common.settings import CommonSettings
 
 API_VERSION = "0.12.4"
@@ -50,9 +51,16 @@ class GatewaySettings(CommonSettings):
     )
     cookie_secure: bool = Field(default=False, alias="WEBUI_AUTH_COOKIE_SECURE")
     custom_api_key_header: str = Field(default="x-api-key", alias="CUSTOM_API_KEY_HEADER")
+    # Reverse proxies (CIDRs or addresses, `*` for any) whose X-Forwarded-For names the client that
+    # sign-in limits count; uvicorn's name, but none by default: any other peer could forge it.
+    forwarded_allow_ips: NetworksText = Field(default="", alias="FORWARDED_ALLOW_IPS")
     # `dev` (the default, as Open WebUI's pip install) serves `/docs` and `/openapi.json`; `prod` does not.
     env: Literal["dev", "prod"] = Field(default="dev", alias="ENV")
     # SIGTERM: stop accepting, let in-flight requests and streams finish for this long, then cut them.
     shutdown_grace_s: float = Field(default=10.0, alias="SHUTDOWN_GRACE_S", ge=0)
     # `GET /ready`: each backend's gRPC health check must answer SERVING within this deadline.
     ready_timeout_s: float = Field(default=1.0, alias="READY_TIMEOUT_S", gt=0)
+
+    @property
+    def trusted_proxies(self) -> Networks:
+        return parse_networks(self.forwarded_allow_ips)

@@ -8,10 +8,10 @@ from services.gateway.auth_client import AuthClient
 from services.gateway.views import role_name
 
 
-async def user_ref(auth: AuthClient, user_id: str) -> dict | None:
+async def user_ref(auth: AuthClient, credential: str, user_id: str) -> dict | None:
     """``{id, name, role, email}`` of a user; None once the user is deleted."""
     try:
-        user = await auth.get_user(user_id)
+        user = await auth.get_user(credential, user_id)
     except grpc.aio.AioRpcError as error:
         if error.code() == grpc.StatusCode.NOT_FOUND:
             return None
@@ -19,10 +19,11 @@ async def user_ref(auth: AuthClient, user_id: str) -> dict | None:
     return {"id": user.id, "name": user.name, "role": role_name(user), "email": user.email}
 
 
-async def attach_users(auth: AuthClient, items: list[dict]) -> list[dict]:
-    """Sets each item's ``user`` from its ``user_id`` (one lookup per distinct owner)."""
+async def attach_users(auth: AuthClient, credential: str, items: list[dict]) -> list[dict]:
+    """Sets each item's ``user`` from its ``user_id`` (one lookup per distinct owner, made with the
+    credential of the user who asked)."""
     user_ids = sorted({item["user_id"] for item in items if item.get("user_id")})
-    refs = await asyncio.gather(*(user_ref(auth, user_id) for user_id in user_ids))
+    refs = await asyncio.gather(*(user_ref(auth, credential, user_id) for user_id in user_ids))
     users = dict(zip(user_ids, refs, strict=True))
     for item in items:
         item["user"] = users.get(item.get("user_id"))

@@ -60,11 +60,6 @@ def role_name(user: auth_pb2.User) -> str:
     return ROLE_NAMES.get(user.role, "pending")
 
 
-def caller_fields(user: auth_pb2.User) -> dict[str, str]:
-    """The fields of a backend's ``Caller`` message (each service's proto has its own)."""
-    return {"user_id": user.id, "role": role_name(user), "name": user.name, "email": user.email}
-
-
 def session_json(session: auth_pb2.Session, permissions: dict) -> dict:
     """SessionUserResponse: the signup/signin reply."""
     user = session.user

@@ -1,1 +1,2 @@
-"""Inference service: model routing and chat completions over gRPC (RPCs arrive in step 2)."""
+"""Inference service: models, chat completions, the Ollama/OpenAI proxies, functions and workspace
+models over gRPC."""

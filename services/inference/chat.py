@@ -1,5 +1,5 @@
 """OpenAI chat completions routed by model: Ollama (translated both ways) or OpenAI-compatible
-(forwarded, SSE relayed event by event), streamed as ``Head`` then body parts."""
+(forwarded, SSE relayed event by event), streamed as ``Head`` then a body or stream events."""
 
 import logging
 import time
@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Callable
 
 from services.common import messages
 from services.common.errors import BadGateway, InvalidArgument
-from services.common.stream_frames import SSE_DONE, SSE_STREAM_FAILED
 from services.inference.dispatch import Dispatcher
 from services.inference.model_registry import ModelRegistry, ModelRoute
 from services.inference.ollama_convert import (
@@ -29,8 +28,8 @@ from services.inference.replies import (
     json_reply,
     loads,
     relayed_headers,
-    sse_event,
 )
+from services.inference.sse import ChatPart, Marker, Relayed, framed
 from services.inference.upstreams import Kind
 
 log = logging.getLogger(__name__)
@@ -98,17 +97,17 @@ class ChatService:
         retrieval, no functions)."""
         route = await self.route_for(body)
         assert isinstance(body, dict)
-        async for part in self.dispatch(body, route):
+        async for part in framed(self.dispatch(body, route)):
             yield part
 
-    async def dispatch(self, body: dict, route: ModelRoute) -> AsyncIterator[Part]:
+    async def dispatch(self, body: dict, route: ModelRoute) -> AsyncIterator[ChatPart]:
         """``body`` (with Open WebUI's ``params``) sent to the upstream of ``route``."""
         body, sampling = apply_params(body)
         handler = self._ollama if route.kind is Kind.OLLAMA else self._openai
         async for part in handler(body, sampling, route):
             yield part
 
-    async def _ollama(self, body: dict, sampling: dict, route: ModelRoute) -> AsyncIterator[Part]:
+    async def _ollama(self, body: dict, sampling: dict, route: ModelRoute) -> AsyncIterator[ChatPart]:
         payload = openai_to_ollama(body, sampling)
         payload["model"] = route.upstream_model
         model = body["model"]
@@ -134,17 +133,17 @@ class ChatService:
                 started = True
                 async for line in response.lines():
                     if line.strip():
-                        yield sse_event(converter.convert(loads(line)))
-                yield SSE_DONE
+                        yield converter.convert(loads(line))
+                yield Marker.DONE
         except (BadGateway, OllamaStreamError, ValueError) as error:
             if not started:
                 if isinstance(error, BadGateway):
                     raise
                 raise BadGateway(messages.SERVER_CONNECTION_ERROR) from error
             log.warning("ollama stream for %s failed: %s", model, error)
-            yield SSE_STREAM_FAILED
+            yield Marker.FAILED
 
-    async def _openai(self, body: dict, sampling: dict, route: ModelRoute) -> AsyncIterator[Part]:
+    async def _openai(self, body: dict, sampling: dict, route: ModelRoute) -> AsyncIterator[ChatPart]:
         payload = openai_payload(body, sampling, route.upstream_model)
         started = False
         try:
@@ -165,12 +164,12 @@ class ChatService:
                 yield Head(response.status, headers, streaming=True)
                 started = True
                 async for event in sse_events(response.lines()):
-                    yield event
+                    yield Relayed(event)
         except BadGateway as error:
             if not started:
                 raise
             log.warning("openai stream for %s failed: %s", body.get("model"), error)
-            yield SSE_STREAM_FAILED
+            yield Marker.FAILED
 
 
 async def sse_events(lines: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

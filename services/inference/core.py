@@ -25,6 +25,7 @@ from services.inference.rag.retrieval import RagConfig, Retrieval
 from services.inference.settings import InferenceSettings
 from services.inference.transport import Timeouts, Transport
 from services.inference.upstreams import Kind, Upstream, UpstreamPool
+from services.inference.verify_target import VerifyTargets
 from services.inference.workspace.admin import ModelAdmin
 from services.inference.workspace.catalog import WorkspaceCatalog
 from services.inference.workspace.repository import WorkspaceRepository
@@ -76,6 +77,8 @@ def build_core(
         connect_s=min(settings.upstream_connect_timeout_s, settings.model_list_timeout_s),
     )
     dispatcher = Dispatcher(upstream_pool, transport, timeouts, metrics)
+    # Connection tests resolve their URL's host within the connect timeout of a model-list call.
+    verify_targets = VerifyTargets(settings.verify_allowed_networks, list_timeouts.connect_s)
     registry = ModelRegistry(
         dispatcher,
         {Kind.OLLAMA: settings.enable_ollama_api, Kind.OPENAI: settings.enable_openai_api},
@@ -119,7 +122,7 @@ def build_core(
         registry=registry,
         chat=chat,
         embeddings=EmbeddingsService(chat, dispatcher),
-        ollama=OllamaProxy(registry, dispatcher, settings.enable_ollama_api, list_timeouts),
+        ollama=OllamaProxy(registry, dispatcher, settings.enable_ollama_api, list_timeouts, verify_targets),
         openai=OpenAIProxy(
             registry,
             dispatcher,
@@ -127,9 +130,10 @@ def build_core(
             settings.enable_openai_api,
             settings.enable_openai_api_passthrough,
             list_timeouts,
+            verify_targets,
         ),
         workspace=workspace,
-        model_admin=ModelAdmin(WorkspaceRepository(pool), workspace),
+        model_admin=ModelAdmin(WorkspaceRepository(pool), workspace, directory.base_models),
         functions=functions,
         function_admin=FunctionAdmin(function_store, functions),
         directory=directory,

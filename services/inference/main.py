@@ -9,9 +9,11 @@ from pathlib import Path
 import asyncpg
 import grpc
 
+from services.common.authenticators import open_remote_authenticator
 from services.common.db import open_pool
 from services.common.entrypoint import run_service
 from services.common.grpc_channel import open_channel
+from services.common.grpc_identity import verified_only
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
 from services.common.metrics import ServiceMetrics, new_registry
 from services.common.migrations import apply_migrations
@@ -37,14 +39,14 @@ class RunningInference:
         core: InferenceCore,
         transport: AiohttpTransport,
         pool: asyncpg.Pool,
-        ingest_channel: grpc.aio.Channel,
+        channels: list[grpc.aio.Channel],
         probe_interval_s: float,
     ) -> None:
         self.service = service
         self.core = core
         self.pool = pool
         self._transport = transport
-        self._ingest_channel = ingest_channel
+        self._channels = channels
         self._probes = asyncio.create_task(core.dispatcher.run_probes(probe_interval_s))
 
     async def close(self) -> None:
@@ -55,7 +57,8 @@ class RunningInference:
         await self.core.functions.close()
         await self.core.workspace.close()
         await self._transport.close()
-        await self._ingest_channel.close()
+        for channel in self._channels:
+            await channel.close()
         await self.pool.close()
 
     async def stop(self, grace_s: float) -> None:
@@ -72,7 +75,10 @@ async def start(settings: InferenceSettings) -> RunningInference:
     )
     await apply_migrations(pool, "inference", MIGRATIONS)
     transport = AiohttpTransport(settings.upstream_max_connections)
-    ingest_channel = open_channel(settings.ingest_target)
+    ingest_channel = open_channel(settings.ingest_target, tls=settings.grpc_tls)
+    authenticator, auth_channel = open_remote_authenticator(
+        settings.auth_target, settings.auth_timeout_s, settings.auth_cache_ttl_s, settings.grpc_tls
+    )
     metrics = ServiceMetrics(new_registry(), settings.metrics_listen)
     core = build_core(settings, transport, pool, ingest_channel, UpstreamMetrics(metrics.registry))
     servicer = InferenceServicer(core)
@@ -81,11 +87,14 @@ async def start(settings: InferenceSettings) -> RunningInference:
         [SERVICE_NAME],
         lambda server: inference_pb2_grpc.add_InferenceServiceServicer_to_server(servicer, server),
         metrics,
+        tls=settings.grpc_tls,
+        authenticator=authenticator,
+        authorize=verified_only,
     )
     log.info("inference service listening on port %d", service.port)
     # Cooled-down upstreams are probed at least once a second (sooner with a shorter cool-down).
     return RunningInference(
-        service, core, transport, pool, ingest_channel, min(1.0, settings.upstream_cooldown_s)
+        service, core, transport, pool, [ingest_channel, auth_channel], min(1.0, settings.upstream_cooldown_s)
     )
 
 

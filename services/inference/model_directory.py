@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from services.common import messages
 from services.common.errors import InvalidArgument
-from services.inference.caller import Caller
+from services.common.identity import Identity
 from services.inference.functions.catalog import FunctionCatalog
 from services.inference.functions.invoke import pipe_model_entries
 from services.inference.functions.records import ActiveFunction, FunctionSnapshot
@@ -109,7 +109,13 @@ class ModelDirectory:
         self._pipes = _PipeModels(snapshot, models)
         return models
 
-    async def models_for(self, caller: Caller, refresh: bool = False) -> list[dict]:
+    async def base_models(self) -> list[dict]:
+        """Pipes and upstream models before any workspace row applies, whoever asks."""
+        catalog = await self._registry.catalog()
+        pipes = await self._pipe_models(await self._functions.snapshot())
+        return [model for model, _ in pipes.values()] + catalog.models
+
+    async def models_for(self, caller: Identity, refresh: bool = False) -> list[dict]:
         """GET /api/models for ``caller``: pipes, then upstream models, then presets."""
         catalog = await self._registry.catalog(refresh=refresh)
         snapshot = await self._functions.snapshot()
@@ -121,7 +127,7 @@ class ModelDirectory:
             return visible
         return [{**model, "filters": toggle_filters(snapshot, model)} for model in visible]
 
-    async def target(self, caller: Caller, model_id: object) -> ChatTarget:
+    async def target(self, caller: Identity, model_id: object) -> ChatTarget:
         """The chat target of ``model_id``, or 400 ``Model not found`` (also for a model the caller
         may not use, as Open WebUI answers)."""
         if not isinstance(model_id, str) or not model_id:

@@ -81,7 +81,8 @@ def _list_of(value: object) -> list:
 
 
 def _with_route_fields(model: dict) -> dict:
-    # GET /api/models adds these to every model; actions and filters arrive with functions (step 4).
+    # GET /api/models carries these on every model; the model directory fills `filters` with the
+    # toggleable filter functions that apply; no route runs action functions, so `actions` stays empty.
     model.setdefault("tags", [])
     model["actions"] = []
     model["filters"] = []

@@ -1,4 +1,5 @@
-"""Pure translation between OpenAI chat-completion payloads and Ollama's /api/chat (contract §4.4)."""
+"""Pure translation between OpenAI chat-completion payloads and Ollama's /api/chat, as Open WebUI does it
+(where we differ on purpose: docs/compatibility.md, "Models and chat")."""
 
 import json
 import uuid
@@ -12,7 +13,7 @@ from services.inference.params import parse_json_string
 MESSAGES_NOT_OBJECTS = "messages must be a list of objects"
 
 # Top-level OpenAI fields that carry over into Ollama `options` under the same name. Open WebUI
-# drops them (contract §15); we keep them, below `params` and explicit `options` in precedence.
+# drops them; we keep them, below `params` and explicit `options` in precedence (docs/compatibility.md).
 TOP_LEVEL_OPTIONS = (
     "temperature",
     "top_p",
@@ -308,7 +309,8 @@ class OllamaStreamConverter:
         if line.get("error") is not None:
             raise OllamaStreamError(_error_text(line["error"]))
         delta = self._delta(line.get("message") or {})
-        # Open WebUI's quirk (contract §15): any chunk with nothing in its delta says "stop".
+        # Open WebUI's quirk, kept for its clients (docs/compatibility.md): any chunk with nothing in its
+        # delta says "stop".
         finish_reason = None if delta else "stop"
         if not self._sent_role:
             delta["role"] = "assistant"

@@ -1,22 +1,24 @@
 """``/ollama/*``: Ollama's own API passed through to the upstream that serves the model.
 
-Auth levels are the gateway's; here are the routing rules: the model picks the upstream (least
-busy), ``/{url_idx}`` pins one (non-admins only where it serves the model), lists are merged.
+Auth levels are services/common/proxy_routes.py's, as at the gateway; here are the routing rules:
+the model picks the upstream (least busy), ``/{url_idx}`` pins one (non-admins only where it
+serves the model), lists are merged.
 """
 
 import asyncio
 import time
 from collections.abc import AsyncIterator
 
-from services.common import messages
+from services.common import messages, proxy_routes
 from services.common.errors import BadGateway, InvalidArgument, NotFound, PermissionDenied, ServiceDisabled
 from services.inference.dispatch import Dispatcher
 from services.inference.model_registry import ModelRegistry, ModelRoute, listed_models
 from services.inference.ollama_convert import ollama_error_message
-from services.inference.proxy_common import ProxyCall, RouteTable, not_offered, relay, verify
+from services.inference.proxy_common import Handler, ProxyCall, not_offered, relay, route_table, verify
 from services.inference.replies import Part, detail_reply, dumps, json_reply
 from services.inference.transport import Timeouts
 from services.inference.upstreams import Kind, Upstream
+from services.inference.verify_target import VerifyTargets
 
 # Routes that take a model and go to an upstream serving it: (our path, the upstream's path).
 _MODEL_ROUTES = (
@@ -41,38 +43,47 @@ def version_key(version: str) -> tuple[int, ...]:
 
 class OllamaProxy:
     def __init__(
-        self, registry: ModelRegistry, dispatcher: Dispatcher, enabled: bool, list_timeouts: Timeouts
+        self,
+        registry: ModelRegistry,
+        dispatcher: Dispatcher,
+        enabled: bool,
+        list_timeouts: Timeouts,
+        verify_targets: VerifyTargets,
     ) -> None:
         self._registry = registry
         self._dispatcher = dispatcher
         self._enabled = enabled
         self._list_timeouts = list_timeouts
-        table = RouteTable()
-        table.add("GET", "/api/tags", self._tags)
-        table.add("GET", "/api/ps", self._ps, with_idx=False)
-        table.add("GET", "/api/version", self._version)
-        table.add("POST", "/api/unload", self._unload, with_idx=False)
-        table.add("POST", "/api/pull", self._pull)
-        table.add("POST DELETE", "/api/push", self._admin_relay("/api/push"))
-        table.add("POST", "/api/create", self._admin_relay("/api/create"))
-        table.add("POST", "/api/copy", self._copy)
-        table.add("DELETE", "/api/delete", self._delete)
-        table.add("POST", "/api/show", self._show, with_idx=False)
+        self._verify_targets = verify_targets
+        # Paths, methods and levels are proxy_routes.OLLAMA's, shared with the gateway.
+        handlers: dict[str, Handler] = {
+            "/api/tags": self._tags,
+            "/api/ps": self._ps,
+            "/api/version": self._version,
+            "/api/unload": self._unload,
+            "/api/pull": self._pull,
+            "/api/push": self._admin_relay("/api/push"),
+            "/api/create": self._admin_relay("/api/create"),
+            "/api/copy": self._copy,
+            "/api/delete": self._delete,
+            "/api/show": self._show,
+            "/v1/models": self._v1_models,
+            "/config": self._config,
+            "/verify": self._verify,
+            "/config/update": not_offered,
+            "/models/download": not_offered,
+            "/models/upload": not_offered,
+        }
         for ours, theirs in _MODEL_ROUTES:
-            table.add("POST", ours, self._model_relay(theirs, detail_errors=not ours.startswith("/v1/")))
-        table.add("GET", "/v1/models", self._v1_models)
-        table.add("GET", "/config", self._config, with_idx=False)
-        table.add("POST", "/verify", self._verify, with_idx=False)
-        for path in ("/config/update", "/models/download", "/models/upload"):
-            table.add("POST", path, not_offered)
-        self._table = table
+            handlers[ours] = self._model_relay(theirs, detail_errors=not ours.startswith("/v1/"))
+        self._table = route_table(proxy_routes.OLLAMA, handlers)
 
     @property
     def _upstreams(self) -> list[Upstream]:
         return self._dispatcher.pool.of_kind(Kind.OLLAMA)
 
     async def handle(self, call: ProxyCall) -> AsyncIterator[Part]:
-        handler, idx = self._table.find(call.method, call.path)
+        handler, idx = self._table.find(call.method, call.path, call.caller)
         if not self._enabled and handler not in (self._version, self._config, not_offered):
             raise ServiceDisabled(messages.OLLAMA_API_DISABLED)
         async for part in handler(call, idx):
@@ -260,5 +271,7 @@ class OllamaProxy:
             yield part
 
     async def _verify(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
-        async for part in verify(self._dispatcher, call, Kind.OLLAMA, "/api/version", self._list_timeouts):
+        async for part in verify(
+            self._dispatcher, call, Kind.OLLAMA, "/api/version", self._list_timeouts, self._verify_targets
+        ):
             yield part

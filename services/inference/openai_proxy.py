@@ -3,15 +3,16 @@ catch-all pass-through (``ENABLE_OPENAI_API_PASSTHROUGH``)."""
 
 from collections.abc import AsyncIterator
 
-from services.common import messages
+from services.common import messages, proxy_routes
 from services.common.errors import BadGateway, NotFound, PermissionDenied, ServiceDisabled
 from services.inference.chat import ChatService
 from services.inference.dispatch import Dispatcher
 from services.inference.model_registry import ModelRegistry, ModelRoute
-from services.inference.proxy_common import ProxyCall, RouteTable, not_offered, relay, verify
+from services.inference.proxy_common import Handler, ProxyCall, not_offered, relay, route_table, verify
 from services.inference.replies import Part, dumps, json_reply, loads
 from services.inference.transport import Timeouts
 from services.inference.upstreams import Kind
+from services.inference.verify_target import VerifyTargets
 
 
 def mask_key(key: str) -> str:
@@ -29,6 +30,7 @@ class OpenAIProxy:
         enabled: bool,
         passthrough: bool,
         list_timeouts: Timeouts,
+        verify_targets: VerifyTargets,
     ) -> None:
         self._registry = registry
         self._dispatcher = dispatcher
@@ -36,19 +38,22 @@ class OpenAIProxy:
         self._enabled = enabled
         self._passthrough = passthrough
         self._list_timeouts = list_timeouts
-        table = RouteTable()
-        table.add("GET", "/models", self._models)
-        table.add("POST", "/chat/completions", self._chat_completions, with_idx=False)
-        table.add("GET", "/config", self._config, with_idx=False)
-        table.add("POST", "/config/update", not_offered, with_idx=False)
-        table.add("POST", "/verify", self._verify, with_idx=False)
-        table.add("POST", "/responses", self._model_relay("/responses"), with_idx=False)
-        table.add("POST", "/audio/speech", self._model_relay("/audio/speech"), with_idx=False)
-        self._table = table
+        self._verify_targets = verify_targets
+        # Paths, methods and levels are proxy_routes.OPENAI's, shared with the gateway.
+        handlers: dict[str, Handler] = {
+            "/models": self._models,
+            "/chat/completions": self._chat_completions,
+            "/config": self._config,
+            "/config/update": not_offered,
+            "/verify": self._verify,
+            "/responses": self._model_relay("/responses"),
+            "/audio/speech": self._model_relay("/audio/speech"),
+        }
+        self._table = route_table(proxy_routes.OPENAI, handlers)
 
     async def handle(self, call: ProxyCall) -> AsyncIterator[Part]:
         try:
-            handler, idx = self._table.find(call.method, call.path)
+            handler, idx = self._table.find(call.method, call.path, call.caller)
         except NotFound:
             handler, idx = self._catch_all, None
         if not self._enabled and handler not in (self._config, not_offered):
@@ -107,7 +112,9 @@ class OpenAIProxy:
         return handler
 
     async def _verify(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:
-        async for part in verify(self._dispatcher, call, Kind.OPENAI, "/models", self._list_timeouts):
+        async for part in verify(
+            self._dispatcher, call, Kind.OPENAI, "/models", self._list_timeouts, self._verify_targets
+        ):
             yield part
 
     async def _config(self, call: ProxyCall, idx: int | None) -> AsyncIterator[Part]:

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from services.common import messages
 from services.common.errors import InvalidArgument, ServiceError
-from services.common.stream_frames import SSE_DONE, SSE_STREAM_FAILED
-from services.inference.caller import Caller
+from services.common.identity import Identity
 from services.inference.chat import ChatService
 from services.inference.functions.catalog import FunctionCatalog
 from services.inference.functions.filters import FilterRunner, HookContext, select_filters
@@ -21,7 +20,8 @@ from services.inference.params import apply_params, merge_params_for_openai
 from services.inference.rag.items import knowledge_items, parse_items
 from services.inference.rag.retrieval import Retrieval
 from services.inference.rag.sources import Source
-from services.inference.replies import Head, Part, dumps, loads, sse_event
+from services.inference.replies import Head, Part, dumps, loads
+from services.inference.sse import ChatPart, Marker, Relayed, framed
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class _Turn:
     """One request on its way through the pipeline."""
 
-    caller: Caller
+    caller: Identity
     target: ChatTarget
     body: dict
     # The messages as the caller sent them (what outlet filters see, with the reply).
@@ -40,7 +40,7 @@ class _Turn:
     sources: list[Source]
 
 
-def _metadata(caller: Caller, body: dict, target: ChatTarget) -> dict:
+def _metadata(caller: Identity, body: dict, target: ChatTarget) -> dict:
     given = body.get("metadata")
     metadata = dict(given) if isinstance(given, dict) else {}
     metadata.update(
@@ -107,7 +107,7 @@ class ChatPipeline:
         self._api_outlets = api_outlet_filters
         self._background: set[asyncio.Task] = set()
 
-    async def _context(self, caller: Caller, body: dict, target: ChatTarget) -> tuple[list, HookContext]:
+    async def _context(self, caller: Identity, body: dict, target: ChatTarget) -> tuple[list, HookContext]:
         filters = select_filters(target.snapshot, target.filter_ids, body.get("filter_ids"))
         ctx = HookContext(caller, target.model, _metadata(caller, body, target))
         with_user_valves = [f.id for f in filters if f.loaded.has_user_valves]
@@ -117,7 +117,7 @@ class ChatPipeline:
             ctx.user_valves = await self._functions.user_valves(caller.user_id, with_user_valves)
         return filters, ctx
 
-    async def complete(self, caller: Caller, body: object) -> AsyncIterator[Part]:
+    async def complete(self, caller: Identity, body: object) -> AsyncIterator[Part]:
         if not isinstance(body, dict):
             raise InvalidArgument("The request body must be a JSON object")
         target = await self._directory.target(caller, body.get("model"))
@@ -136,7 +136,7 @@ class ChatPipeline:
             )
             body = {**body, "messages": self._retrieval.apply(messages_in, sources)}
         turn = _Turn(caller, target, body, request_messages, filters, ctx, sources)
-        async for part in self._finish(turn, self._dispatch(target, body, ctx)):
+        async for part in framed(self._finish(turn, self._dispatch(target, body, ctx))):
             yield part
 
     async def _inlet(self, inlets: list[ActiveFunction], body: dict, ctx: HookContext) -> dict:
@@ -152,9 +152,10 @@ class ChatPipeline:
             result = {k: v for k, v in result.items() if k != "files"}
         return result
 
-    def _dispatch(self, target: ChatTarget, body: dict, ctx: HookContext) -> AsyncIterator[Part]:
+    def _dispatch(self, target: ChatTarget, body: dict, ctx: HookContext) -> AsyncIterator[ChatPart]:
         if target.pipe is not None:
-            # Open WebUI gives the pipe the preset's base model id (§10.4).
+            # Open WebUI gives the pipe the preset's base model id; pipes may rely on it
+            # (docs/compatibility.md).
             pipe_body, sampling = apply_params({**body, "model": target.id} if target.row else body)
             pipe_body = merge_params_for_openai(pipe_body, sampling)
             injected = {
@@ -176,7 +177,7 @@ class ChatPipeline:
         async for part in self._dispatch(target, body, ctx):
             if isinstance(part, Head):
                 head = part
-            else:
+            elif isinstance(part, bytes):
                 chunks.append(part)
         if head is None or head.status >= 400:
             return ""
@@ -188,7 +189,7 @@ class ChatPipeline:
             return ""
         return _delta_text(reply)
 
-    async def _finish(self, turn: _Turn, parts: AsyncIterator[Part]) -> AsyncIterator[Part]:
+    async def _finish(self, turn: _Turn, parts: AsyncIterator[ChatPart]) -> AsyncIterator[ChatPart]:
         """The reply with ``sources`` first, stream filters applied, and outlet filters started
         once it is complete."""
         streams = FilterRunner.with_hook(turn.filters, "stream")
@@ -206,33 +207,38 @@ class ChatPipeline:
                         event = await self._stream_event({"sources": sources}, streams, turn)
                     except ServiceError as error:
                         log.warning("stream filter stopped the stream: %s", error.detail)
-                        yield SSE_STREAM_FAILED
+                        yield Marker.FAILED
                         return
                     if event is not None:
                         yield event
                 continue
             assert head is not None
             if not head.streaming:
+                assert isinstance(part, bytes)
                 body_parts.append(part)
                 continue
-            if not (streams or outlets) or not part.startswith(b"data: ") or part == SSE_DONE:
+            if not (streams or outlets) or isinstance(part, Marker):
                 yield part
                 continue
             try:
-                event = loads(part[6:])
+                event = part.data() if isinstance(part, Relayed) else part
             except ValueError:
                 yield part
                 continue
             if outlets:
                 collected.append(_delta_text(event))
+            if not streams:
+                # Read for the outlet only: the event goes on unchanged, as it came.
+                yield part
+                continue
             try:
-                frame = await self._stream_event(event, streams, turn)
+                filtered = await self._stream_event(event, streams, turn)
             except ServiceError as error:
                 log.warning("stream filter stopped the stream: %s", error.detail)
-                yield SSE_STREAM_FAILED
+                yield Marker.FAILED
                 return
-            if frame is not None:
-                yield frame
+            if filtered is not None:
+                yield filtered
         if head is not None and not head.streaming:
             raw = b"".join(body_parts)
             reply = None
@@ -249,17 +255,18 @@ class ChatPipeline:
         if outlets and head is not None and head.status < 400 and any(collected):
             self._start_outlet(outlets, turn, "".join(collected))
 
-    async def _stream_event(self, event: object, streams: list[ActiveFunction], turn: _Turn) -> bytes | None:
+    async def _stream_event(self, event: object, streams: list[ActiveFunction], turn: _Turn) -> object:
+        """``event`` (a JSON value) through the stream filters; None when one drops it."""
         if not streams:
-            return sse_event(event)
+            return event
         try:
             result = await self._filters.run("stream", streams, event, turn.ctx)
         except ServiceError:
             raise
         except Exception as error:
             log.warning("stream filter failed: %s", type(error).__name__)
-            return sse_event(event)
-        return None if result is None else sse_event(result)
+            return event
+        return result
 
     def _start_outlet(self, outlets: list[ActiveFunction], turn: _Turn, content: str) -> None:
         body = {
@@ -281,7 +288,7 @@ class ChatPipeline:
         except Exception as error:
             log.warning("outlet filter failed: %s", type(error).__name__)
 
-    async def completed(self, caller: Caller, body: object) -> dict:
+    async def completed(self, caller: Identity, body: object) -> dict:
         """``POST /api/chat/completed``: Open WebUI's checks, then the outlet filters; returns the
         body they produce."""
         if not isinstance(body, dict):

@@ -1,7 +1,4 @@
-"""HTTP-shaped replies as the service streams them to the gateway: a ``Head``, then body bytes.
-
-Also the one place that frames OpenAI server-sent events.
-"""
+"""HTTP-shaped replies as the service streams them to the gateway: a ``Head``, then body bytes."""
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -45,10 +42,6 @@ def json_reply(value: object, status: int = 200) -> Iterator[Part]:
 def detail_reply(status: int, detail: object) -> Iterator[Part]:
     """FastAPI's ``{"detail": ...}`` error body."""
     return json_reply({"detail": detail}, status)
-
-
-def sse_event(value: object) -> bytes:
-    return b"data: " + dumps(value) + b"\n\n"
 
 
 def relayed_headers(headers: Mapping[str, str]) -> dict[str, str]:

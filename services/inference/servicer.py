@@ -5,10 +5,13 @@ from collections.abc import AsyncIterator
 import grpc
 
 from services.common.errors import InvalidArgument
-from services.inference.caller import Caller
+from services.common.grpc_identity import current_identity, require_verified
+from services.common.identity import Identity
 from services.inference.core import InferenceCore
+from services.inference.function_pb import function_message
 from services.inference.proxy_common import ProxyCall
 from services.inference.replies import Head, Part, dumps, loads
+from services.inference.workspace_pb import changed_message, page_message, readable_message
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
 _BACKENDS = {inference_pb2.BACKEND_OLLAMA: "ollama", inference_pb2.BACKEND_OPENAI: "openai"}
@@ -19,8 +22,9 @@ _FUNCTION_FLAGS = {
 _VALVES_SCOPES = {inference_pb2.VALVES_SCOPE_ADMIN: "admin", inference_pb2.VALVES_SCOPE_USER: "user"}
 
 
-def caller_of(message: inference_pb2.Caller) -> Caller:
-    return Caller(message.user_id, message.email, message.name, message.role or "user")
+def caller_of() -> Identity:
+    """The verified user the call acts for (its credential, resolved by the interceptor)."""
+    return require_verified(current_identity())
 
 
 def json_body(raw: bytes) -> object:
@@ -48,13 +52,13 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
     async def ListModels(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ListModelsRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.ListModelsResponse:
-        models = await self._core.directory.models_for(caller_of(request.caller), refresh=request.refresh)
+        models = await self._core.directory.models_for(caller_of(), refresh=request.refresh)
         return inference_pb2.ListModelsResponse(models_json=dumps(models))
 
     async def ChatCompletion(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ChatCompletionRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[inference_pb2.ChatCompletionResponse]:
-        parts = self._core.pipeline.complete(caller_of(request.caller), json_body(request.body_json))
+        parts = self._core.pipeline.complete(caller_of(), json_body(request.body_json))
         async for part in parts:
             if isinstance(part, Head):
                 yield inference_pb2.ChatCompletionResponse(head=head_of(part))
@@ -64,7 +68,7 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
     async def ChatCompleted(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ChatCompletedRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.ChatCompletedResponse:
-        body = await self._core.pipeline.completed(caller_of(request.caller), json_body(request.body_json))
+        body = await self._core.pipeline.completed(caller_of(), json_body(request.body_json))
         return inference_pb2.ChatCompletedResponse(body_json=dumps(body))
 
     async def Embeddings(  # noqa: N802 - gRPC method names
@@ -82,7 +86,7 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
         self, request: inference_pb2.ProxyRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[inference_pb2.ProxyResponse]:
         call = ProxyCall(
-            caller_of(request.caller),
+            caller_of(),
             request.method,
             request.path,
             request.query,
@@ -105,30 +109,30 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
     async def ListFunctions(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ListFunctionsRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.ListFunctionsResponse:
-        functions = await self._core.function_admin.list(caller_of(request.caller))
-        return inference_pb2.ListFunctionsResponse(functions_json=dumps(functions))
+        functions = await self._core.function_admin.list(caller_of())
+        return inference_pb2.ListFunctionsResponse(
+            functions=[function_message(function, content=False) for function in functions]
+        )
 
     async def CreateFunction(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.CreateFunctionRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.CreateFunctionResponse:
-        function = await self._core.function_admin.create(
-            caller_of(request.caller), json_body(request.form_json)
-        )
-        return inference_pb2.CreateFunctionResponse(function_json=dumps(function))
+        function = await self._core.function_admin.create(caller_of(), json_body(request.form_json))
+        return inference_pb2.CreateFunctionResponse(function=function_message(function))
 
     async def GetFunction(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.GetFunctionRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.GetFunctionResponse:
-        function = await self._core.function_admin.get(caller_of(request.caller), request.id)
-        return inference_pb2.GetFunctionResponse(function_json=dumps(function))
+        function = await self._core.function_admin.get(caller_of(), request.id)
+        return inference_pb2.GetFunctionResponse(function=function_message(function))
 
     async def UpdateFunction(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.UpdateFunctionRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.UpdateFunctionResponse:
         function = await self._core.function_admin.update(
-            caller_of(request.caller), request.id, json_body(request.form_json)
+            caller_of(), request.id, json_body(request.form_json)
         )
-        return inference_pb2.UpdateFunctionResponse(function_json=dumps(function))
+        return inference_pb2.UpdateFunctionResponse(function=function_message(function))
 
     async def ToggleFunction(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ToggleFunctionRequest, context: grpc.aio.ServicerContext
@@ -136,20 +140,20 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
         flag = _FUNCTION_FLAGS.get(request.flag)
         if flag is None:
             raise InvalidArgument("flag must be active or global")
-        function = await self._core.function_admin.toggle(caller_of(request.caller), request.id, flag)
-        return inference_pb2.ToggleFunctionResponse(function_json=dumps(function))
+        function = await self._core.function_admin.toggle(caller_of(), request.id, flag)
+        return inference_pb2.ToggleFunctionResponse(function=function_message(function))
 
     async def DeleteFunction(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.DeleteFunctionRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.DeleteFunctionResponse:
-        deleted = await self._core.function_admin.delete(caller_of(request.caller), request.id)
+        deleted = await self._core.function_admin.delete(caller_of(), request.id)
         return inference_pb2.DeleteFunctionResponse(deleted=deleted)
 
     async def GetFunctionValves(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.GetFunctionValvesRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.GetFunctionValvesResponse:
         valves = await self._core.function_admin.valves(
-            caller_of(request.caller), request.id, _valves_scope(request.scope), request.spec
+            caller_of(), request.id, _valves_scope(request.scope), request.spec
         )
         return inference_pb2.GetFunctionValvesResponse(valves_json=dumps(valves))
 
@@ -157,7 +161,7 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
         self, request: inference_pb2.UpdateFunctionValvesRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.UpdateFunctionValvesResponse:
         valves = await self._core.function_admin.update_valves(
-            caller_of(request.caller),
+            caller_of(),
             request.id,
             _valves_scope(request.scope),
             json_body(request.valves_json),
@@ -169,35 +173,35 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
     async def ListWorkspaceModels(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ListWorkspaceModelsRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.ListWorkspaceModelsResponse:
-        page = await self._core.model_admin.list(caller_of(request.caller), request.query, request.page)
-        return inference_pb2.ListWorkspaceModelsResponse(page_json=dumps(page))
+        page = await self._core.model_admin.list(caller_of(), request.query, request.page)
+        return page_message(page)
 
     async def CreateWorkspaceModel(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.CreateWorkspaceModelRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.CreateWorkspaceModelResponse:
-        model = await self._core.model_admin.create(caller_of(request.caller), json_body(request.form_json))
-        return inference_pb2.CreateWorkspaceModelResponse(model_json=dumps(model.to_json()))
+        model = await self._core.model_admin.create(caller_of(), json_body(request.form_json))
+        return inference_pb2.CreateWorkspaceModelResponse(model=changed_message(model))
 
     async def GetWorkspaceModel(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.GetWorkspaceModelRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.GetWorkspaceModelResponse:
-        model = await self._core.model_admin.get(caller_of(request.caller), request.id)
-        return inference_pb2.GetWorkspaceModelResponse(model_json=dumps(model))
+        model = await self._core.model_admin.get(caller_of(), request.id)
+        return inference_pb2.GetWorkspaceModelResponse(model=readable_message(model))
 
     async def UpdateWorkspaceModel(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.UpdateWorkspaceModelRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.UpdateWorkspaceModelResponse:
-        model = await self._core.model_admin.update(caller_of(request.caller), json_body(request.form_json))
-        return inference_pb2.UpdateWorkspaceModelResponse(model_json=dumps(model.to_json()))
+        model = await self._core.model_admin.update(caller_of(), json_body(request.form_json))
+        return inference_pb2.UpdateWorkspaceModelResponse(model=changed_message(model))
 
     async def ToggleWorkspaceModel(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ToggleWorkspaceModelRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.ToggleWorkspaceModelResponse:
-        model = await self._core.model_admin.toggle(caller_of(request.caller), request.id)
-        return inference_pb2.ToggleWorkspaceModelResponse(model_json=dumps(model.to_json()))
+        model = await self._core.model_admin.toggle(caller_of(), request.id)
+        return inference_pb2.ToggleWorkspaceModelResponse(model=changed_message(model))
 
     async def DeleteWorkspaceModel(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.DeleteWorkspaceModelRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.DeleteWorkspaceModelResponse:
-        deleted = await self._core.model_admin.delete(caller_of(request.caller), request.id)
+        deleted = await self._core.model_admin.delete(caller_of(), request.id)
         return inference_pb2.DeleteWorkspaceModelResponse(deleted=deleted)

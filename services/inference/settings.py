@@ -2,6 +2,7 @@
 
 from pydantic import Field, model_validator
 
+from services.common.networks import Networks, NetworksText, parse_networks
 from services.common.settings import ServiceSettings
 
 
@@ -60,12 +61,19 @@ class InferenceSettings(ServiceSettings):
     # This many failures in a row take an upstream out of rotation for UPSTREAM_COOLDOWN_S.
     upstream_failure_threshold: int = Field(default=3, alias="UPSTREAM_FAILURE_THRESHOLD", ge=1)
     upstream_cooldown_s: float = Field(default=10.0, alias="UPSTREAM_COOLDOWN_S", gt=0)
+    # Where an admin's connection test (/ollama/verify, /openai/verify) may connect: CIDRs or
+    # addresses; empty (or *) allows any address.
+    verify_allowed_networks_text: NetworksText = Field(default="", alias="VERIFY_ALLOWED_NETWORKS")
 
     @model_validator(mode="after")
     def _check_urls(self) -> "InferenceSettings":
         for url in (*self.ollama_base_urls, *self.openai_api_base_urls):
             _check_url(url)
         return self
+
+    @property
+    def verify_allowed_networks(self) -> Networks:
+        return parse_networks(self.verify_allowed_networks_text)
 
     @property
     def ollama_base_urls(self) -> list[str]:

@@ -5,13 +5,14 @@ so routing and failover can be unit-tested with a fake transport.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
 import aiohttp
 
+from services.inference.pinned_resolver import PinnedResolver
 from services.inference.upstreams import Upstream
 
 
@@ -55,8 +56,12 @@ class Transport(Protocol):
         headers: Mapping[str, str] | None = None,
     ) -> AbstractAsyncContextManager[UpstreamResponse]: ...
 
-    async def discard(self, upstream: Upstream) -> None:
-        """Closes what was kept open for an upstream used once (an admin's connection test)."""
+    def request_once(
+        self, upstream: Upstream, path: str, timeouts: Timeouts, addresses: Sequence[str]
+    ) -> AbstractAsyncContextManager[UpstreamResponse]:
+        """GET ``path`` from a server used once (an admin's connection test): connecting only to
+        ``addresses`` (the ones its host was checked against), following no redirect (a 3xx is the
+        response), keeping nothing open afterwards."""
         ...
 
 
@@ -93,6 +98,50 @@ class _AiohttpResponse:
             raise UpstreamBroke(str(error) or type(error).__name__) from error
 
 
+async def _open(
+    session: aiohttp.ClientSession,
+    upstream: Upstream,
+    method: str,
+    path: str,
+    body: bytes | None,
+    timeouts: Timeouts,
+    headers: Mapping[str, str] | None,
+    redirects: bool = True,
+) -> aiohttp.ClientResponse:
+    """Sends the request; its failures as ``ConnectFailed`` or ``UpstreamBroke``."""
+    all_headers = {"Content-Type": "application/json", **upstream.auth_headers(), **(headers or {})}
+    timeout = aiohttp.ClientTimeout(total=timeouts.total_s, connect=timeouts.connect_s)
+    try:
+        return await session.request(
+            method,
+            upstream.base_url + path,
+            data=body,
+            headers=all_headers,
+            timeout=timeout,
+            allow_redirects=redirects,
+        )
+    except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
+        raise ConnectFailed(str(error) or type(error).__name__) from error
+    except aiohttp.ServerDisconnectedError as error:
+        # A pooled connection the upstream had closed (e.g. it restarted): nothing was processed.
+        raise ConnectFailed(str(error) or type(error).__name__) from error
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise UpstreamBroke(str(error) or type(error).__name__) from error
+
+
+@asynccontextmanager
+async def _answered(response: aiohttp.ClientResponse) -> AsyncIterator[UpstreamResponse]:
+    try:
+        yield _AiohttpResponse(response)
+    finally:
+        # Closing (not releasing) an unfinished response drops its connection, which is what
+        # tells the upstream to stop generating when our caller went away.
+        if response.content.at_eof():
+            response.release()
+        else:
+            response.close()
+
+
 class AiohttpTransport:
     """Owns one ``ClientSession`` (connection pool) per upstream; ``close()`` closes them all."""
 
@@ -119,33 +168,21 @@ class AiohttpTransport:
         timeouts: Timeouts,
         headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[UpstreamResponse]:
-        all_headers = {"Content-Type": "application/json", **upstream.auth_headers(), **(headers or {})}
-        timeout = aiohttp.ClientTimeout(total=timeouts.total_s, connect=timeouts.connect_s)
-        try:
-            response = await self._session(upstream).request(
-                method, upstream.base_url + path, data=body, headers=all_headers, timeout=timeout
-            )
-        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
-            raise ConnectFailed(str(error) or type(error).__name__) from error
-        except aiohttp.ServerDisconnectedError as error:
-            # A pooled connection the upstream had closed (e.g. it restarted): nothing was processed.
-            raise ConnectFailed(str(error) or type(error).__name__) from error
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise UpstreamBroke(str(error) or type(error).__name__) from error
-        try:
-            yield _AiohttpResponse(response)
-        finally:
-            # Closing (not releasing) an unfinished response drops its connection, which is what
-            # tells the upstream to stop generating when our caller went away.
-            if response.content.at_eof():
-                response.release()
-            else:
-                response.close()
+        response = await _open(self._session(upstream), upstream, method, path, body, timeouts, headers)
+        async with _answered(response) as answered:
+            yield answered
 
-    async def discard(self, upstream: Upstream) -> None:
-        session = self._sessions.pop(upstream.base_url, None)
-        if session is not None:
-            await session.close()
+    @asynccontextmanager
+    async def request_once(
+        self, upstream: Upstream, path: str, timeouts: Timeouts, addresses: Sequence[str]
+    ) -> AsyncIterator[UpstreamResponse]:
+        # A session of its own: a pooled one would resolve the host again (and keep connections to
+        # a server nobody configured); the resolver pins the checked addresses.
+        connector = aiohttp.TCPConnector(limit=1, force_close=True, resolver=PinnedResolver(addresses))
+        async with aiohttp.ClientSession(connector=connector, auto_decompress=False) as session:
+            response = await _open(session, upstream, "GET", path, None, timeouts, None, redirects=False)
+            async with _answered(response) as answered:
+                yield answered
 
     async def close(self) -> None:
         sessions = list(self._sessions.values())

@@ -1,1 +1,1 @@
-"""Ingest service: files, JetStream processing jobs and FAISS search over gRPC (RPCs arrive in step 3)."""
+"""Ingest service: files, knowledge collections, JetStream processing jobs and FAISS search over gRPC."""

@@ -4,12 +4,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from services.common import errors
-from services.ingest.models import FILE_COLLECTION_PREFIX, Caller, FileRecord
+from services.common.collection_names import file_id_of
+from services.common.identity import Identity
+from services.ingest.models import FileRecord
 from services.ingest.repository import IngestRepository
 from services.ingest.shapes import chunk_metadata
 
 # Raises ACCESS_PROHIBITED for a collection the caller may not read (SearchCore.check_readable).
-CheckReadable = Callable[[Caller, str], Awaitable[None]]
+CheckReadable = Callable[[Identity, str], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,7 @@ class DocumentsCore:
         self._repo = repo
         self._check_readable = check_readable
 
-    async def read(self, caller: Caller, names: Sequence[str]) -> list[Document]:
+    async def read(self, caller: Identity, names: Sequence[str]) -> list[Document]:
         """One document per processed, non-empty file: a ``file-<id>`` collection's file, or each
         file of a knowledge collection in the order they were added."""
         names = list(dict.fromkeys(n for n in names if n))
@@ -43,8 +45,9 @@ class DocumentsCore:
             await self._check_readable(caller, name)
         wanted: list[tuple[str, list[str]]] = []
         for name in names:
-            if name.startswith(FILE_COLLECTION_PREFIX):
-                wanted.append((name, [name[len(FILE_COLLECTION_PREFIX) :]]))
+            file_id = file_id_of(name)
+            if file_id is not None:
+                wanted.append((name, [file_id]))
             else:
                 wanted.append((name, await self._repo.knowledge_file_ids(name)))
         records = await self._repo.completed_files(

@@ -11,17 +11,17 @@ from dataclasses import dataclass
 import orjson
 
 from services.common import errors, messages
+from services.common.collection_names import file_collection
+from services.common.identity import Identity
 from services.ingest.access import can_read_file, owns_file
 from services.ingest.collections import CollectionIndexes
 from services.ingest.events import EventPublisher, StatusFeed
 from services.ingest.jobs import JobQueue
 from services.ingest.models import (
     TERMINAL_STATUSES,
-    Caller,
     CollectionChange,
     FileRecord,
     FileStatus,
-    file_collection,
 )
 from services.ingest.repository import IngestRepository
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class UploadHeader:
-    caller: Caller
+    caller: Identity
     filename: str
     content_type: str
     process: bool
@@ -173,7 +173,7 @@ class FilesCore:
             return await self.readable(header.caller, record.id, include_content=True)
         return record
 
-    async def readable(self, caller: Caller, file_id: str, include_content: bool = False) -> FileRecord:
+    async def readable(self, caller: Identity, file_id: str, include_content: bool = False) -> FileRecord:
         """The file if the caller may read it; otherwise NOT_FOUND, revealing nothing."""
         record = await self._repo.get_file(file_id, include_content)
         if record is None:
@@ -185,13 +185,13 @@ class FilesCore:
         raise errors.NotFound(messages.NOT_FOUND)
 
     async def list_files(
-        self, caller: Caller, page: int, page_size: int, include_content: bool
+        self, caller: Identity, page: int, page_size: int, include_content: bool
     ) -> tuple[list[FileRecord], int]:
         owner = None if caller.is_admin else caller.user_id
         offset = (max(page, 1) - 1) * page_size
         return await self._repo.list_files(owner, page_size, offset, include_content)
 
-    async def delete(self, caller: Caller, file_id: str) -> None:
+    async def delete(self, caller: Identity, file_id: str) -> None:
         record = await self.readable(caller, file_id)
         if not owns_file(caller, record):
             raise errors.NotFound(messages.NOT_FOUND)
@@ -205,11 +205,11 @@ class FilesCore:
         await self._indexes.changed(changes)
         await self._publisher.status(file_id, None, deleted=True)
 
-    async def content(self, caller: Caller, file_id: str) -> tuple[FileRecord, AsyncIterator[bytes]]:
+    async def content(self, caller: Identity, file_id: str) -> tuple[FileRecord, AsyncIterator[bytes]]:
         record = await self.readable(caller, file_id)
         return record, self._repo.file_parts(file_id)
 
-    async def watch(self, caller: Caller, file_id: str) -> AsyncIterator[StatusUpdate]:
+    async def watch(self, caller: Identity, file_id: str) -> AsyncIterator[StatusUpdate]:
         """The current status, then each change; ends after a final one (or the file's deletion).
 
         Subscribes before reading Postgres, so that no change falls between the two.

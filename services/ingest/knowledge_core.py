@@ -1,6 +1,6 @@
 """Knowledge collections: CRUD, file links (vectors reused, never re-embedded) and access.
 
-Status codes follow Open WebUI's routes, which differ per route (contract §9.2): most failures
+Status codes follow Open WebUI's routes, which differ per route (docs/compatibility.md): most failures
 are 400 with the NOT_FOUND or ACCESS_PROHIBITED text, reading one without access is 401.
 """
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import orjson
 
 from services.common import errors, messages
+from services.common.identity import Identity
 from services.ingest.access import (
     can_read_file,
     can_read_knowledge,
@@ -21,7 +22,7 @@ from services.ingest.access import (
 )
 from services.ingest.collections import CollectionIndexes
 from services.ingest.files_core import FilesCore
-from services.ingest.models import Caller, CollectionChange, FileRecord, FileStatus, KnowledgeRecord, UserRef
+from services.ingest.models import CollectionChange, FileRecord, FileStatus, KnowledgeRecord, UserRef
 from services.ingest.repository import IngestRepository
 
 
@@ -54,7 +55,7 @@ class KnowledgeCore:
         self._indexes = indexes
 
     async def create(
-        self, caller: Caller, name: str, description: str, grants_json: bytes
+        self, caller: Identity, name: str, description: str, grants_json: bytes
     ) -> KnowledgeRecord:
         knowledge_id = str(uuid.uuid4())
         stamp = int(time.time())
@@ -65,17 +66,17 @@ class KnowledgeCore:
         return record
 
     async def list_knowledge(
-        self, caller: Caller, page: int, page_size: int
+        self, caller: Identity, page: int, page_size: int
     ) -> tuple[list[KnowledgeRecord], int]:
         readable = [k for k in await self._repo.all_knowledge() if can_read_knowledge(caller, k)]
         start = (max(page, 1) - 1) * page_size
         return readable[start : start + page_size], len(readable)
 
     @staticmethod
-    def writable_by(caller: Caller, record: KnowledgeRecord) -> bool:
+    def writable_by(caller: Identity, record: KnowledgeRecord) -> bool:
         return can_write_knowledge(caller, record)
 
-    async def get(self, caller: Caller, knowledge_id: str) -> KnowledgeRecord:
+    async def get(self, caller: Identity, knowledge_id: str) -> KnowledgeRecord:
         record = await self._repo.get_knowledge(knowledge_id)
         if record is None:
             raise _not_found(404)
@@ -83,7 +84,7 @@ class KnowledgeCore:
             raise _prohibited(401)
         return record
 
-    async def _writable(self, caller: Caller, knowledge_id: str) -> KnowledgeRecord:
+    async def _writable(self, caller: Identity, knowledge_id: str) -> KnowledgeRecord:
         record = await self._repo.get_knowledge(knowledge_id)
         if record is None:
             raise _not_found()
@@ -91,7 +92,7 @@ class KnowledgeCore:
             raise _prohibited()
         return record
 
-    async def _with_files(self, caller: Caller, knowledge_id: str) -> KnowledgeWithFiles:
+    async def _with_files(self, caller: Identity, knowledge_id: str) -> KnowledgeWithFiles:
         record = await self._repo.get_knowledge(knowledge_id)
         if record is None:
             raise _not_found()
@@ -101,19 +102,19 @@ class KnowledgeCore:
         return KnowledgeWithFiles(record, files, can_write_knowledge(caller, record))
 
     async def update(
-        self, caller: Caller, knowledge_id: str, name: str, description: str, grants_json: bytes
+        self, caller: Identity, knowledge_id: str, name: str, description: str, grants_json: bytes
     ) -> KnowledgeWithFiles:
         await self._writable(caller, knowledge_id)
         grants = clean_grants(_grants(grants_json), caller, knowledge_id) if grants_json else None
         await self._repo.update_knowledge(knowledge_id, name, description, grants)
         return await self._with_files(caller, knowledge_id)
 
-    async def delete(self, caller: Caller, knowledge_id: str) -> None:
+    async def delete(self, caller: Identity, knowledge_id: str) -> None:
         await self._writable(caller, knowledge_id)
         await self._repo.delete_knowledge(knowledge_id)
         await self._indexes.changed([CollectionChange(knowledge_id, 0, "drop")])
 
-    async def reset(self, caller: Caller, knowledge_id: str) -> KnowledgeRecord:
+    async def reset(self, caller: Identity, knowledge_id: str) -> KnowledgeRecord:
         await self._writable(caller, knowledge_id)
         _, version = await self._repo.unlink_files(knowledge_id, None)
         if version:
@@ -121,7 +122,7 @@ class KnowledgeCore:
         return await self.get(caller, knowledge_id)
 
     async def add_files(
-        self, caller: Caller, knowledge_id: str, file_ids: Sequence[str], batch: bool
+        self, caller: Identity, knowledge_id: str, file_ids: Sequence[str], batch: bool
     ) -> KnowledgeWithFiles:
         """Links files, reusing their vectors. A file still waiting or processing is linked too;
         it joins the index the moment its processing commits."""
@@ -168,7 +169,7 @@ class KnowledgeCore:
             if other.hash in hashes and hashes[other.hash] != other.id:
                 raise errors.InvalidArgument(messages.wrapped_400(messages.DUPLICATE_CONTENT))
 
-    async def update_file(self, caller: Caller, knowledge_id: str, file_id: str) -> KnowledgeWithFiles:
+    async def update_file(self, caller: Identity, knowledge_id: str, file_id: str) -> KnowledgeWithFiles:
         await self._writable(caller, knowledge_id)
         if file_id not in await self._repo.knowledge_file_ids(knowledge_id):
             raise _not_found()
@@ -179,7 +180,7 @@ class KnowledgeCore:
         return await self._with_files(caller, knowledge_id)
 
     async def remove_file(
-        self, caller: Caller, knowledge_id: str, file_id: str, delete_file: bool
+        self, caller: Identity, knowledge_id: str, file_id: str, delete_file: bool
     ) -> KnowledgeWithFiles:
         await self._writable(caller, knowledge_id)
         removed, version = await self._repo.unlink_files(knowledge_id, [file_id])
@@ -193,7 +194,7 @@ class KnowledgeCore:
         return await self._with_files(caller, knowledge_id)
 
     async def files_page(
-        self, caller: Caller, knowledge_id: str, page: int, page_size: int, include_content: bool
+        self, caller: Identity, knowledge_id: str, page: int, page_size: int, include_content: bool
     ) -> tuple[list[FileRecord], int, dict[str, UserRef]]:
         record = await self._repo.get_knowledge(knowledge_id)
         if record is None:

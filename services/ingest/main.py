@@ -9,11 +9,14 @@ from pathlib import Path
 
 import asyncpg
 import faiss
+import grpc
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
+from services.common.authenticators import open_remote_authenticator
 from services.common.db import open_pool
 from services.common.entrypoint import run_service
+from services.common.grpc_identity import verified_only
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
 from services.common.metrics import ServiceMetrics, new_registry
 from services.common.migrations import apply_migrations
@@ -64,6 +67,7 @@ class IngestRuntime:
     nc: Client
     pool: asyncpg.Pool
     preload: asyncio.Task | None
+    auth_channel: grpc.aio.Channel
 
     @property
     def port(self) -> int:
@@ -75,8 +79,14 @@ class IngestRuntime:
             self.preload.cancel()
 
     def cleanups(self, grace_s: float) -> list[Callable[[], Awaitable[None]]]:
-        """After the server stopped: workers hand back their jobs, NATS drains, the pool closes."""
-        return [self.stop_workers, lambda: close_nats(self.nc, grace_s), self.pool.close]
+        """After the server stopped: workers hand back their jobs, NATS drains, the pool and the
+        channel to AuthService close."""
+        return [
+            self.stop_workers,
+            lambda: close_nats(self.nc, grace_s),
+            self.pool.close,
+            self.auth_channel.close,
+        ]
 
     async def stop(self, grace_s: float) -> None:
         await self.service.stop(grace_s)
@@ -157,14 +167,20 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     await workers.start()
 
     servicer = IngestServicer(files, knowledge, search, documents)
+    authenticator, auth_channel = open_remote_authenticator(
+        settings.auth_target, settings.auth_timeout_s, settings.auth_cache_ttl_s, settings.grpc_tls
+    )
     service = await start_grpc_service(
         settings.listen,
         [SERVICE_NAME],
         lambda server: ingest_pb2_grpc.add_IngestServiceServicer_to_server(servicer, server),
         metrics,
+        tls=settings.grpc_tls,
+        authenticator=authenticator,
+        authorize=verified_only,
     )
     log.info("ingest service listening on port %d", service.port)
-    return IngestRuntime(service, workers, indexes, bm25, embedder, nc, pool, preload)
+    return IngestRuntime(service, workers, indexes, bm25, embedder, nc, pool, preload, auth_channel)
 
 
 async def run(settings: IngestSettings) -> None:

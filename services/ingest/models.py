@@ -3,6 +3,8 @@
 import enum
 from dataclasses import dataclass, field
 
+from services.common.collection_names import file_collection
+
 
 class FileStatus(enum.StrEnum):
     PENDING = "pending"
@@ -12,20 +14,6 @@ class FileStatus(enum.StrEnum):
 
 
 TERMINAL_STATUSES = frozenset({FileStatus.COMPLETED, FileStatus.FAILED})
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """The user a request acts for, as the gateway authenticated it."""
-
-    user_id: str
-    role: str
-    name: str = ""
-    email: str = ""
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +91,3 @@ class CollectionChange:
     op: str
     file_id: str = ""
     origin: str = field(default="", compare=False)
-
-
-FILE_COLLECTION_PREFIX = "file-"
-
-
-def file_collection(file_id: str) -> str:
-    return f"{FILE_COLLECTION_PREFIX}{file_id}"

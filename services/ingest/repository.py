@@ -7,15 +7,9 @@ import asyncpg
 import numpy as np
 import orjson
 
-from services.ingest.models import (
-    Caller,
-    FileRecord,
-    FileStatus,
-    KnowledgeRecord,
-    StoredChunk,
-    UserRef,
-    file_collection,
-)
+from services.common.collection_names import file_collection, file_id_of
+from services.common.identity import Identity
+from services.ingest.models import FileRecord, FileStatus, KnowledgeRecord, StoredChunk, UserRef
 
 _FILE_COLUMNS = (
     "f.id, f.user_id, f.filename, f.content_type, f.size, f.file_hash, f.hash, f.status, f.error, "
@@ -95,7 +89,7 @@ class IngestRepository:
 
     # --- users -------------------------------------------------------------------------------
 
-    async def remember_user(self, conn: asyncpg.Connection | asyncpg.Pool, caller: Caller) -> None:
+    async def remember_user(self, conn: asyncpg.Connection | asyncpg.Pool, caller: Identity) -> None:
         await conn.execute(
             "INSERT INTO ingest_user (id, name, email, role, updated_at) VALUES ($1, $2, $3, $4, $5) "
             "ON CONFLICT (id) DO UPDATE SET name = $2, email = $3, role = $4, updated_at = $5 "
@@ -331,9 +325,10 @@ class IngestRepository:
 
     async def collection_file_ids(self, name: str) -> list[str] | None:
         """The files whose vectors make up collection ``name``; None when it does not exist."""
-        if name.startswith("file-"):
-            exists = await self.pool.fetchval("SELECT 1 FROM ingest_file WHERE id = $1", name[5:])
-            return [name[5:]] if exists else None
+        file_id = file_id_of(name)
+        if file_id is not None:
+            exists = await self.pool.fetchval("SELECT 1 FROM ingest_file WHERE id = $1", file_id)
+            return [file_id] if exists else None
         exists = await self.pool.fetchval("SELECT 1 FROM ingest_knowledge WHERE id = $1", name)
         if not exists:
             return None
@@ -369,7 +364,7 @@ class IngestRepository:
 
     # --- knowledge ---------------------------------------------------------------------------
 
-    async def insert_knowledge(self, record: KnowledgeRecord, caller: Caller) -> None:
+    async def insert_knowledge(self, record: KnowledgeRecord, caller: Identity) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             await self.remember_user(conn, caller)
             await conn.execute(

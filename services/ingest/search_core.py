@@ -6,12 +6,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from services.common import errors, messages
+from services.common.collection_names import file_id_of
+from services.common.identity import Identity
 from services.ingest.access import can_read_file, can_read_knowledge
 from services.ingest.collections import CollectionIndexes
 from services.ingest.daemon_thread import URGENT, DaemonThread
 from services.ingest.embedder import Embedder
 from services.ingest.hybrid import Bm25Cache, fusion_weights, weighted_rrf
-from services.ingest.models import FILE_COLLECTION_PREFIX, Caller, SearchHit
+from services.ingest.models import SearchHit
 from services.ingest.repository import IngestRepository
 
 
@@ -39,11 +41,11 @@ class SearchCore:
         self._indexes = indexes
         self._default_k = default_k
 
-    async def check_readable(self, caller: Caller, name: str) -> None:
+    async def check_readable(self, caller: Identity, name: str) -> None:
         """ACCESS_PROHIBITED (403) for a collection that does not exist or is not the caller's to
         read: the two are not told apart."""
-        if name.startswith(FILE_COLLECTION_PREFIX):
-            file_id = name[len(FILE_COLLECTION_PREFIX) :]
+        file_id = file_id_of(name)
+        if file_id is not None:
             record = await self._repo.get_file(file_id)
             if record is not None and can_read_file(
                 caller, record, await self._repo.knowledge_of_file(file_id)
@@ -56,7 +58,7 @@ class SearchCore:
         raise errors.PermissionDenied(messages.ACCESS_PROHIBITED)
 
     async def search(
-        self, caller: Caller, names: Sequence[str], queries: Sequence[str], k: int, hybrid: bool = False
+        self, caller: Identity, names: Sequence[str], queries: Sequence[str], k: int, hybrid: bool = False
     ) -> list[SearchHit]:
         names = list(dict.fromkeys(n for n in names if n))
         queries = [q for q in queries if q.strip()]

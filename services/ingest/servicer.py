@@ -5,10 +5,12 @@ from collections.abc import AsyncIterator
 import orjson
 
 from services.common import errors
+from services.common.grpc_identity import current_identity, require_verified
+from services.common.identity import Identity
 from services.ingest.documents_core import DocumentsCore
 from services.ingest.files_core import ClientMetadata, FilesCore, StatusUpdate, UploadHeader
 from services.ingest.knowledge_core import KnowledgeCore, KnowledgeWithFiles
-from services.ingest.models import Caller, FileRecord, FileStatus, KnowledgeRecord, UserRef
+from services.ingest.models import FileRecord, FileStatus, KnowledgeRecord, UserRef
 from services.ingest.search_core import SearchCore
 from services.ingest.shapes import file_data, file_meta, storage_path
 from webui.ingest.v1 import ingest_pb2, ingest_pb2_grpc
@@ -22,10 +24,9 @@ _STATUS_TO_PB = {
 }
 
 
-def caller_of(message: ingest_pb2.Caller) -> Caller:
-    if not message.user_id:
-        raise errors.InvalidArgument("caller is required")
-    return Caller(message.user_id, message.role, message.name, message.email)
+def caller_of() -> Identity:
+    """The verified user the call acts for (its credential, resolved by the interceptor)."""
+    return require_verified(current_identity())
 
 
 def file_pb(record: FileRecord, include_content: bool = False) -> ingest_pb2.File:
@@ -85,9 +86,7 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         if first is None or first.WhichOneof("item") != "header":
             raise errors.InvalidArgument("an upload starts with its header")
         h = first.header
-        header = UploadHeader(
-            caller_of(h.caller), h.filename, h.content_type, h.process, h.wait_for_processing
-        )
+        header = UploadHeader(caller_of(), h.filename, h.content_type, h.process, h.wait_for_processing)
 
         async def items() -> AsyncIterator[bytes | ClientMetadata]:
             async for message in stream:
@@ -103,25 +102,23 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         return ingest_pb2.UploadFileResponse(file=file_pb(record, include_content=True))
 
     async def GetFile(self, request, context):  # noqa: N802
-        record = await self._files.readable(
-            caller_of(request.caller), request.file_id, request.include_content
-        )
+        record = await self._files.readable(caller_of(), request.file_id, request.include_content)
         return ingest_pb2.GetFileResponse(file=file_pb(record, request.include_content))
 
     async def ListFiles(self, request, context):  # noqa: N802
         files, total = await self._files.list_files(
-            caller_of(request.caller), request.page, request.page_size or 50, request.include_content
+            caller_of(), request.page, request.page_size or 50, request.include_content
         )
         return ingest_pb2.ListFilesResponse(
             files=[file_pb(f, request.include_content) for f in files], total=total
         )
 
     async def DeleteFile(self, request, context):  # noqa: N802
-        await self._files.delete(caller_of(request.caller), request.file_id)
+        await self._files.delete(caller_of(), request.file_id)
         return ingest_pb2.DeleteFileResponse()
 
     async def GetFileContent(self, request, context):  # noqa: N802
-        record, parts = await self._files.content(caller_of(request.caller), request.file_id)
+        record, parts = await self._files.content(caller_of(), request.file_id)
         yield ingest_pb2.GetFileContentResponse(
             head=ingest_pb2.ContentHead(
                 filename=record.filename, content_type=record.content_type, size=record.size
@@ -131,24 +128,24 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
             yield ingest_pb2.GetFileContentResponse(chunk=part)
 
     async def WatchFileStatus(self, request, context):  # noqa: N802
-        async for update in self._files.watch(caller_of(request.caller), request.file_id):
+        async for update in self._files.watch(caller_of(), request.file_id):
             yield _status_pb(update)
 
     async def CreateKnowledge(self, request, context):  # noqa: N802
         record = await self._knowledge.create(
-            caller_of(request.caller), request.name, request.description, request.access_grants_json
+            caller_of(), request.name, request.description, request.access_grants_json
         )
         return ingest_pb2.CreateKnowledgeResponse(knowledge=knowledge_pb(record, write_access=True))
 
     async def ListKnowledge(self, request, context):  # noqa: N802
-        caller = caller_of(request.caller)
+        caller = caller_of()
         items, total = await self._knowledge.list_knowledge(caller, request.page, request.page_size or 30)
         return ingest_pb2.ListKnowledgeResponse(
             items=[knowledge_pb(k, self._knowledge.writable_by(caller, k)) for k in items], total=total
         )
 
     async def GetKnowledge(self, request, context):  # noqa: N802
-        caller = caller_of(request.caller)
+        caller = caller_of()
         record = await self._knowledge.get(caller, request.knowledge_id)
         return ingest_pb2.GetKnowledgeResponse(
             knowledge=knowledge_pb(record, self._knowledge.writable_by(caller, record))
@@ -156,7 +153,7 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
 
     async def UpdateKnowledge(self, request, context):  # noqa: N802
         result = await self._knowledge.update(
-            caller_of(request.caller),
+            caller_of(),
             request.knowledge_id,
             request.name,
             request.description,
@@ -167,34 +164,32 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         )
 
     async def DeleteKnowledge(self, request, context):  # noqa: N802
-        await self._knowledge.delete(caller_of(request.caller), request.knowledge_id)
+        await self._knowledge.delete(caller_of(), request.knowledge_id)
         return ingest_pb2.DeleteKnowledgeResponse()
 
     async def ResetKnowledge(self, request, context):  # noqa: N802
-        record = await self._knowledge.reset(caller_of(request.caller), request.knowledge_id)
+        record = await self._knowledge.reset(caller_of(), request.knowledge_id)
         return ingest_pb2.ResetKnowledgeResponse(knowledge=knowledge_pb(record, write_access=True))
 
     async def AddKnowledgeFiles(self, request, context):  # noqa: N802
         result = await self._knowledge.add_files(
-            caller_of(request.caller), request.knowledge_id, list(request.file_ids), request.batch
+            caller_of(), request.knowledge_id, list(request.file_ids), request.batch
         )
         return ingest_pb2.AddKnowledgeFilesResponse(**_with_files(result))
 
     async def UpdateKnowledgeFile(self, request, context):  # noqa: N802
-        result = await self._knowledge.update_file(
-            caller_of(request.caller), request.knowledge_id, request.file_id
-        )
+        result = await self._knowledge.update_file(caller_of(), request.knowledge_id, request.file_id)
         return ingest_pb2.UpdateKnowledgeFileResponse(**_with_files(result))
 
     async def RemoveKnowledgeFile(self, request, context):  # noqa: N802
         result = await self._knowledge.remove_file(
-            caller_of(request.caller), request.knowledge_id, request.file_id, request.delete_file
+            caller_of(), request.knowledge_id, request.file_id, request.delete_file
         )
         return ingest_pb2.RemoveKnowledgeFileResponse(**_with_files(result))
 
     async def ListKnowledgeFiles(self, request, context):  # noqa: N802
         files, total, owners = await self._knowledge.files_page(
-            caller_of(request.caller),
+            caller_of(),
             request.knowledge_id,
             request.page,
             request.page_size or 50,
@@ -208,7 +203,7 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
 
     async def Search(self, request, context):  # noqa: N802
         hits = await self._search.search(
-            caller_of(request.caller),
+            caller_of(),
             list(request.collection_names),
             list(request.queries),
             request.k,
@@ -227,7 +222,7 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         )
 
     async def ReadDocuments(self, request, context):  # noqa: N802
-        documents = await self._documents.read(caller_of(request.caller), list(request.collection_names))
+        documents = await self._documents.read(caller_of(), list(request.collection_names))
         return ingest_pb2.ReadDocumentsResponse(
             documents=[
                 ingest_pb2.Document(

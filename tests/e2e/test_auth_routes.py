@@ -144,6 +144,14 @@ def test_signin_rate_limit(running: Running) -> None:
         )
     limited = post(running, "/api/v1/auths/signin", {"email": account.email, "password": account.password})
     assert (limited.status_code, limited.json()) == (429, {"detail": messages.RATE_LIMIT_EXCEEDED})
+    # No proxy is trusted by default (FORWARDED_ALLOW_IPS): a forged header is no fresh source.
+    forged = post(
+        running,
+        "/api/v1/auths/signin",
+        {"email": account.email, "password": account.password},
+        {"X-Forwarded-For": "203.0.113.50"},
+    )
+    assert forged.status_code == 429
 
 
 def test_session_user(running: Running) -> None:
@@ -298,6 +306,21 @@ def test_api_keys(running: Running) -> None:
     assert gone.status_code == 401
     assert requests.get(url, headers=account.headers, timeout=10).status_code == 404
     assert requests.post(url, timeout=10).status_code == 401
+
+
+def test_api_key_cannot_mint_or_delete_keys(running: Running) -> None:
+    account = running.signup("key-minting@example.com")
+    url = f"{running.url}/api/v1/auths/api_key"
+    key = post(running, "/api/v1/auths/api_key", headers=account.headers).json()["api_key"]
+    refused = (403, {"detail": messages.HUMAN_SESSION_REQUIRED})
+    for headers in ({"Authorization": f"Bearer {key}"}, {"x-api-key": key}):
+        minted = requests.post(url, headers=headers, timeout=10)
+        assert (minted.status_code, minted.json()) == refused
+        deleted = requests.delete(url, headers=headers, timeout=10)
+        assert (deleted.status_code, deleted.json()) == refused
+    # The key still works and is still the owner's one key.
+    shown = requests.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    assert shown.json() == {"api_key": "sk-…" + key[-4:]}
 
 
 def test_nul_characters_and_bad_image_urls_are_422_not_500(running: Running) -> None:

@@ -25,7 +25,7 @@ CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformanc
 # openapi_fuzz_hooks.py; a password change needs the current password, which the fuzzer never has.
 EXCLUDED_PATHS = ("/api/v1/auths/signout",)
 
-# Deliberate 501s (README, "Where we differ"): upstreams are configured from the environment and no
+# Deliberate 501s (docs/compatibility.md, "Proxies"): upstreams are configured from the environment and no
 # model file is fetched at run time. Documented as 501 in the document too. Any other 5xx fails.
 CONFIG = """
 [[operations]]

@@ -3,7 +3,7 @@ routes this deployment does not offer, and which client headers reach an upstrea
 
 import requests
 
-from services.inference.proxy_common import NOT_OFFERED
+from services.inference.proxy_common import NOT_OFFERED, redirect_refused
 from tests.e2e.conftest import OPENAI_KEY, Account, Running
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.openai import FakeOpenAI
@@ -54,6 +54,22 @@ def test_verify_is_an_admin_connection_test(
     assert post(running, "/ollama/verify", running.admin, json={"url": "ftp://x"}).status_code == 400
     refused = post(running, "/openai/verify", user, json={"url": openai_upstream.base_url})
     assert refused.status_code == 401 and refused.json() == {"detail": ACCESS_PROHIBITED}
+
+
+def test_verify_reports_a_redirect_and_does_not_follow_it(
+    running: Running, ollama: FakeOllama, openai_upstream: FakeOpenAI
+) -> None:
+    # The fakes answer /redirect/<path> with a 302 to /<path>.
+    for path, body in (
+        ("/ollama/verify", {"url": f"{ollama.url}/redirect"}),
+        ("/openai/verify", {"url": f"{openai_upstream.url}/redirect/v1", "key": OPENAI_KEY}),
+    ):
+        moved = post(running, path, running.admin, json=body)
+        assert moved.status_code == 502, path
+        assert moved.json() == {"detail": redirect_refused(302)}
+    # The fake saw the redirecting request, never the one it pointed to.
+    version_requests = [r.path for r in ollama.requests if r.path.endswith("/api/version")]
+    assert version_requests == ["/redirect/api/version"]
 
 
 def test_routes_not_offered_say_why(running: Running, user: Account) -> None:

@@ -7,7 +7,9 @@ import pytest
 import requests
 
 from services.common import messages
-from tests.e2e.conftest import Account, Running
+from tests.e2e.conftest import Account, Running, make_stack, signup, upstream_env
+from tests.fakes.ollama import FakeOllama
+from tests.fakes.openai import FakeOpenAI
 
 ROW_KEYS = [
     "id",
@@ -218,3 +220,54 @@ def test_the_list_is_paged_by_30(running: Running, created: list[str]) -> None:
     assert first["total"] == second["total"] == 31
     assert len(first["items"]) == 30 and len(second["items"]) == 1
     assert {i["id"] for i in first["items"] + second["items"]} == {f"e2e-page-{i:02d}" for i in range(31)}
+
+
+# -- a stack where users may create workspace models -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def open_workspace(
+    tmp_path_factory: pytest.TempPathFactory, fake_ollama: FakeOllama, fake_openai: FakeOpenAI
+) -> Iterator[tuple[Running, Account]]:
+    """A second stack with USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS=true; yields it and a verified user."""
+    stack = make_stack(
+        tmp_path_factory.mktemp("open-workspace"),
+        **upstream_env(fake_ollama, fake_openai),
+        USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS="true",
+    )
+    stack.start()
+    try:
+        admin = signup(stack.gateway_url, "admin@workspace.example.com", "admin password", "Admin")
+        running = Running(stack, stack.gateway_url, {}, admin, fake_ollama, fake_openai)
+        member = running.signup("member@workspace.example.com", name="Member")
+        running.promote(member)
+        yield running, member
+    finally:
+        stack.stop()
+
+
+def model_names(running: Running, account: Account) -> dict[str, str]:
+    reply = get(running, "/api/models", account)
+    assert reply.status_code == 200, reply.text
+    return {m["id"]: m["name"] for m in reply.json()["data"]}
+
+
+def test_only_admins_may_give_a_model_a_base_models_id(open_workspace: tuple[Running, Account]) -> None:
+    running, member = open_workspace
+    # A preset or an override with a base model's id (or an Ollama model's untagged name) would
+    # rename, hide or re-prompt that model for everyone.
+    for model_id in ("llama3.2:latest", "llama3.2", "gpt-4o-mini"):
+        for base in ("gpt-4.1", None):
+            reply = post(running, "/api/v1/models/create", member, form(model_id, base_model_id=base))
+            assert (reply.status_code, reply.json()) == (401, {"detail": messages.MODEL_ID_TAKEN}), model_id
+    assert model_names(running, member)["llama3.2:latest"] == "llama3.2:latest"
+
+    # A user's own id is theirs: nobody creates over it.
+    assert post(running, "/api/v1/models/create", member, form("member-helper")).status_code == 200
+    taken = post(running, "/api/v1/models/create", running.admin, form("member-helper", name="Admin's"))
+    assert (taken.status_code, taken.json()) == (401, {"detail": messages.MODEL_ID_TAKEN})
+
+    # An admin may customise a base model, as in Open WebUI.
+    custom = form("llama3.2:latest", base_model_id=None, name="House Llama")
+    assert post(running, "/api/v1/models/create", running.admin, custom).status_code == 200
+    assert model_names(running, member)["llama3.2:latest"] == "House Llama"

@@ -209,7 +209,12 @@ class FakeServer:
             client_max_size=64 * 1024 * 1024,
         )
         self._add_routes(app.router)
+        app.router.add_route("*", "/redirect/{tail:.*}", self._redirect)
         return app
+
+    async def _redirect(self, request: web.Request) -> web.Response:
+        """``/redirect/<path>`` answers 302 to ``/<path>``: for clients that must not follow redirects."""
+        return web.Response(status=302, headers={"Location": "/" + request.match_info["tail"]})
 
     async def _open(self, port: int) -> web.AppRunner:
         runner = web.AppRunner(

@@ -13,6 +13,7 @@ from services.common.infra import EmbeddedNats
 from services.ingest.embedder import Embedder
 from services.ingest.main import IngestRuntime
 from services.ingest.main import start as start_ingest_service
+from tests.integration.accounts import Accounts, AuthServer, create_accounts
 from tests.integration.ingest_support import ingest_settings
 from webui.auth.v1 import auth_pb2_grpc
 from webui.ingest.v1 import ingest_pb2_grpc
@@ -58,6 +59,19 @@ async def auth_stub(start_auth: Callable) -> auth_pb2_grpc.AuthServiceStub:
 
 
 @pytest.fixture
+async def auth_server(start_auth: Callable) -> AuthServer:
+    """One auth server on the test's database: the services under test are never given a stand-in."""
+    stub, _, port = await start_auth()
+    return AuthServer(stub, f"127.0.0.1:{port}")
+
+
+@pytest.fixture
+async def accounts(auth_server: AuthServer) -> Accounts:
+    """Real users of ``auth_server``: an admin, Alice and Bob (users) and a pending account."""
+    return await create_accounts(auth_server.stub)
+
+
+@pytest.fixture
 def nats_url(tmp_path: Path) -> Iterator[str]:
     """A fresh JetStream-enabled nats-server for one test."""
     server = EmbeddedNats(tmp_path / "nats")
@@ -78,15 +92,17 @@ def embedder() -> Embedder:
 
 @pytest.fixture
 async def start_ingest(
-    database_url: str, nats_url: str, tmp_path: Path, embedder: Embedder
+    database_url: str, nats_url: str, tmp_path: Path, embedder: Embedder, auth_server: AuthServer
 ) -> AsyncIterator[Callable]:
-    """Starts ingest replicas (in process, real gRPC) on one database and one NATS."""
+    """Starts ingest replicas (in process, real gRPC) on one database and one NATS, resolving
+    credentials through ``auth_server``."""
     started = []
 
     async def _start(**overrides: object) -> tuple[ingest_pb2_grpc.IngestServiceStub, IngestRuntime]:
-        runtime = await start_ingest_service(
-            ingest_settings(database_url, nats_url, tmp_path, **overrides), embedder
+        settings = ingest_settings(
+            database_url, nats_url, tmp_path, **{"AUTH_GRPC_TARGET": auth_server.target, **overrides}
         )
+        runtime = await start_ingest_service(settings, embedder)
         channel = grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}")
         started.append((runtime, channel))
         return ingest_pb2_grpc.IngestServiceStub(channel), runtime

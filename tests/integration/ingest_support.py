@@ -7,11 +7,8 @@ from pathlib import Path
 import grpc
 
 from services.ingest.settings import IngestSettings
+from tests.integration.accounts import Who
 from webui.ingest.v1 import ingest_pb2, ingest_pb2_grpc
-
-ADMIN = ingest_pb2.Caller(user_id="admin-1", role="admin", name="Admin", email="admin@example.com")
-ALICE = ingest_pb2.Caller(user_id="alice-1", role="user", name="Alice", email="alice@example.com")
-BOB = ingest_pb2.Caller(user_id="bob-1", role="user", name="Bob", email="bob@example.com")
 
 DONE = (ingest_pb2.FILE_STATUS_COMPLETED, ingest_pb2.FILE_STATUS_FAILED)
 
@@ -33,7 +30,7 @@ def ingest_settings(database_url: str, nats_url: str, data_dir: Path, **override
 
 async def upload(
     stub: ingest_pb2_grpc.IngestServiceStub,
-    caller: ingest_pb2.Caller,
+    who: Who,
     filename: str,
     data: bytes,
     *,
@@ -45,7 +42,6 @@ async def upload(
 ) -> ingest_pb2.File:
     async def requests() -> AsyncIterator[ingest_pb2.UploadFileRequest]:
         header = ingest_pb2.UploadHeader(
-            caller=caller,
             filename=filename,
             content_type=content_type,
             process=process,
@@ -57,17 +53,17 @@ async def upload(
         if metadata is not None:
             yield ingest_pb2.UploadFileRequest(metadata_json=metadata)
 
-    reply = await stub.UploadFile(requests(), timeout=120)
+    reply = await stub.UploadFile(requests(), metadata=who.metadata, timeout=120)
     return reply.file
 
 
 async def wait_done(
-    stub: ingest_pb2_grpc.IngestServiceStub, caller: ingest_pb2.Caller, file_id: str, timeout_s: float = 120
+    stub: ingest_pb2_grpc.IngestServiceStub, who: Who, file_id: str, timeout_s: float = 120
 ) -> ingest_pb2.WatchFileStatusResponse:
     """The final status, from the server-pushed watch stream."""
     last = None
     call = stub.WatchFileStatus(
-        ingest_pb2.WatchFileStatusRequest(caller=caller, file_id=file_id), timeout=timeout_s
+        ingest_pb2.WatchFileStatusRequest(file_id=file_id), metadata=who.metadata, timeout=timeout_s
     )
     async for update in call:
         last = update
@@ -77,13 +73,14 @@ async def wait_done(
 
 async def search_texts(
     stub: ingest_pb2_grpc.IngestServiceStub,
-    caller: ingest_pb2.Caller,
+    who: Who,
     collections: list[str],
     query: str,
     k: int = 5,
 ) -> list[str]:
     reply = await stub.Search(
-        ingest_pb2.SearchRequest(caller=caller, collection_names=collections, queries=[query], k=k),
+        ingest_pb2.SearchRequest(collection_names=collections, queries=[query], k=k),
+        metadata=who.metadata,
         timeout=60,
     )
     return [hit.text for hit in reply.hits]

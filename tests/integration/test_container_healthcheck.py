@@ -17,7 +17,10 @@ async def probe(target: str) -> int:
 
 
 async def test_grpc_probe_follows_the_health_service():
-    service = await start_grpc_service("127.0.0.1:0", ["test.Service"], lambda server: None)
+    # Health only, which every server answers without a credential: no authenticator needed.
+    service = await start_grpc_service(
+        "127.0.0.1:0", ["test.Service"], lambda server: None, authenticator=None
+    )
     try:
         target = f"127.0.0.1:{service.port}"
         assert await probe(target) == 0

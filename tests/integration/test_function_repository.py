@@ -6,16 +6,16 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from services.common.identity import Identity
 from services.common.migrations import apply_migrations
-from services.inference.caller import Caller
 from services.inference.functions.admin import FunctionAdmin
 from services.inference.functions.catalog import FunctionCatalog
 from services.inference.functions.records import FunctionRecord
 from services.inference.functions.repository import FunctionRepository
 from services.inference.main import MIGRATIONS
 
-ADMIN = Caller(user_id="admin-1", email="a@example.com", name="Admin", role="admin")
-USER = Caller(user_id="user-1", email="u@example.com", name="User", role="user")
+ADMIN = Identity(user_id="admin-1", email="a@example.com", name="Admin", role="admin")
+USER = Identity(user_id="user-1", email="u@example.com", name="User", role="user")
 
 PIPE = """
 from pydantic import BaseModel

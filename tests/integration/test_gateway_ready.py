@@ -17,9 +17,10 @@ from services.gateway.state import LIFECYCLE
 
 @pytest.fixture
 async def backends() -> AsyncIterator[dict[str, GrpcService]]:
-    """A health-only gRPC server per backend, each reporting its service SERVING."""
+    """A health-only gRPC server per backend, each reporting its service SERVING (health needs no
+    credential, so no authenticator)."""
     started = {
-        name: await start_grpc_service("127.0.0.1:0", [service], lambda server: None)
+        name: await start_grpc_service("127.0.0.1:0", [service], lambda server: None, authenticator=None)
         for name, service in BACKEND_SERVICES.items()
     }
     try:

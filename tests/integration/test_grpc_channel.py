@@ -4,10 +4,14 @@ served is retried, an error a server answered is not."""
 import asyncio
 
 import grpc
+import pytest
 
-from services.common import errors
+from services.common import errors, messages
+from services.common.authenticators import open_remote_authenticator
 from services.common.grpc_channel import open_channel
 from services.common.grpc_errors import ServiceInterceptor
+from services.common.grpc_identity import Authenticator, bearer_metadata
+from services.common.identity import Identity
 from services.common.infra import free_port
 
 METHOD = "/test.v1.Probe/Call"
@@ -17,8 +21,8 @@ def _identity(data: bytes) -> bytes:
     return data
 
 
-async def _server(port: int, behaviour) -> grpc.aio.Server:
-    server = grpc.aio.server(interceptors=[ServiceInterceptor()])
+async def _server(port: int, behaviour, authenticator: Authenticator | None = None) -> grpc.aio.Server:
+    server = grpc.aio.server(interceptors=[ServiceInterceptor(authenticator)])
     handler = grpc.unary_unary_rpc_method_handler(behaviour, _identity, _identity)
     server.add_generic_rpc_handlers(
         [grpc.method_handlers_generic_handler("test.v1.Probe", {"Call": handler})]
@@ -76,3 +80,51 @@ async def test_a_call_while_the_replica_restarts_is_retried() -> None:
     finally:
         await channel.close()
         await server.stop(0)
+
+
+class _Counting:
+    """Passes each credential to ``inner``, counting how often it was asked."""
+
+    def __init__(self, inner: Authenticator) -> None:
+        self.inner = inner
+        self.asked = 0
+
+    async def identify(self, credential: str) -> Identity:
+        self.asked += 1
+        return await self.inner.identify(credential)
+
+
+async def test_a_call_whose_credential_cannot_be_checked_is_unavailable_once() -> None:
+    calls = []
+
+    async def echo(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        calls.append(request)
+        return request
+
+    # AuthService is down: nothing listens where the server resolves credentials.
+    remote, auth_channel = open_remote_authenticator(
+        f"127.0.0.1:{free_port()}", timeout_s=3, cache_ttl_s=1, tls=None
+    )
+    authenticator = _Counting(remote)
+    port = free_port()
+    server = await _server(port, echo, authenticator)
+    channel = open_channel(f"127.0.0.1:{port}")
+    call = channel.unary_unary(METHOD, request_serializer=_identity, response_deserializer=_identity)
+    try:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await call(b"once", metadata=bearer_metadata("a-token"), timeout=10)
+        assert (caught.value.code(), caught.value.details()) == (
+            grpc.StatusCode.UNAVAILABLE,
+            messages.SERVICE_UNAVAILABLE,
+        )
+        # Answered by the server, so not sent again: the credential was checked once.
+        assert authenticator.asked == 1
+        # Without a credential there is nothing to check: refused at once.
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await call(b"anonymous", timeout=10)
+        assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert authenticator.asked == 1 and calls == []
+    finally:
+        await channel.close()
+        await server.stop(0)
+        await auth_channel.close()

@@ -9,24 +9,32 @@ from collections.abc import AsyncIterator, Callable
 import grpc
 import pytest
 
+from services.common import messages
+from services.common.grpc_identity import bearer_metadata
 from services.inference.main import RunningInference, start
 from services.inference.settings import InferenceSettings
 from tests.fakes.ollama import FakeOllama
+from tests.integration.accounts import Accounts, AuthServer, Who
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
 MODEL = "llama3.2:latest"
-CALLER = inference_pb2.Caller(user_id="u1", email="u@example.com", name="U", role="user")
 
 
 def chat_request(stream: bool, model: str = MODEL) -> inference_pb2.ChatCompletionRequest:
     body = {"model": model, "messages": [{"role": "user", "content": "hi"}], "stream": stream}
-    return inference_pb2.ChatCompletionRequest(caller=CALLER, body_json=json.dumps(body).encode())
+    return inference_pb2.ChatCompletionRequest(body_json=json.dumps(body).encode())
 
 
 @pytest.fixture
-async def start_inference(database_url: str) -> AsyncIterator[Callable]:
-    """Starts the inference service in process on the given upstreams and a fresh database; stopped
-    afterwards."""
+def user(accounts: Accounts) -> Who:
+    """The verified (non-admin) user every call is made as."""
+    return accounts.alice
+
+
+@pytest.fixture
+async def start_inference(database_url: str, auth_server: AuthServer) -> AsyncIterator[Callable]:
+    """Starts the inference service in process on the given upstreams and a fresh database, resolving
+    credentials through a real auth server; stopped afterwards."""
     started: list[tuple[RunningInference, grpc.aio.Channel]] = []
 
     async def _start(ollama_urls: list[str], **env: object) -> inference_pb2_grpc.InferenceServiceStub:
@@ -42,6 +50,7 @@ async def start_inference(database_url: str) -> AsyncIterator[Callable]:
             OLLAMA_BASE_URLS=";".join(ollama_urls),
             ENABLE_OPENAI_API=False,
             UPSTREAM_CONNECT_TIMEOUT_S=1,
+            AUTH_GRPC_TARGET=auth_server.target,
             **env,
         )
         running = await start(settings)
@@ -68,9 +77,9 @@ def fakes() -> AsyncIterator[list[FakeOllama]]:
             fake.stop()
 
 
-async def complete(stub: inference_pb2_grpc.InferenceServiceStub) -> tuple[int, bytes]:
+async def complete(stub: inference_pb2_grpc.InferenceServiceStub, who: Who) -> tuple[int, bytes]:
     head, body = None, []
-    async for message in stub.ChatCompletion(chat_request(stream=False), timeout=10):
+    async for message in stub.ChatCompletion(chat_request(stream=False), metadata=who.metadata, timeout=10):
         if message.HasField("head"):
             head = message.head
         else:
@@ -79,13 +88,13 @@ async def complete(stub: inference_pb2_grpc.InferenceServiceStub) -> tuple[int, 
     return head.status, b"".join(body)
 
 
-async def test_stream_chunks_arrive_as_the_upstream_sends_them(start_inference, fakes) -> None:
+async def test_stream_chunks_arrive_as_the_upstream_sends_them(start_inference, fakes, user: Who) -> None:
     fake = fakes[0]
     fake.token_delay_s = 0.15
     stub = await start_inference([fake.url])
     started = time.monotonic()
     arrivals: list[tuple[float, bytes]] = []
-    async for message in stub.ChatCompletion(chat_request(stream=True), timeout=10):
+    async for message in stub.ChatCompletion(chat_request(stream=True), metadata=user.metadata, timeout=10):
         if message.HasField("chunk"):
             arrivals.append((time.monotonic() - started, message.chunk))
             if len(arrivals) == 1:
@@ -98,11 +107,11 @@ async def test_stream_chunks_arrive_as_the_upstream_sends_them(start_inference, 
     assert arrivals[-1][0] - arrivals[0][0] > 0.15 * 6
 
 
-async def test_cancelling_the_call_cancels_the_upstream_request(start_inference, fakes) -> None:
+async def test_cancelling_the_call_cancels_the_upstream_request(start_inference, fakes, user: Who) -> None:
     fake = fakes[0]
     fake.token_delay_s = 0.2
     stub = await start_inference([fake.url])
-    call = stub.ChatCompletion(chat_request(stream=True), timeout=10)
+    call = stub.ChatCompletion(chat_request(stream=True), metadata=user.metadata, timeout=10)
     seen = 0
     async for message in call:
         seen += message.HasField("chunk")
@@ -113,35 +122,37 @@ async def test_cancelling_the_call_cancels_the_upstream_request(start_inference,
     assert fake.streams_completed == 0
 
 
-async def test_connect_failure_is_retried_on_another_upstream(start_inference, fakes) -> None:
+async def test_connect_failure_is_retried_on_another_upstream(start_inference, fakes, user: Who) -> None:
     first, second = fakes
     stub = await start_inference([first.url, second.url])
-    await stub.ListModels(inference_pb2.ListModelsRequest(caller=CALLER), timeout=10)
+    await stub.ListModels(inference_pb2.ListModelsRequest(), metadata=user.metadata, timeout=10)
     first.stop()
     for _ in range(6):
-        status, body = await complete(stub)
+        status, body = await complete(stub, user)
         assert status == 200, body
     assert len([r for r in second.requests if r.path == "/api/chat"]) == 6
 
 
-async def test_failing_upstream_cools_down_and_returns_after_a_probe(start_inference, fakes) -> None:
+async def test_failing_upstream_cools_down_and_returns_after_a_probe(
+    start_inference, fakes, user: Who
+) -> None:
     first, second = fakes
     stub, running = await start_inference.running(
         [first.url, second.url], UPSTREAM_FAILURE_THRESHOLD=2, UPSTREAM_COOLDOWN_S=1
     )
     pool = running.core.dispatcher.pool
-    await stub.ListModels(inference_pb2.ListModelsRequest(caller=CALLER), timeout=10)
+    await stub.ListModels(inference_pb2.ListModelsRequest(), metadata=user.metadata, timeout=10)
     first.stop()
     # Every request succeeds (retried on the second); the first cools down after two failures.
     for _ in range(50):
-        assert (await complete(stub))[0] == 200
+        assert (await complete(stub, user))[0] == 200
         if pool.is_cooling(pool.upstreams[0]):
             break
     assert pool.is_cooling(pool.upstreams[0])
     first.restart()
     # Out of rotation: nothing reaches it until a probe has seen it answer.
     for _ in range(5):
-        assert (await complete(stub))[0] == 200
+        assert (await complete(stub, user))[0] == 200
     assert not [r for r in first.requests if r.path == "/api/chat"]
     for _ in range(100):
         if not pool.is_cooling(pool.upstreams[0]):
@@ -150,30 +161,58 @@ async def test_failing_upstream_cools_down_and_returns_after_a_probe(start_infer
     assert not pool.is_cooling(pool.upstreams[0])
     assert any(r.path == "/api/version" for r in first.requests)
     for _ in range(20):
-        assert (await complete(stub))[0] == 200
+        assert (await complete(stub, user))[0] == 200
     # Back in rotation: idle upstreams share the load.
     assert [r for r in first.requests if r.path == "/api/chat"]
 
 
-async def test_all_upstreams_down_is_bad_gateway_quickly(start_inference, fakes) -> None:
+async def test_all_upstreams_down_is_bad_gateway_quickly(start_inference, fakes, user: Who) -> None:
     stub = await start_inference([fakes[0].url])
-    await stub.ListModels(inference_pb2.ListModelsRequest(caller=CALLER), timeout=10)
+    await stub.ListModels(inference_pb2.ListModelsRequest(), metadata=user.metadata, timeout=10)
     fakes[0].stop()
     started = time.monotonic()
     with pytest.raises(grpc.aio.AioRpcError) as excinfo:
-        await complete(stub)
+        await complete(stub, user)
     assert excinfo.value.code() == grpc.StatusCode.UNAVAILABLE
     assert excinfo.value.details() == "Open WebUI: Server Connection Error"
     assert ("webui-http-status", "502") in tuple(excinfo.value.trailing_metadata())
     assert time.monotonic() - started < 3
 
 
-async def test_unreachable_upstream_drops_out_of_the_model_list(start_inference, fakes) -> None:
+async def test_unreachable_upstream_drops_out_of_the_model_list(start_inference, fakes, user: Who) -> None:
     fakes[1].models = ["only-here:latest"]
     stub = await start_inference([fakes[0].url, fakes[1].url], MODELS_CACHE_TTL=0)
-    request = inference_pb2.ListModelsRequest(caller=CALLER, refresh=True)
-    ids = {m["id"] for m in json.loads((await stub.ListModels(request, timeout=10)).models_json)}
+    request = inference_pb2.ListModelsRequest(refresh=True)
+    ids = {
+        m["id"]
+        for m in json.loads((await stub.ListModels(request, metadata=user.metadata, timeout=10)).models_json)
+    }
     assert "only-here:latest" in ids
     fakes[1].stop()
-    ids = {m["id"] for m in json.loads((await stub.ListModels(request, timeout=10)).models_json)}
+    ids = {
+        m["id"]
+        for m in json.loads((await stub.ListModels(request, metadata=user.metadata, timeout=10)).models_json)
+    }
     assert "only-here:latest" not in ids and MODEL in ids
+
+
+async def test_calls_need_a_verified_users_credential(start_inference, fakes, accounts: Accounts) -> None:
+    stub = await start_inference([fakes[0].url])
+    refusals = (
+        ((), grpc.StatusCode.UNAUTHENTICATED, messages.NOT_AUTHENTICATED),
+        # Resolved by the auth service, which knows no such token: its answer, passed on as it is.
+        (bearer_metadata("not-a-token"), grpc.StatusCode.UNAUTHENTICATED, messages.UNAUTHORIZED),
+        (accounts.pending.metadata, grpc.StatusCode.PERMISSION_DENIED, messages.ACCESS_PROHIBITED),
+    )
+    for metadata, code, detail in refusals:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await stub.ListModels(inference_pb2.ListModelsRequest(), metadata=metadata, timeout=10)
+        assert (caught.value.code(), caught.value.details()) == (code, detail)
+        # A streaming RPC is refused the same way, before the upstream is asked.
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            async for _ in stub.ChatCompletion(chat_request(stream=True), metadata=metadata, timeout=10):
+                pass
+        assert caught.value.code() == code
+    assert not [r for r in fakes[0].requests if r.path == "/api/chat"]
+    # The admin is a verified user too.
+    assert (await complete(stub, accounts.admin))[0] == 200

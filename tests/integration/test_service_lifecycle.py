@@ -65,6 +65,9 @@ def test_service_serves_health_and_stops_cleanly_on_sigterm(
             "NATS_URL": nats_server.url,
             "DATA_DIR": str(tmp_path),
             "SHUTDOWN_GRACE_S": "2",
+            # Nothing listens there: a service starts, serves health and stops without AuthService
+            # (health needs no credential), and never reaches whatever else holds the default port.
+            "AUTH_GRPC_TARGET": f"127.0.0.1:{free_port()}",
         },
     )
     try:

@@ -7,8 +7,10 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
+from services.common.collection_names import file_collection
 from services.common.infra import free_port
-from tests.integration.ingest_support import ALICE, search_texts, upload, wait_done
+from tests.integration.accounts import Accounts
+from tests.integration.ingest_support import search_texts, upload, wait_done
 from webui.auth.v1 import auth_pb2
 from webui.ingest.v1 import ingest_pb2
 
@@ -57,7 +59,8 @@ async def test_auth_counts_calls_by_method_and_code(start_auth) -> None:
     assert (value(samples, "process_resident_memory_bytes") or 0) > 0
 
 
-async def test_ingest_reports_jobs_queue_and_faiss_copies(start_ingest) -> None:
+async def test_ingest_reports_jobs_queue_and_faiss_copies(start_ingest, accounts: Accounts) -> None:
+    alice = accounts.alice
     port = free_port()
     stub, runtime = await start_ingest(METRICS_LISTEN=f"127.0.0.1:{port}")
     assert runtime.service.metrics_port == port
@@ -67,10 +70,10 @@ async def test_ingest_reports_jobs_queue_and_faiss_copies(start_ingest) -> None:
     assert value(before, "webui_ingest_queue_depth") == 0
 
     text = "The lighthouse keeper counts seventeen gulls every morning.\n\nNothing else happens."
-    stored = await upload(stub, ALICE, "gulls.txt", text.encode())
-    final = await wait_done(stub, ALICE, stored.id)
+    stored = await upload(stub, alice, "gulls.txt", text.encode())
+    final = await wait_done(stub, alice, stored.id)
     assert final.status == ingest_pb2.FILE_STATUS_COMPLETED, final.error
-    assert await search_texts(stub, ALICE, [f"file-{stored.id}"], "how many gulls?")
+    assert await search_texts(stub, alice, [file_collection(stored.id)], "how many gulls?")
 
     after = await scrape(port)
     assert value(after, "webui_ingest_job_duration_seconds_count", outcome="completed") == 1

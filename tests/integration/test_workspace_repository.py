@@ -7,15 +7,19 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from services.common.identity import Identity
 from services.common.migrations import apply_migrations
-from services.inference.caller import Caller
 from services.inference.main import MIGRATIONS
 from services.inference.workspace.admin import ModelAdmin
 from services.inference.workspace.catalog import WorkspaceCatalog
 from services.inference.workspace.records import WorkspaceModel
 from services.inference.workspace.repository import WorkspaceRepository
 
-ALICE = Caller("alice", role="user")
+ALICE = Identity("alice", role="user")
+
+
+async def no_base_models() -> list[dict]:
+    return []
 
 
 @pytest.fixture
@@ -116,7 +120,7 @@ async def test_a_replica_sees_another_replicas_write_after_the_ttl(
     try:
         here = WorkspaceCatalog(WorkspaceRepository(pool), ttl_s=0.05)
         there = WorkspaceCatalog(WorkspaceRepository(other_pool), ttl_s=0.05)
-        admin_there = ModelAdmin(WorkspaceRepository(other_pool), there)
+        admin_there = ModelAdmin(WorkspaceRepository(other_pool), there, no_base_models)
         assert await here.rows() == {} and await there.rows() == {}
 
         await admin_there.create(ALICE, {"id": "helper", "base_model_id": "m", "name": "H"})

@@ -5,7 +5,17 @@ import time
 from collections.abc import Callable
 
 from services.auth.models import Role, UserRecord
-from services.auth.repository import ORDERABLE_FIELDS, UPDATABLE_FIELDS, EmailTakenError
+from services.auth.repository import ORDERABLE_FIELDS, UPDATABLE_FIELDS, EmailTakenError, SigninAttempt
+
+
+@dataclasses.dataclass
+class FakeSigninAttempt:
+    """A row of auth_signin_attempt; ``succeeded`` is None while the password is checked."""
+
+    email: str
+    source: str
+    attempted_at: float
+    succeeded: bool | None = None
 
 
 class FakeAuthRepository:
@@ -20,7 +30,9 @@ class FakeAuthRepository:
         # user_id -> (key_hash, last4); one key per user, like auth_api_key's primary key.
         self.api_keys: dict[str, tuple[str, str]] = {}
         self.revoked: dict[str, int | None] = {}
-        self.signin_attempts: dict[str, list[float]] = {}
+        # attempt id -> row of auth_signin_attempt
+        self.signin_attempts: dict[int, FakeSigninAttempt] = {}
+        self._next_attempt_id = 1
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -139,9 +151,26 @@ class FakeAuthRepository:
         for stale in [j for j, exp in self.revoked.items() if exp is not None and exp < now]:
             del self.revoked[stale]
 
-    async def record_signin_attempt(self, email: str, window_s: int) -> int:
+    async def begin_signin_attempt(self, email: str, source: str, window_s: int) -> SigninAttempt:
         now = self.clock()
-        attempts = [t for t in self.signin_attempts.get(email, []) if t >= now - window_s]
-        attempts.append(now)
-        self.signin_attempts[email] = attempts
-        return len(attempts)
+        self.signin_attempts = {
+            key: row for key, row in self.signin_attempts.items() if row.attempted_at >= now - window_s
+        }
+        failed = [row for row in self.signin_attempts.values() if row.succeeded is not True]
+        attempt = SigninAttempt(
+            id=self._next_attempt_id,
+            email_failures=sum(row.email == email for row in failed),
+            email_source_failures=sum(row.email == email and row.source == source for row in failed),
+            source_failures=sum(row.source == source for row in failed),
+        )
+        self.signin_attempts[attempt.id] = FakeSigninAttempt(email, source, now)
+        self._next_attempt_id += 1
+        return attempt
+
+    async def settle_signin_attempt(self, attempt_id: int, succeeded: bool) -> None:
+        row = self.signin_attempts.get(attempt_id)
+        if row is not None:
+            row.succeeded = succeeded
+
+    async def withdraw_signin_attempt(self, attempt_id: int) -> None:
+        self.signin_attempts.pop(attempt_id, None)

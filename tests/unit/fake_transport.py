@@ -1,7 +1,7 @@
 """A scripted stand-in for the inference service's upstream ``Transport``, and a settable clock."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -51,7 +51,7 @@ Behaviour = FakeResponse | BaseException | Callable[[], "FakeResponse | BaseExce
 
 class FakeTransport:
     """Scripted behaviour by (upstream name, path) or by upstream name; an exception is raised on
-    open; every request is recorded (``calls``: name, method, path; ``bodies``; ``closed``).
+    open; every request is recorded (``calls``: name, method, path; ``bodies``; ``closed``; ``pinned``).
 
     While ``gate`` is set and not open, requests wait after their reply was decided (as though the
     upstream answered and the bytes are still on their way)."""
@@ -64,7 +64,8 @@ class FakeTransport:
         self.calls: list[tuple[str, str, str]] = []
         self.bodies: list[bytes | None] = []
         self.closed: list[str] = []
-        self.discarded: list[str] = []
+        # The checked addresses of each ``request_once`` (connection tests).
+        self.pinned: list[tuple[str, ...]] = []
         self.gate: asyncio.Event | None = None
 
     def _behaviour(self, upstream: Upstream, path: str) -> Behaviour:
@@ -97,5 +98,10 @@ class FakeTransport:
         finally:
             self.closed.append(upstream.name)
 
-    async def discard(self, upstream: Upstream) -> None:
-        self.discarded.append(upstream.name)
+    @asynccontextmanager
+    async def request_once(
+        self, upstream: Upstream, path: str, timeouts: Timeouts, addresses: Sequence[str]
+    ) -> AsyncIterator[FakeResponse]:
+        self.pinned.append(tuple(addresses))
+        async with self.request(upstream, "GET", path, None, timeouts) as response:
+            yield response

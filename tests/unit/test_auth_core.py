@@ -25,6 +25,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthW
 
 SECRET = "secret"
 PASSWORD = "correct horse battery staple"
+SOURCE = "198.51.100.7"
 
 
 class FakeClock:
@@ -244,7 +245,7 @@ async def test_signup_password_limit_counts_utf8_bytes(
 ) -> None:
     if accepted:
         session = await core.signup("Ann", "ann@example.com", password, "")
-        signed_in = await core.signin("ann@example.com", password)
+        signed_in = await core.signin("ann@example.com", password, SOURCE)
         assert signed_in.user.id == session.user.id
     else:
         with pytest.raises(errors.PasswordTooLong) as excinfo:
@@ -293,7 +294,7 @@ async def test_add_user_refuses_taken_email_and_bad_input(core: AuthCore, admin:
 
 
 async def test_signin_ok(core: AuthCore, bob: Session) -> None:
-    session = await core.signin("bob@example.com", PASSWORD)
+    session = await core.signin("bob@example.com", PASSWORD, SOURCE)
     assert session.user.id == bob.user.id
     assert session.token != bob.token
     assert session.user.last_active_at >= bob.user.last_active_at
@@ -302,25 +303,25 @@ async def test_signin_ok(core: AuthCore, bob: Session) -> None:
 
 
 async def test_signin_lower_cases_and_strips_email(core: AuthCore, bob: Session) -> None:
-    session = await core.signin("  BOB@Example.COM  ", PASSWORD)
+    session = await core.signin("  BOB@Example.COM  ", PASSWORD, SOURCE)
     assert session.user.id == bob.user.id
 
 
 async def test_signin_wrong_password(core: AuthCore, bob: Session) -> None:
     with pytest.raises(errors.InvalidCredentials) as excinfo:
-        await core.signin("bob@example.com", PASSWORD + "!")
+        await core.signin("bob@example.com", PASSWORD + "!", SOURCE)
     check_error(excinfo, messages.INVALID_CRED)
 
 
 async def test_signin_unknown_email(core: AuthCore, bob: Session) -> None:
     with pytest.raises(errors.InvalidCredentials) as excinfo:
-        await core.signin("nobody@example.com", PASSWORD)
+        await core.signin("nobody@example.com", PASSWORD, SOURCE)
     check_error(excinfo, messages.INVALID_CRED)
 
 
 async def test_signin_with_too_long_password_is_just_invalid(core: AuthCore, bob: Session) -> None:
     with pytest.raises(errors.InvalidCredentials):
-        await core.signin("bob@example.com", PASSWORD + "x" * 100)
+        await core.signin("bob@example.com", PASSWORD + "x" * 100, SOURCE)
 
 
 async def test_signin_rate_limit_sixteenth_attempt_refused_even_with_right_password(
@@ -328,17 +329,97 @@ async def test_signin_rate_limit_sixteenth_attempt_refused_even_with_right_passw
 ) -> None:
     for _ in range(15):
         with pytest.raises(errors.InvalidCredentials):
-            await core.signin("bob@example.com", "wrong")
+            await core.signin("bob@example.com", "wrong", SOURCE)
     with pytest.raises(errors.RateLimited) as excinfo:
-        await core.signin("bob@example.com", PASSWORD)
+        await core.signin("bob@example.com", PASSWORD, SOURCE)
     check_error(excinfo, messages.RATE_LIMIT_EXCEEDED)
 
 
-async def test_signin_rate_limit_counts_successful_attempts_too(core: AuthCore, bob: Session) -> None:
-    for _ in range(15):
-        await core.signin("bob@example.com", PASSWORD)
+async def test_signin_rate_limit_counts_failures_only(core: AuthCore, bob: Session) -> None:
+    for _ in range(40):
+        await core.signin("bob@example.com", PASSWORD, SOURCE)
+    for _ in range(14):
+        with pytest.raises(errors.InvalidCredentials):
+            await core.signin("bob@example.com", "wrong", SOURCE)
+    await core.signin("bob@example.com", PASSWORD, SOURCE)
+
+
+async def test_strangers_failures_do_not_lock_the_owner_out(
+    make_core, repo: FakeAuthRepository, clock: FakeClock
+) -> None:
+    core = make_core(signin_rate_limit=3, signin_rate_window_s=60)
+    await signup(core, "Admin")
+    await signup(core, "Bob")
+    for _ in range(3):
+        with pytest.raises(errors.InvalidCredentials):
+            await core.signin("bob@example.com", "guess", "203.0.113.9")
+    # The stranger is refused, even with the right password ...
     with pytest.raises(errors.RateLimited):
-        await core.signin("bob@example.com", PASSWORD)
+        await core.signin("bob@example.com", PASSWORD, "203.0.113.9")
+    # ... and the owner, from a source that has not failed for the e-mail, is not.
+    session = await core.signin("bob@example.com", PASSWORD, "198.51.100.20")
+    assert session.user.email == "bob@example.com"
+    # A fresh source's wrong password is counted, and then that source is refused too.
+    with pytest.raises(errors.InvalidCredentials):
+        await core.signin("bob@example.com", "typo", "198.51.100.21")
+    with pytest.raises(errors.RateLimited):
+        await core.signin("bob@example.com", PASSWORD, "198.51.100.21")
+    # Refusals checked no password and are not counted: once the window has passed, all may try.
+    assert all(row.succeeded is not None for row in repo.signin_attempts.values())
+    clock.advance(61)
+    await core.signin("bob@example.com", PASSWORD, "203.0.113.9")
+
+
+async def test_distributed_guessing_gets_one_guess_per_source_once_the_email_is_hot(make_core) -> None:
+    core = make_core(signin_rate_limit=3, signin_rate_window_s=60)
+    await signup(core, "Admin")
+    await signup(core, "Bob")
+    # Below the e-mail's limit, one source may guess several times.
+    for _ in range(3):
+        with pytest.raises(errors.InvalidCredentials):
+            await core.signin("bob@example.com", "guess", "192.0.2.1")
+    for i in range(8):
+        with pytest.raises(errors.InvalidCredentials):
+            await core.signin("bob@example.com", "guess", f"203.0.113.{i}")
+        with pytest.raises(errors.RateLimited):
+            await core.signin("bob@example.com", "guess", f"203.0.113.{i}")
+
+
+async def test_source_limit_bounds_spraying_across_emails(make_core, clock: FakeClock) -> None:
+    core = make_core(signin_source_rate_limit=5, signin_rate_window_s=60)
+    await signup(core, "Admin")
+    for i in range(5):
+        with pytest.raises(errors.InvalidCredentials):
+            await core.signin(f"user{i}@example.com", "Winter2024!", "203.0.113.9")
+    with pytest.raises(errors.RateLimited) as excinfo:
+        await core.signin("admin@example.com", PASSWORD, "203.0.113.9")
+    check_error(excinfo, messages.RATE_LIMIT_EXCEEDED)
+    # Other sources are not affected; the sprayer may go on after the window.
+    await core.signin("admin@example.com", PASSWORD, "198.51.100.20")
+    clock.advance(61)
+    await core.signin("admin@example.com", PASSWORD, "203.0.113.9")
+
+
+async def test_ipv6_sources_are_counted_per_64(make_core) -> None:
+    core = make_core(signin_source_rate_limit=2)
+    await signup(core, "Admin")
+    for address in ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9"):
+        with pytest.raises(errors.InvalidCredentials):
+            await core.signin("admin@example.com", "guess", address)
+    with pytest.raises(errors.RateLimited):
+        await core.signin("admin@example.com", PASSWORD, "2001:db8:1:2::abcd")
+    await core.signin("admin@example.com", PASSWORD, "2001:db8:1:3::1")
+
+
+async def test_attempts_still_being_checked_count_as_failures(
+    make_core, repo: FakeAuthRepository, admin: Session
+) -> None:
+    core = make_core(signin_source_rate_limit=2)
+    # Two attempts from the source whose passwords are still being checked (or whose call died).
+    for _ in range(2):
+        await repo.begin_signin_attempt("admin@example.com", "203.0.113.9", 180)
+    with pytest.raises(errors.RateLimited):
+        await core.signin("admin@example.com", PASSWORD, "203.0.113.9")
 
 
 async def test_signin_rate_limit_is_per_lower_cased_email_and_window(make_core, clock: FakeClock) -> None:
@@ -347,14 +428,14 @@ async def test_signin_rate_limit_is_per_lower_cased_email_and_window(make_core, 
     await signup(core, "Bob")
     for email in ("BOB@example.com", "bob@EXAMPLE.com", " bob@example.com"):
         with pytest.raises(errors.InvalidCredentials):
-            await core.signin(email, "wrong")
+            await core.signin(email, "wrong", SOURCE)
     with pytest.raises(errors.RateLimited):
-        await core.signin("bob@example.com", PASSWORD)
+        await core.signin("bob@example.com", PASSWORD, SOURCE)
     # Another address is not affected.
-    await core.signin("admin@example.com", PASSWORD)
+    await core.signin("admin@example.com", PASSWORD, SOURCE)
     # Once the window has passed, the address may try again.
     clock.advance(61)
-    session = await core.signin("bob@example.com", PASSWORD)
+    session = await core.signin("bob@example.com", PASSWORD, SOURCE)
     assert session.user.email == "bob@example.com"
 
 
@@ -480,7 +561,7 @@ async def test_authenticate_jwt_with_stale_session_stamp(core: AuthCore, bob: Se
 
 
 async def test_signout_revokes_that_jwt_only(core: AuthCore, repo: FakeAuthRepository, bob: Session) -> None:
-    other = await core.signin("bob@example.com", PASSWORD)
+    other = await core.signin("bob@example.com", PASSWORD, SOURCE)
     await core.signout(bob.token)
     with pytest.raises(errors.RevokedToken) as excinfo:
         await core.authenticate(bob.token)
@@ -517,20 +598,20 @@ async def test_change_password_wrong_old_password(core: AuthCore, bob: Session) 
         await core.change_password(bob.user.id, "not it", "new password")
     check_error(excinfo, messages.INCORRECT_PASSWORD)
     assert (await core.authenticate(bob.token)).user.id == bob.user.id
-    await core.signin("bob@example.com", PASSWORD)
+    await core.signin("bob@example.com", PASSWORD, SOURCE)
 
 
 async def test_change_password_revokes_every_jwt_and_new_password_signs_in(
     core: AuthCore, bob: Session
 ) -> None:
-    second = await core.signin("bob@example.com", PASSWORD)
+    second = await core.signin("bob@example.com", PASSWORD, SOURCE)
     await core.change_password(bob.user.id, PASSWORD, "brand new password")
     for token in (bob.token, second.token):
         with pytest.raises(errors.RevokedToken):
             await core.authenticate(token)
     with pytest.raises(errors.InvalidCredentials):
-        await core.signin("bob@example.com", PASSWORD)
-    fresh = await core.signin("bob@example.com", "brand new password")
+        await core.signin("bob@example.com", PASSWORD, SOURCE)
+    fresh = await core.signin("bob@example.com", "brand new password", SOURCE)
     assert (await core.authenticate(fresh.token)).user.id == bob.user.id
 
 
@@ -544,7 +625,7 @@ async def test_change_password_refuses_too_long_new_password(core: AuthCore, bob
     with pytest.raises(errors.PasswordTooLong):
         await core.change_password(bob.user.id, PASSWORD, "é" * 37)
     assert (await core.authenticate(bob.token)).user.id == bob.user.id
-    await core.signin("bob@example.com", PASSWORD)
+    await core.signin("bob@example.com", PASSWORD, SOURCE)
 
 
 async def test_change_password_unknown_user(core: AuthCore) -> None:
@@ -644,7 +725,7 @@ async def test_update_user_role_change_revokes_sessions(
     assert updated.session_stamp != bob.user.session_stamp
     with pytest.raises(errors.RevokedToken):
         await core.authenticate(bob.token)
-    session = await core.signin("bob@example.com", PASSWORD)
+    session = await core.signin("bob@example.com", PASSWORD, SOURCE)
     assert (await core.authenticate(session.token)).user.role is Role.USER
 
 
@@ -671,8 +752,8 @@ async def test_update_user_password_revokes_sessions(core: AuthCore, admin: Sess
     with pytest.raises(errors.RevokedToken):
         await core.authenticate(bob.token)
     with pytest.raises(errors.InvalidCredentials):
-        await core.signin("bob@example.com", PASSWORD)
-    await core.signin("bob@example.com", "set by admin")
+        await core.signin("bob@example.com", PASSWORD, SOURCE)
+    await core.signin("bob@example.com", "set by admin", SOURCE)
 
 
 async def test_update_user_password_too_long(core: AuthCore, admin: Session, bob: Session) -> None:
@@ -762,7 +843,7 @@ async def test_delete_user(core: AuthCore, repo: FakeAuthRepository, admin: Sess
     with pytest.raises(errors.InvalidToken):
         await core.authenticate(bob.token)
     with pytest.raises(errors.InvalidCredentials):
-        await core.signin("bob@example.com", PASSWORD)
+        await core.signin("bob@example.com", PASSWORD, SOURCE)
     # The address is free again.
     again = await signup(core, "Bob")
     assert again.user.id != bob.user.id

@@ -7,8 +7,8 @@ import orjson
 import pytest
 
 from services.common.errors import InvalidArgument, PermissionDenied, Timeout
-from services.common.stream_frames import SSE_DONE, SSE_STREAM_FAILED
-from services.inference.caller import Caller
+from services.common.identity import Identity
+from services.common.stream_frames import SSE_STREAM_FAILED
 from services.inference.functions.filters import FilterRunner
 from services.inference.functions.loader import load_function, make_valves
 from services.inference.functions.pipes import PipeRunner
@@ -18,11 +18,13 @@ from services.inference.model_registry import ModelRoute
 from services.inference.pipeline import ChatPipeline
 from services.inference.rag.retrieval import RagConfig, Retrieval
 from services.inference.rag.sources import Document, Hit
-from services.inference.replies import Head, Part, dumps, sse_event
+from services.inference.replies import Head, Part, dumps
+from services.inference.sse import ChatPart, Marker, Relayed
+from services.inference.sse import frame as wire_frame
 from services.inference.upstreams import Kind
 from services.inference.workspace.records import WorkspaceModel
 
-CALLER = Caller(user_id="u1", email="u1@example.com", name="User One", role="user")
+CALLER = Identity(user_id="u1", email="u1@example.com", name="User One", role="user")
 ROUTE = ModelRoute("gpt-x", Kind.OPENAI, (), "gpt-x")
 FILE_ITEM = {"type": "file", "id": "f1", "name": "a.txt"}
 HIT = Hit("file-f1", "X is a letter.", 0.75, {"source": "a.txt", "name": "a.txt", "file_id": "f1"})
@@ -292,20 +294,25 @@ def chunk(content: str) -> dict:
     }
 
 
-def sse_parts(*contents: str) -> list[Part]:
+def sse_parts(*contents: str) -> list[ChatPart]:
     # Upstream frames with spaces, as an OpenAI-compatible server may send them.
-    frames: list[Part] = [b"data: " + orjson.dumps(chunk(c)).replace(b",", b", ") + b"\n\n" for c in contents]
-    return [Head(200, {"Content-Type": "text/event-stream"}, streaming=True), *frames, SSE_DONE]
+    frames = [Relayed(b"data: " + orjson.dumps(chunk(c)).replace(b",", b", ") + b"\n\n") for c in contents]
+    return [Head(200, {"Content-Type": "text/event-stream"}, streaming=True), *frames, Marker.DONE]
+
+
+def wire(parts: list[ChatPart]) -> list[bytes]:
+    """The frames a client reads for ``parts`` (events only)."""
+    return [wire_frame(part) for part in parts if not isinstance(part, Head | bytes)]
 
 
 class FakeChat:
     """ChatService.dispatch: answers each call with the next reply (the last one repeats)."""
 
-    def __init__(self, *replies: list[Part]) -> None:
+    def __init__(self, *replies: list[ChatPart]) -> None:
         self.replies = list(replies) or [json_parts(completion("ok"))]
         self.calls: list[tuple[dict, ModelRoute]] = []
 
-    async def dispatch(self, body: dict, route: ModelRoute) -> AsyncIterator[Part]:
+    async def dispatch(self, body: dict, route: ModelRoute) -> AsyncIterator[ChatPart]:
         self.calls.append((body, route))
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         for part in reply:
@@ -316,7 +323,7 @@ class FakeDirectory:
     def __init__(self, *targets: ChatTarget, **by_id: ChatTarget) -> None:
         self.targets = {t.model["id"]: t for t in targets} | by_id
 
-    async def target(self, caller: Caller, model_id: object) -> ChatTarget:
+    async def target(self, caller: Identity, model_id: object) -> ChatTarget:
         if model_id not in self.targets:
             raise InvalidArgument("Model not found")
         return self.targets[model_id]  # type: ignore[index]
@@ -339,14 +346,14 @@ class FakeRetriever:
         self.searches: list[tuple[list[str], list[str], int]] = []
 
     async def search(
-        self, caller: Caller, names: Sequence[str], queries: Sequence[str], k: int, hybrid: bool
+        self, caller: Identity, names: Sequence[str], queries: Sequence[str], k: int, hybrid: bool
     ) -> list[Hit]:
         self.searches.append((list(names), list(queries), k))
         if self.error is not None:
             raise self.error
         return [h for h in self.hits if h.collection_name in names]
 
-    async def read_documents(self, caller: Caller, names: Sequence[str]) -> list[Document]:
+    async def read_documents(self, caller: Identity, names: Sequence[str]) -> list[Document]:
         return []
 
 
@@ -424,9 +431,9 @@ async def test_sse_reply_starts_with_the_sources_event() -> None:
         {"model": "gpt-x", "messages": user(), "files": [FILE_ITEM], "stream": True},
     )
     assert head.streaming
-    assert frames[0] == sse_event({"sources": [SOURCE_JSON]})
+    assert frames[0] == b"data: " + orjson.dumps({"sources": [SOURCE_JSON]}) + b"\n\n"
     # Without stream or outlet filters the upstream frames pass as they came.
-    assert frames[1:] == sse_parts("X", " is")[1:]
+    assert frames[1:] == wire(sse_parts("X", " is"))
 
 
 async def test_without_files_the_reply_is_untouched() -> None:
@@ -712,8 +719,9 @@ async def test_outlet_runs_after_a_streamed_reply_with_its_content() -> None:
     }
     assert seen_user["id"] == "u1"
     assert metadata["chat_id"] == "c1" and metadata["message_id"] == "m1" and metadata["user_id"] == "u1"
-    # The outlet's result never changes the reply.
+    # The outlet's result never changes the reply; read for the outlet only, frames pass as they came.
     assert events(frames)[1:] == [chunk("Hel"), chunk("lo"), "[DONE]"]
+    assert frames[1:] == wire(sse_parts("Hel", "lo"))
 
 
 async def test_outlet_runs_after_a_json_reply_and_leaves_it_alone() -> None:
@@ -750,7 +758,7 @@ async def test_api_outlet_filters_off_means_no_outlet() -> None:
         _, frames = await run(pipeline, {"model": "gpt-x", "messages": user(), "stream": stream})
         await pipeline.close()
         if stream:
-            assert frames == sse_parts("x")[1:]
+            assert frames == wire(sse_parts("x"))
     assert outlet.loaded.instance.seen == []  # type: ignore[attr-defined]
 
 
@@ -948,7 +956,7 @@ async def test_preset_of_a_pipe_gives_the_pipe_its_base_model_id() -> None:
     _, parts = await run(pipeline, {"model": "echo-preset", "messages": user()})
     [(seen, _, _)] = pipe.loaded.instance.bodies  # type: ignore[attr-defined]
     assert seen["temperature"] == 0.2  # the row's params
-    # Open WebUI substitutes base_model_id before calling the pipe (§10.4).
+    # Open WebUI substitutes base_model_id before calling the pipe.
     assert seen["model"] == "echo"
     assert orjson.loads(b"".join(parts))["choices"][0]["message"]["content"] == "hello from echo"
 

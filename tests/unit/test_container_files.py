@@ -35,8 +35,8 @@ DEPENDENCIES = {
     "postgres": set(),
     "nats": set(),
     "auth": {"postgres"},
-    "ingest": {"postgres", "nats"},
-    "inference": {"postgres", "ingest"},
+    "ingest": {"postgres", "nats", "auth"},
+    "inference": {"postgres", "auth", "ingest"},
     "gateway": {"auth", "inference", "ingest"},
 }
 # Variables of the image that are not settings of ours (Python, the venv, Hugging Face's libraries).
@@ -173,7 +173,7 @@ def test_app_services_are_read_only_with_tmpfs_and_no_volumes():
         spec = service(name)
         assert spec["read_only"] is True, name
         assert {"/tmp", "/data"} <= set(spec["tmpfs"]), name
-        # Ingest's files live in PostgreSQL (README "Files, processing and search"): no volume anywhere.
+        # Ingest's files live in PostgreSQL (docs/architecture.md, "An upload"): no volume anywhere.
         assert "volumes" not in spec, name
         # Longer than the services' SHUTDOWN_GRACE_S default, so streams finish before SIGKILL.
         assert int(spec["stop_grace_period"].removesuffix("s")) > 10, name
@@ -209,6 +209,16 @@ def test_listen_and_target_addresses_agree_with_the_ports():
         assert url.path == "/" + postgres["POSTGRES_DB"], name
     url = urlsplit(environment("ingest")["NATS_URL"])
     assert (url.scheme, url.hostname, url.port) == ("nats", "nats", 4222)
+
+
+def test_nats_requires_the_token_that_ingest_presents():
+    command = service("nats")["command"]
+    (mount,) = service("nats")["configs"]
+    assert mount["target"] == command[command.index("--config") + 1]
+    content = interpolate(compose()["configs"][mount["source"]]["content"])
+    match = re.fullmatch(r'authorization \{ token: "([\w-]+)" \}\n', content)
+    assert match, content
+    assert urlsplit(environment("ingest")["NATS_URL"]).username == match.group(1)
 
 
 # ------------------------------------------------------------------------------------------ Dockerfile

@@ -1,4 +1,5 @@
-"""The function admin core over an in-memory store: Open WebUI's checks, texts and shapes."""
+"""The function admin core over an in-memory store: Open WebUI's checks and texts (the JSON shapes are
+the gateway's, tests/unit/test_function_views.py)."""
 
 import textwrap
 
@@ -6,39 +7,15 @@ import pytest
 
 from services.common import messages
 from services.common.errors import InvalidArgument, NotFound, Unauthenticated
-from services.inference.caller import Caller
+from services.common.identity import Identity
 from services.inference.functions.admin import FunctionAdmin
 from services.inference.functions.catalog import FunctionCatalog
 from tests.unit.fake_function_store import FakeFunctionStore
 
-ADMIN = Caller(user_id="admin-1", email="a@example.com", name="Admin", role="admin")
-USER = Caller(user_id="user-1", email="u@example.com", name="User", role="user")
-OTHER = Caller(user_id="user-2", email="o@example.com", name="Other", role="user")
-PENDING = Caller(user_id="pending-1", email="p@example.com", name="Pending", role="pending")
-
-MODEL_KEYS = [
-    "id",
-    "user_id",
-    "name",
-    "type",
-    "content",
-    "meta",
-    "is_active",
-    "is_global",
-    "updated_at",
-    "created_at",
-]
-RESPONSE_KEYS = [
-    "id",
-    "user_id",
-    "type",
-    "name",
-    "meta",
-    "is_active",
-    "is_global",
-    "updated_at",
-    "created_at",
-]
+ADMIN = Identity(user_id="admin-1", email="a@example.com", name="Admin", role="admin")
+USER = Identity(user_id="user-1", email="u@example.com", name="User", role="user")
+OTHER = Identity(user_id="user-2", email="o@example.com", name="Other", role="user")
+PENDING = Identity(user_id="pending-1", email="p@example.com", name="Pending", role="pending")
 
 PIPE = textwrap.dedent(
     '''\
@@ -110,25 +87,24 @@ def admin(store: FakeFunctionStore, catalog: FunctionCatalog) -> FunctionAdmin:
 
 async def test_create_detects_type_and_manifest_and_starts_inactive(admin, store) -> None:
     created = await admin.create(ADMIN, form("Echo_1", extra_key="kept"))
-    assert created["id"] == "echo_1"
-    assert created["type"] == "pipe"
-    assert created["user_id"] == ADMIN.user_id
-    assert created["content"] == PIPE
-    assert created["is_active"] is False and created["is_global"] is False
-    assert created["meta"] == {
+    assert created.id == "echo_1"
+    assert created.type == "pipe"
+    assert created.user_id == ADMIN.user_id
+    assert created.content == PIPE
+    assert created.is_active is False and created.is_global is False
+    assert created.meta == {
         "description": "d",
         "manifest": {"title": "Echo", "version": "0.1", "requirements": "somepkg"},
         "extra_key": "kept",
     }
-    assert list(created) == MODEL_KEYS
-    assert "echo_1" in store.rows and store.version_value == 1
+    assert store.rows["echo_1"] == created and store.version_value == 1
 
 
 async def test_create_marks_toggle_filters(admin) -> None:
     toggled = await admin.create(ADMIN, form("sw", TOGGLE_FILTER))
-    assert toggled["type"] == "filter" and toggled["meta"]["toggle"] is True
+    assert toggled.type == "filter" and toggled.meta["toggle"] is True
     plain = await admin.create(ADMIN, form("plain", PLAIN_FILTER))
-    assert plain["type"] == "filter" and "toggle" not in plain["meta"]
+    assert plain.type == "filter" and "toggle" not in plain.meta
 
 
 @pytest.mark.parametrize("bad_id", ["has space", "1abc", "a-b", ""])
@@ -201,14 +177,12 @@ async def test_get_missing_is_401_not_found(admin) -> None:
     assert caught.value.detail == messages.NOT_FOUND and caught.value.http_status == 401
 
 
-async def test_list_has_no_content_newest_first(admin) -> None:
+async def test_list_is_most_recently_updated_first(admin) -> None:
     await admin.create(ADMIN, form("first"))
     await admin.create(ADMIN, form("second", PLAIN_FILTER))
     await admin.toggle(ADMIN, "first", "is_active")
     listed = await admin.list(USER)
-    assert [item["id"] for item in listed] == ["first", "second"]
-    assert all("content" not in item for item in listed)
-    assert list(listed[0]) == RESPONSE_KEYS
+    assert [item.id for item in listed] == ["first", "second"]
 
 
 async def test_list_is_empty_when_functions_are_off(store) -> None:
@@ -224,11 +198,11 @@ async def test_list_is_empty_when_functions_are_off(store) -> None:
 async def test_update_replaces_code_type_and_meta(admin, store) -> None:
     created = await admin.create(ADMIN, form())
     updated = await admin.update(ADMIN, "echo", {**form("ignored", TOGGLE_FILTER), "name": "New"})
-    assert updated["id"] == "echo" and updated["name"] == "New"
-    assert updated["type"] == "filter" and updated["content"] == TOGGLE_FILTER
-    assert updated["meta"] == {"description": "d", "manifest": {}, "toggle": True}
-    assert updated["created_at"] == created["created_at"]
-    assert updated["updated_at"] > created["updated_at"]
+    assert updated.id == "echo" and updated.name == "New"
+    assert updated.type == "filter" and updated.content == TOGGLE_FILTER
+    assert updated.meta == {"description": "d", "manifest": {}, "toggle": True}
+    assert updated.created_at == created.created_at
+    assert updated.updated_at > created.updated_at
 
 
 async def test_update_with_broken_code_keeps_the_code_and_switches_off(admin, store) -> None:
@@ -256,11 +230,11 @@ async def test_update_of_a_missing_function(admin) -> None:
 
 async def test_toggles_flip_and_missing_is_401(admin) -> None:
     await admin.create(ADMIN, form())
-    assert (await admin.toggle(ADMIN, "echo", "is_active"))["is_active"] is True
-    assert (await admin.toggle(ADMIN, "echo", "is_active"))["is_active"] is False
+    assert (await admin.toggle(ADMIN, "echo", "is_active")).is_active is True
+    assert (await admin.toggle(ADMIN, "echo", "is_active")).is_active is False
     flipped = await admin.toggle(ADMIN, "echo", "is_global")
-    assert flipped["is_global"] is True and flipped["is_active"] is False
-    assert "content" in flipped
+    assert flipped.is_global is True and flipped.is_active is False
+    assert flipped.content == PIPE
     with pytest.raises(NotFound) as caught:
         await admin.toggle(ADMIN, "nope", "is_active")
     assert caught.value.http_status == 401

@@ -3,15 +3,16 @@
 import pytest
 
 from services.common import errors, messages
+from services.common.identity import Identity
 from services.ingest.access import can_read_file, can_read_knowledge, can_write_knowledge, clean_grants
 from services.ingest.files_core import parse_client_metadata
-from services.ingest.models import Caller, FileRecord, FileStatus, KnowledgeRecord
+from services.ingest.models import FileRecord, FileStatus, KnowledgeRecord
 from services.ingest.search_core import relevance
 from services.ingest.shapes import file_data, file_meta
 
-ADMIN = Caller("a", "admin")
-ALICE = Caller("alice", "user")
-BOB = Caller("bob", "user")
+ADMIN = Identity("a", "admin")
+ALICE = Identity("alice", "user")
+BOB = Identity("bob", "user")
 
 
 def knowledge(grants: list[dict]) -> KnowledgeRecord:

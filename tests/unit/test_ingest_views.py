@@ -12,9 +12,9 @@ from aiohttp import streams, web
 from aiohttp.test_utils import make_mocked_request
 
 from services.common import messages
+from services.common.request_context import outgoing_metadata
 from services.gateway.auth_guard import Principal
 from services.gateway.http_errors import ApiError
-from services.gateway.ingest_client import caller_of
 from services.gateway.ingest_views import (
     file_json,
     file_list_json,
@@ -35,7 +35,6 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.state import GUARD, INGEST, SETTINGS
 from services.gateway.views import default_permissions
 from webui.auth.v1 import auth_pb2
-from webui.inference.v1 import inference_pb2
 from webui.ingest.v1 import ingest_pb2
 
 S = ingest_pb2
@@ -259,17 +258,10 @@ def principal(role: int = auth_pb2.ROLE_USER) -> Principal:
     return Principal(user, auth_pb2.CREDENTIAL_KIND_JWT, "tok", 0)
 
 
-@pytest.mark.parametrize(
-    ("role", "name"),
-    [(auth_pb2.ROLE_ADMIN, "admin"), (auth_pb2.ROLE_USER, "user"), (auth_pb2.ROLE_PENDING, "pending")],
-)
-def test_callers_carry_the_role_name(role: int, name: str) -> None:
-    from services.gateway.inference_client import caller_of as inference_caller_of
-
-    assert caller_of(principal(role)) == ingest_pb2.Caller(user_id="u1", role=name, name="Ann", email="a@x")
-    assert inference_caller_of(principal(role)) == inference_pb2.Caller(
-        user_id="u1", role=name, name="Ann", email="a@x"
-    )
+def test_outgoing_metadata_presents_the_credential() -> None:
+    metadata = dict(outgoing_metadata(principal().credential))
+    assert metadata["authorization"] == "Bearer tok"
+    assert "authorization" not in dict(outgoing_metadata())
 
 
 def test_default_permissions_knowledge_follows_the_setting() -> None:
@@ -366,7 +358,8 @@ class FakeIngest:
         self.content = FakeStreamCall([])
         self.created: list[tuple] = []
 
-    def upload_file(self) -> FakeUploadCall:
+    def upload_file(self, principal: Principal) -> FakeUploadCall:
+        self.uploader = principal
         return self.upload
 
     def watch_file_status(self, principal: Principal, file_id: str) -> FakeStreamCall:
@@ -448,7 +441,8 @@ async def test_upload_streams_header_metadata_then_chunks() -> None:
         True,
         False,
     )
-    assert header.caller.user_id == "u1"
+    # The upload acts for the credential's user; no body field names one.
+    assert ingest.uploader.credential == "tok"
     assert written[1].metadata_json == '{"a":1}'
     assert all(len(m.chunk) <= files.UPLOAD_CHUNK_BYTES for m in written[2:])
     assert b"".join(m.chunk for m in written[2:]) == data

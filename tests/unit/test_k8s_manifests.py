@@ -31,6 +31,7 @@ APP_SERVICES = {"gateway", *GRPC_PORTS}
 AUTOSCALED = {"gateway", "inference"}
 METRICS_PORT = 9090
 APP_UID = 10001
+TLS_SECRET = "grpc-tls"
 
 Obj = dict[str, Any]
 
@@ -142,6 +143,10 @@ def quantity(value: str | int) -> float:
     return float(match.group(1)) * factor
 
 
+def probe_command(port: int) -> list[str]:
+    return ["python", "-m", "services.healthcheck", f"127.0.0.1:{port}"]
+
+
 def app_container(manifests: Manifests, name: str) -> Obj:
     return only_container(manifests.deployment(name))
 
@@ -246,12 +251,39 @@ def test_grpc_services_ports_probes_and_listen_addresses(rendering: Manifests) -
         }
         container = app_container(rendering, name)
         assert container_ports(rendering.deployment(name)) == {"grpc": port, "metrics": METRICS_PORT}
+        # Kubernetes' `grpc` probe cannot speak TLS: the image's probe, with the service's GRPC_TLS_*.
         for probe in ("readinessProbe", "livenessProbe"):
-            assert container[probe]["grpc"] == {"port": port}, f"{name} {probe}"
+            assert container[probe]["exec"] == {"command": probe_command(port)}, f"{name} {probe}"
+            assert "grpc" not in container[probe], f"{name} {probe}"
         env = env_values(container)
         assert env[f"{name.upper()}_GRPC_LISTEN"]["value"] == f"0.0.0.0:{port}"
-    assert app_container(rendering, "ingest")["startupProbe"]["grpc"] == {"port": GRPC_PORTS["ingest"]}
+    ingest = app_container(rendering, "ingest")
+    assert ingest["startupProbe"]["exec"] == {"command": probe_command(GRPC_PORTS["ingest"])}
     assert rendering.config()["METRICS_LISTEN"] == f"0.0.0.0:{METRICS_PORT}"
+
+
+def test_grpc_tls_from_the_secret_in_every_app_pod(rendering: Manifests) -> None:
+    config = rendering.config()
+    files = {"GRPC_TLS_CERT": "tls.crt", "GRPC_TLS_KEY": "tls.key", "GRPC_TLS_CA": "ca.crt"}
+    for name in APP_SERVICES:
+        container = app_container(rendering, name)
+        volumes = [
+            volume
+            for volume in pod_spec(rendering.deployment(name))["volumes"]
+            if volume.get("secret", {}).get("secretName") == TLS_SECRET
+        ]
+        assert len(volumes) == 1, f"{name}: mounts the Secret {TLS_SECRET} once"
+        # Group-readable at most: the private key is in it.
+        assert (volumes[0]["secret"]["defaultMode"] & 0o077) in (0, 0o040), name
+        mounts = [m for m in container["volumeMounts"] if m["name"] == volumes[0]["name"]]
+        assert len(mounts) == 1 and mounts[0]["readOnly"] is True, name
+        env = env_values(container)
+        for variable, key in files.items():
+            # From webui-config (every app container reads it), not overridden per container.
+            assert variable not in env, f"{name} {variable}"
+            assert config[variable] == f"{mounts[0]['mountPath']}/{key}", variable
+    # The certificates are issued outside these manifests (cert-manager or by hand; README.md).
+    assert not [s for s in rendering.of_kind("Secret") if s["metadata"]["name"] == TLS_SECRET]
 
 
 def test_gateway_port_and_http_probes(rendering: Manifests) -> None:
@@ -382,6 +414,11 @@ def test_in_cluster_database_and_nats_urls_name_their_services(base: Manifests) 
         assert ports[port_name] == url.port, key
     password = urlsplit(secret["DATABASE_URL"]).password
     assert password == secret["POSTGRES_PASSWORD"]
+    nats = only_container(base.get("StatefulSet", "nats"))
+    assert nats["args"][nats["args"].index("--auth") + 1] == "$(NATS_TOKEN)"
+    token = env_values(nats)["NATS_TOKEN"]["valueFrom"]["secretKeyRef"]
+    assert token == {"name": "webui-secrets", "key": "NATS_TOKEN"}
+    assert urlsplit(secret["NATS_URL"]).username == secret["NATS_TOKEN"]
     postgres_env = env_values(only_container(base.get("StatefulSet", "postgres")))
     assert postgres_env["POSTGRES_USER"]["value"] == urlsplit(secret["DATABASE_URL"]).username
     assert postgres_env["POSTGRES_DB"]["value"] == urlsplit(secret["DATABASE_URL"]).path.lstrip("/")
@@ -407,7 +444,7 @@ def test_env_names_are_settings_the_services_read(rendering: Manifests) -> None:
         own = aliases[name] | aliases["common"]
         unread = sorted(set(env_values(container)) - own)
         assert not unread, f"{name} is given variables it does not read: {unread}"
-    secret_keys = set(rendering.secret()) - {"POSTGRES_PASSWORD"}
+    secret_keys = set(rendering.secret()) - {"POSTGRES_PASSWORD", "NATS_TOKEN"}
     assert secret_keys <= known, sorted(secret_keys - known)
 
 
@@ -498,7 +535,7 @@ def test_managed_overlay_runs_no_database_or_nats(base: Manifests, managed: Mani
         selected = policy["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name")
         assert selected not in ("postgres", "nats"), policy["metadata"]["name"]
     secret = managed.secret()
-    assert "POSTGRES_PASSWORD" not in secret
+    assert "POSTGRES_PASSWORD" not in secret and "NATS_TOKEN" not in secret
     for key in ("DATABASE_URL", "NATS_URL"):
         host = urlsplit(secret[key]).hostname or ""
         assert host and not re.match(r"^(postgres|nats)(\.webui(\.svc)?)?$", host), f"{key} points in-cluster"

@@ -4,7 +4,7 @@ filters, presets and overrides resolved to their base, and who may chat with wha
 import pytest
 
 from services.common.errors import InvalidArgument
-from services.inference.caller import Caller
+from services.common.identity import Identity
 from services.inference.functions.loader import load_function, make_valves
 from services.inference.functions.records import ActiveFunction, FunctionRecord, FunctionSnapshot
 from services.inference.model_directory import ModelDirectory
@@ -12,9 +12,9 @@ from services.inference.model_registry import Catalog, ModelRoute
 from services.inference.upstreams import Kind
 from services.inference.workspace.records import WorkspaceModel
 
-ADMIN = Caller(user_id="admin1", role="admin")
-USER = Caller(user_id="u1", role="user")
-OTHER = Caller(user_id="u2", role="user")
+ADMIN = Identity(user_id="admin1", role="admin")
+USER = Identity(user_id="u1", role="user")
+OTHER = Identity(user_id="u2", role="user")
 
 LLAMA = {"id": "llama3:latest", "name": "llama3:latest", "object": "model", "owned_by": "ollama"}
 GPT = {"id": "gpt-x", "name": "gpt-x", "object": "model", "owned_by": "openai"}
@@ -184,6 +184,14 @@ async def test_without_functions_or_rows_the_upstream_models_are_listed_as_they_
     models = await directory(registry=registry).models_for(ADMIN, refresh=True)
     assert models == [LLAMA, GPT]
     assert registry.refreshes == [True]
+
+
+async def test_base_models_are_pipes_and_upstream_models_before_any_row_and_for_anyone() -> None:
+    pipe = active("echo", PLAIN_PIPE, name="Echo Pipe")
+    rows = FakeWorkspace(row("gpt-x", None, active_=False), row("llama3:latest", None))
+    base = await directory(FakeFunctions(pipe), rows).base_models()
+    assert [m["id"] for m in base] == ["echo", "llama3:latest", "gpt-x"]
+    assert base[1] == LLAMA
 
 
 async def test_pipes_come_first_as_pipe_models() -> None:

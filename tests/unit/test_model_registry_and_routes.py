@@ -11,7 +11,8 @@ import pytest
 from pydantic import ValidationError
 
 from services.common.errors import InvalidArgument, NotFound
-from services.inference.caller import Caller
+from services.common.identity import Identity
+from services.common.proxy_routes import Access, ProxyRoute
 from services.inference.chat import WEBUI_FIELDS, openai_payload, sse_events
 from services.inference.core import upstreams_from
 from services.inference.dispatch import Dispatcher
@@ -389,18 +390,21 @@ async def _handler_c(call, idx):
     yield b"c"
 
 
+USER = Identity(user_id="u1")
+
+
 def test_route_table_matching() -> None:
     table = RouteTable()
-    table.add("GET", "/api/tags", _handler_a)
-    table.add("POST DELETE", "/api/pull", _handler_b)
-    table.add("GET", "/api/ps", _handler_c, with_idx=False)
-    assert table.find("GET", "/api/tags") == (_handler_a, None)
-    assert table.find("GET", "/api/tags/") == (_handler_a, None)
-    assert table.find("GET", "/api/tags/3") == (_handler_a, 3)
-    assert table.find("GET", "/api/tags/12/") == (_handler_a, 12)
-    assert table.find("POST", "/api/pull/0") == (_handler_b, 0)
-    assert table.find("DELETE", "/api/pull") == (_handler_b, None)
-    assert table.find("GET", "/api/ps") == (_handler_c, None)
+    table.add(ProxyRoute(("GET",), "/api/tags", Access.VERIFIED, Access.VERIFIED), _handler_a)
+    table.add(ProxyRoute(("POST", "DELETE"), "/api/pull", Access.VERIFIED, Access.VERIFIED), _handler_b)
+    table.add(ProxyRoute(("GET",), "/api/ps", Access.VERIFIED, None), _handler_c)
+    assert table.find("GET", "/api/tags", USER) == (_handler_a, None)
+    assert table.find("GET", "/api/tags/", USER) == (_handler_a, None)
+    assert table.find("GET", "/api/tags/3", USER) == (_handler_a, 3)
+    assert table.find("GET", "/api/tags/12/", USER) == (_handler_a, 12)
+    assert table.find("POST", "/api/pull/0", USER) == (_handler_b, 0)
+    assert table.find("DELETE", "/api/pull", USER) == (_handler_b, None)
+    assert table.find("GET", "/api/ps", USER) == (_handler_c, None)
     for method, path in [
         ("POST", "/api/tags"),  # method mismatch
         ("GET", "/api/pull"),
@@ -411,19 +415,19 @@ def test_route_table_matching() -> None:
         ("GET", "/prefix/api/tags"),
     ]:
         with pytest.raises(NotFound):
-            table.find(method, path)
+            table.find(method, path, USER)
 
 
 def test_route_table_first_match_wins_per_method() -> None:
     table = RouteTable()
-    table.add("GET", "/v1/models", _handler_a)
-    table.add("POST", "/v1/models", _handler_b)
-    assert table.find("POST", "/v1/models/1") == (_handler_b, 1)
-    assert table.find("GET", "/v1/models") == (_handler_a, None)
+    table.add(ProxyRoute(("GET",), "/v1/models", Access.VERIFIED, Access.VERIFIED), _handler_a)
+    table.add(ProxyRoute(("POST",), "/v1/models", Access.VERIFIED, Access.VERIFIED), _handler_b)
+    assert table.find("POST", "/v1/models/1", USER) == (_handler_b, 1)
+    assert table.find("GET", "/v1/models", USER) == (_handler_a, None)
 
 
 def call_with(body: bytes) -> ProxyCall:
-    return ProxyCall(Caller(user_id="u1"), "POST", "/api/chat", "", body)
+    return ProxyCall(Identity(user_id="u1"), "POST", "/api/chat", "", body)
 
 
 def test_proxy_call_json_object() -> None:

@@ -147,7 +147,7 @@ def test_top_level_sampling_fields_go_into_options() -> None:
 
 
 def test_observed_open_webui_drop_case_now_keeps_the_values() -> None:
-    # Open WebUI sent only {num_predict: 5} for this body (contract §4.4); we keep all three.
+    # Open WebUI sends only {num_predict: 5} for this body; we keep all three.
     payload = openai_to_ollama(body(temperature=0.1, max_tokens=5, seed=7), {})
     assert payload["options"] == {"temperature": 0.1, "seed": 7, "num_predict": 5}
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 from services.common.errors import InvalidArgument, PermissionDenied
-from services.inference.caller import Caller
+from services.common.identity import Identity
 from services.inference.rag.items import knowledge_items, parse_items
 from services.inference.rag.query_generation import (
     DEFAULT_QUERY_GENERATION_PROMPT_TEMPLATE,
@@ -18,9 +18,9 @@ from services.inference.rag.retrieval import RagConfig, Retrieval
 from services.inference.rag.sources import Document, Hit, Source
 from services.inference.rag.template import DEFAULT_RAG_TEMPLATE, inject, render_context, render_template
 
-CALLER = Caller(user_id="u1", email="u1@example.com", name="U1", role="user")
+CALLER = Identity(user_id="u1", email="u1@example.com", name="U1", role="user")
 
-# Open WebUI's DEFAULT_RAG_TEMPLATE, copied from the contract (§4.5).
+# Open WebUI's DEFAULT_RAG_TEMPLATE (open_webui/config.py), word for word.
 EXPECTED_TEMPLATE = """### Task:
 Respond to the user query using the provided context, incorporating inline citations in the format [id] **only when the <source> tag includes an explicit id attribute** (e.g., <source id="1">).
 
@@ -349,18 +349,18 @@ class FakeRetriever:
         self.hits = list(hits)
         self.documents = list(documents)
         self.error = error
-        self.searches: list[tuple[Caller, list[str], list[str], int, bool]] = []
-        self.reads: list[tuple[Caller, list[str]]] = []
+        self.searches: list[tuple[Identity, list[str], list[str], int, bool]] = []
+        self.reads: list[tuple[Identity, list[str]]] = []
 
     async def search(
-        self, caller: Caller, names: Sequence[str], queries: Sequence[str], k: int, hybrid: bool
+        self, caller: Identity, names: Sequence[str], queries: Sequence[str], k: int, hybrid: bool
     ) -> list[Hit]:
         self.searches.append((caller, list(names), list(queries), k, hybrid))
         if self.error is not None:
             raise self.error
         return [hit for hit in self.hits if hit.collection_name in names][:k]
 
-    async def read_documents(self, caller: Caller, names: Sequence[str]) -> list[Document]:
+    async def read_documents(self, caller: Identity, names: Sequence[str]) -> list[Document]:
         self.reads.append((caller, list(names)))
         if self.error is not None:
             raise self.error

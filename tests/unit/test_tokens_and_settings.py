@@ -280,6 +280,8 @@ def test_load_settings_names_every_bad_variable(clean_env, capsys) -> None:
         ("ENABLE_SIGNUP", "perhaps"),
         ("DEFAULT_USER_ROLE", "superuser"),
         ("SIGNIN_RATE_LIMIT", "0"),
+        ("SIGNIN_SOURCE_RATE_LIMIT", "0"),
+        ("AUTH_TRUSTED_NETWORKS", "10.0.0.0/33"),
         ("DB_POOL_MAX", "0"),
         ("LOG_FORMAT", "xml"),
     ],
@@ -300,6 +302,15 @@ def test_load_settings_ok_with_defaults(clean_env, tmp_path: Path) -> None:
     assert settings.enable_signup is True
     assert settings.bcrypt_rounds == 12
     assert (settings.signin_rate_limit, settings.signin_rate_window_s) == (15, 180)
+    assert settings.signin_source_rate_limit == 30
+    assert [str(n) for n in settings.trusted_networks] == [
+        "127.0.0.0/8",
+        "::1/128",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "fc00::/7",
+    ]
 
 
 def test_load_settings_reads_values(clean_env) -> None:

@@ -1,7 +1,6 @@
 """UpstreamPool choice and health, and Dispatcher failover and accounting, over a scripted fake transport."""
 
 import asyncio
-import json
 import random
 from collections import Counter
 from contextlib import asynccontextmanager
@@ -9,9 +8,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from services.common.errors import BadGateway
-from services.inference.caller import Caller
 from services.inference.dispatch import PROBE_PATHS, Dispatcher
-from services.inference.proxy_common import ProxyCall, verify
 from services.inference.transport import ConnectFailed, Timeouts, UpstreamBroke
 from services.inference.upstreams import Kind, Upstream, UpstreamPool
 from tests.unit.fake_transport import Clock, FakeResponse, FakeTransport
@@ -433,16 +430,3 @@ async def test_fetch_json_invalid_json_or_error_status_is_none() -> None:
     assert await dispatcher.fetch_json(b, "/api/tags", TIMEOUTS) is None
     # The upstream answered: not its failure.
     assert a.failures == 0 and b.failures == 0
-
-
-async def test_verify_closes_what_it_opened_for_an_unconfigured_url() -> None:
-    a = ollama(0)
-    dispatcher, transport = make_dispatcher(a, script={"ollama[-1]": FakeResponse(body=b'{"version": "1"}')})
-    caller = Caller(role="admin")
-    for url, discarded in (("http://elsewhere:11434", ["ollama[-1]"]), (a.base_url, [])):
-        transport.discarded.clear()
-        call = ProxyCall(caller, "POST", "/verify", "", json.dumps({"url": url}).encode())
-        parts = [p async for p in verify(dispatcher, call, Kind.OLLAMA, "/api/version", TIMEOUTS)]
-        assert parts[-1] == b'{"version":"1"}'
-        # A URL the service uses anyway keeps its pooled connections.
-        assert transport.discarded == discarded

@@ -7,15 +7,15 @@ from dataclasses import replace
 import pytest
 
 from services.common import errors, messages
-from services.inference.caller import Caller
+from services.common.identity import Identity
 from services.inference.workspace.admin import ModelAdmin
 from services.inference.workspace.catalog import WorkspaceCatalog
-from services.inference.workspace.merge import can_use, merge_models, visible_models
+from services.inference.workspace.merge import can_use, claims_base_model, merge_models, visible_models
 from services.inference.workspace.records import WorkspaceModel
 
-ADMIN = Caller("admin", role="admin")
-ALICE = Caller("alice", role="user")
-BOB = Caller("bob", role="user")
+ADMIN = Identity("admin", role="admin")
+ALICE = Identity("alice", role="user")
+BOB = Identity("bob", role="user")
 
 
 def row(model_id: str, base: str | None = None, **kw: object) -> WorkspaceModel:
@@ -146,6 +146,15 @@ def test_merged_info_is_a_copy_of_the_cached_row() -> None:
 # -- visibility and use ------------------------------------------------------------------------------
 
 
+def test_a_row_claims_a_base_model_by_id_by_untagged_ollama_name_or_as_latest() -> None:
+    base = [*BASE, {"id": "local:latest", "name": "local:latest", "owned_by": "openai"}]
+    for model_id in ("gpt-4o", "llama3:latest", "llama3", "pipe.x", "local"):
+        assert claims_base_model(model_id, base), model_id
+    for model_id in ("helper", "gpt-4o:latest", "llama3:8b", "gpt", "pipe"):
+        assert not claims_base_model(model_id, base), model_id
+    assert not claims_base_model("gpt-4o", [])
+
+
 def test_users_see_only_models_with_a_row_they_own_or_may_read() -> None:
     rows = rows_of(
         row("writer", "gpt-4o", created_at=1),
@@ -264,9 +273,13 @@ def clock() -> Clock:
     return Clock()
 
 
+async def base_models() -> list[dict]:
+    return BASE
+
+
 @pytest.fixture
 def admin(store: FakeStore, catalog: CountingCatalog, clock: Clock) -> ModelAdmin:
-    return ModelAdmin(store, catalog, clock)
+    return ModelAdmin(store, catalog, base_models, clock)
 
 
 def form(model_id: str = "helper", **kw: object) -> dict:
@@ -330,6 +343,41 @@ async def test_create_refuses_a_taken_or_bad_id(admin: ModelAdmin) -> None:
     await admin.create(ALICE, form("y" * 256))
 
 
+@pytest.mark.parametrize("model_id", ["gpt-4o", "llama3:latest", "llama3", "pipe.x"])
+async def test_only_admins_may_create_a_row_with_a_base_models_id(
+    admin: ModelAdmin, store: FakeStore, catalog: CountingCatalog, model_id: str
+) -> None:
+    # As a preset or as an override, a user's row would rename, hide or re-prompt it for everyone.
+    for base_model_id in ("gpt-4o", None):
+        with pytest.raises(errors.AlreadyExists) as taken:
+            await admin.create(ALICE, form(model_id, base_model_id=base_model_id))
+        assert taken.value.detail == messages.MODEL_ID_TAKEN and taken.value.http_status == 401
+    assert store.rows == {} and catalog.invalidations == 0
+    created = await admin.create(ADMIN, form(model_id, base_model_id=None, name="House model"))
+    assert created.user_id == "admin" and store.rows[model_id] == created
+    assert "House model" in [m["name"] for m in merge_models(BASE, store.rows)]
+
+
+async def test_ids_near_a_base_models_are_free_for_users(admin: ModelAdmin) -> None:
+    for model_id in ("gpt-4o-helper", "llama3:8b", "pipe.x.y", "GPT-4O"):
+        assert (await admin.create(ALICE, form(model_id))).user_id == "alice"
+
+
+async def test_an_id_another_users_row_holds_is_refused_to_everyone(
+    admin: ModelAdmin, store: FakeStore
+) -> None:
+    await admin.create(ALICE, form())
+    for caller in (BOB, ADMIN):
+        with pytest.raises(errors.AlreadyExists) as taken:
+            await admin.create(caller, form(name="Mine now", params={"system": "obey"}))
+        assert taken.value.http_status == 401
+    assert store.rows["helper"].user_id == "alice" and store.rows["helper"].name == "Helper"
+    # Updating it takes a write grant: the id names the row, it never moves or creates one.
+    with pytest.raises(errors.PermissionDenied):
+        await admin.update(BOB, form(name="Mine now"))
+    assert store.rows["helper"].name == "Helper"
+
+
 @pytest.mark.parametrize(
     "bad",
     [
@@ -353,12 +401,12 @@ async def test_invalid_forms_are_refused(admin: ModelAdmin, bad: dict) -> None:
 async def test_get_needs_read_access_and_shows_params_only_to_writers(admin: ModelAdmin) -> None:
     await admin.create(ALICE, form(params={"system": "secret"}, access_grants=[grant("bob")]))
     mine = await admin.get(ALICE, "helper")
-    assert mine["write_access"] is True and mine["params"] == {"system": "secret"}
+    assert mine.write_access is True and mine.row.params == {"system": "secret"}
     theirs = await admin.get(BOB, "helper")
-    assert theirs["write_access"] is False and theirs["params"] == {}
-    assert (await admin.get(ADMIN, "helper"))["write_access"] is True
+    assert theirs.write_access is False and theirs.row.params == {}
+    assert (await admin.get(ADMIN, "helper")).write_access is True
     with pytest.raises(errors.PermissionDenied) as denied:
-        await admin.get(Caller("carol"), "helper")
+        await admin.get(Identity("carol"), "helper")
     assert denied.value.detail == messages.ACCESS_PROHIBITED and denied.value.http_status == 401
     with pytest.raises(errors.NotFound) as missing:
         await admin.get(ALICE, "nope")
@@ -375,16 +423,15 @@ async def test_list_shows_readable_presets_newest_first_paged_and_filtered(
     await admin.create(ADMIN, form("override", base_model_id=None))
     await admin.create(ADMIN, form("admins", access_grants=[grant("bob", "write")]))
     page = await admin.list(ALICE, "", 1)
-    assert page["total"] == 35 and len(page["items"]) == 30
-    assert page["items"][0]["id"] == "m34" and "profile_image_url" not in page["items"][0]["meta"]
-    assert all(item["write_access"] for item in page["items"])
-    assert [i["id"] for i in (await admin.list(ALICE, "", 2))["items"]] == [
+    assert page.total == 35 and len(page.items) == 30
+    assert page.items[0].row.id == "m34" and "profile_image_url" not in page.items[0].row.meta
+    assert all(item.write_access for item in page.items)
+    assert [i.row.id for i in (await admin.list(ALICE, "", 2)).items] == [
         f"m{i:02d}" for i in range(4, -1, -1)
     ]
-    assert (await admin.list(ALICE, "", 0))["total"] == 35 and len(
-        (await admin.list(ALICE, "", 0))["items"]
-    ) == 35
-    assert [i["id"] for i in (await admin.list(ALICE, "MODEL 3", 1))["items"]] == [
+    everything = await admin.list(ALICE, "", 0)
+    assert everything.total == 35 and len(everything.items) == 35
+    assert [i.row.id for i in (await admin.list(ALICE, "MODEL 3", 1)).items] == [
         "m34",
         "m33",
         "m32",
@@ -392,10 +439,10 @@ async def test_list_shows_readable_presets_newest_first_paged_and_filtered(
         "m30",
         "m03",
     ]
-    assert [i["id"] for i in (await admin.list(ALICE, "gpt-4", 1))["items"]][:1] == ["m34"]
+    assert [i.row.id for i in (await admin.list(ALICE, "gpt-4", 1)).items][:1] == ["m34"]
     bobs = await admin.list(BOB, "", 1)
-    assert [(i["id"], i["write_access"]) for i in bobs["items"]] == [("admins", True)]
-    assert (await admin.list(ADMIN, "", 1))["total"] == 36
+    assert [(i.row.id, i.write_access) for i in bobs.items] == [("admins", True)]
+    assert (await admin.list(ADMIN, "", 1)).total == 36
 
 
 async def test_update_replaces_fields_and_keeps_grants_unless_given(

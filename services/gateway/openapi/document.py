@@ -46,7 +46,8 @@ def build_document(title: str = "Open WebUI") -> dict:
                 raise ValueError(f"{module.__name__}: {sorted(overlap)} {path} is already documented")
             paths.setdefault(path, {}).update(item)
         for name, schema in module.SCHEMAS.items():
-            if name in schemas and schemas[name] is not schema:
+            # Equal, not identical: two modules deriving the same form's schema each build a fresh one.
+            if name in schemas and schemas[name] != schema:
                 raise ValueError(f"{module.__name__}: schema {name} is already defined")
             schemas[name] = schema
     return {

@@ -1,30 +1,17 @@
 """``/api/v1/auths/*``: signup, signin, session, sign-out, password, admin add, API keys."""
 
+from services.gateway.forms.auths import AddUserForm, SigninForm, SignupForm, UpdatePasswordForm
 from services.gateway.openapi.common import (
     ANY_OBJECT,
     BACKEND_ERRORS,
     operation,
     ref,
 )
+from services.gateway.openapi.form_schemas import form_ref, form_schemas
 
 _TAG = "auths"
 
 _ROLE = {"type": "string", "enum": ["pending", "user", "admin"]}
-_NULL = {"type": "null"}
-_TEXT = {"type": "string", "description": "No NUL characters"}
-_IMAGE_URL = {
-    "type": "string",
-    "maxLength": 512 * 1024,
-    "pattern": "^(/|[hH][tT][tT][pP][sS]?://|[dD][aA][tT][aA]:[iI][mM][aA][gG][eE]/)",
-    "description": "A site path, an http(s) URL or a data:image URL",
-    "default": "/user.png",
-}
-_SIGNUP_PROPERTIES = {
-    "name": {**_TEXT, "maxLength": 255},
-    "email": {**_TEXT, "maxLength": 320},
-    "password": {**_TEXT, "maxLength": 4096},
-    "profile_image_url": _IMAGE_URL,
-}
 _SESSION_PROPERTIES = {
     "id": {"type": "string"},
     "name": {"type": "string"},
@@ -38,29 +25,7 @@ _SESSION_PROPERTIES = {
 }
 
 SCHEMAS = {
-    "SignupForm": {
-        "type": "object",
-        "properties": _SIGNUP_PROPERTIES,
-        "required": ["name", "email", "password"],
-    },
-    "SigninForm": {
-        "type": "object",
-        "properties": {k: _SIGNUP_PROPERTIES[k] for k in ("email", "password")},
-        "required": ["email", "password"],
-    },
-    "AddUserForm": {
-        "type": "object",
-        "properties": {**_SIGNUP_PROPERTIES, "role": {**_ROLE, "default": "pending"}},
-        "required": ["name", "email", "password"],
-    },
-    "UpdatePasswordForm": {
-        "type": "object",
-        "properties": {
-            "password": {**_TEXT, "maxLength": 4096},
-            "new_password": {**_TEXT, "maxLength": 4096},
-        },
-        "required": ["password", "new_password"],
-    },
+    **form_schemas(SignupForm, SigninForm, AddUserForm, UpdatePasswordForm),
     "SessionUser": {
         "type": "object",
         "properties": _SESSION_PROPERTIES,
@@ -108,7 +73,7 @@ PATHS = {
         "post": operation(
             "Sign up (the first account becomes the admin); sets the `token` cookie",
             tag=_TAG,
-            body=ref("SignupForm"),
+            body=form_ref(SignupForm),
             ok=ref("SessionUser"),
             errors=(*_FORM, 403, 409),
             auth=False,
@@ -118,7 +83,7 @@ PATHS = {
         "post": operation(
             "Sign in; sets the `token` cookie",
             tag=_TAG,
-            body=ref("SigninForm"),
+            body=form_ref(SigninForm),
             ok=ref("SessionUser"),
             errors=(*_FORM, 429),
             auth=False,
@@ -144,7 +109,7 @@ PATHS = {
         "post": operation(
             "Change the caller's password",
             tag=_TAG,
-            body=ref("UpdatePasswordForm"),
+            body=form_ref(UpdatePasswordForm),
             ok=_TRUE,
             errors=(*_FORM, 403),
         )
@@ -153,14 +118,15 @@ PATHS = {
         "post": operation(
             "Add a user (admin)",
             tag=_TAG,
-            body=ref("AddUserForm"),
+            body=form_ref(AddUserForm),
             ok=ref("AddedUser"),
             errors=(*_FORM, 403, 409),
         )
     },
     "/api/v1/auths/api_key": {
         "post": operation(
-            "Create (or replace) the caller's API key; the old one stops working at once",
+            "Create (or replace) the caller's API key; the old one stops working at once "
+            "(a JWT session, not an API key: 403)",
             tag=_TAG,
             ok=ref("ApiKey"),
             errors=(403, *BACKEND_ERRORS),
@@ -172,7 +138,7 @@ PATHS = {
             errors=(403, 404, *BACKEND_ERRORS),
         ),
         "delete": operation(
-            "Delete the caller's API key",
+            "Delete the caller's API key (a JWT session, not an API key: 403)",
             tag=_TAG,
             ok=_TRUE,
             errors=(403, 404, *BACKEND_ERRORS),

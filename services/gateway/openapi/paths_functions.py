@@ -3,7 +3,9 @@ switches and valves."""
 
 from typing import Any
 
+from services.gateway.forms.functions import FunctionForm
 from services.gateway.openapi.common import BACKEND_ERRORS, operation, path_param, ref
+from services.gateway.openapi.form_schemas import form_ref, form_schemas
 from services.gateway.openapi.paths_files import with_links
 
 _TAG = "functions"
@@ -22,17 +24,6 @@ _RESPONSE_PROPERTIES: dict[str, Any] = {
 }
 _RESPONSE_REQUIRED = list(_RESPONSE_PROPERTIES)
 _VALVES: dict[str, Any] = {"type": "object", "additionalProperties": True}
-_EXAMPLE_PIPE = (
-    '"""\ntitle: Example Pipe\nversion: 1.0\n"""\n'
-    "from pydantic import BaseModel\n\n\n"
-    "class Pipe:\n"
-    "    class Valves(BaseModel):\n"
-    '        prefix: str = ">"\n\n'
-    "    class UserValves(BaseModel):\n"
-    "        loud: bool = False\n\n"
-    "    def pipe(self, body: dict) -> str:\n"
-    '        return "Hello"\n'
-)
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "FunctionMeta": {
@@ -46,31 +37,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "additionalProperties": True,
     },
-    "FunctionForm": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string", "description": "A Python identifier; stored lower-cased"},
-            "name": {"type": "string"},
-            "content": {"type": "string", "description": "The function's Python source"},
-            "meta": {
-                "type": "object",
-                "properties": {
-                    "description": {"type": ["string", "null"]},
-                    "manifest": {"type": ["object", "null"], "additionalProperties": True},
-                },
-                "additionalProperties": True,
-            },
-        },
-        "required": ["id", "name", "content", "meta"],
-        "examples": [
-            {
-                "id": "example_pipe",
-                "name": "Example Pipe",
-                "content": _EXAMPLE_PIPE,
-                "meta": {"description": "Answers with a fixed text"},
-            }
-        ],
-    },
+    **form_schemas(FunctionForm),
     "FunctionResponse": {
         "type": "object",
         "description": "A function without its code",
@@ -175,7 +142,7 @@ PATHS: dict[str, dict[str, Any]] = {
                 "Create a function from Python source (admin); new functions are inactive",
                 tag=_TAG,
                 ok=ref("FunctionResponse"),
-                body=ref("FunctionForm"),
+                body=form_ref(FunctionForm),
                 errors=(*BACKEND_ERRORS, 400, 413, 422),
             ),
             "function_id",
@@ -198,7 +165,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "Replace a function's code, name and meta (admin)",
             ref("FunctionModel"),
             (400, 413, 422),
-            body=ref("FunctionForm"),
+            body=form_ref(FunctionForm),
             description="Code that does not load is a 400 and switches the function off; "
             "a function that does not exist is a 400 too.",
         ),

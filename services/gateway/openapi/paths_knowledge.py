@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from services.gateway.forms.knowledge import FileIdForm, FileIdList, KnowledgeForm
 from services.gateway.openapi.common import BACKEND_ERRORS, operation, path_param, query_param, ref
+from services.gateway.openapi.form_schemas import form_ref, form_schemas
 from services.gateway.openapi.paths_files import with_links
 
 _TAG = "knowledge"
@@ -60,16 +62,6 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "additionalProperties": True,
     },
-    "KnowledgeAccessGrantForm": {
-        "type": "object",
-        "description": "Invalid entries are dropped silently",
-        "properties": {
-            "principal_type": {"type": "string", "enum": ["user", "group"]},
-            "principal_id": {"type": "string"},
-            "permission": {"type": "string", "enum": ["read", "write"]},
-        },
-        "additionalProperties": True,
-    },
     "KnowledgeUserRef": {
         "type": "object",
         "properties": {
@@ -80,25 +72,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "required": ["id", "name", "role", "email"],
     },
-    "KnowledgeForm": {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string"},
-            "description": {"type": "string"},
-            "access_grants": {
-                "description": "Replaces the grants when given (not null); empty or absent on create "
-                "is private (owner and admins)",
-                "anyOf": [{"type": "array", "items": ref("KnowledgeAccessGrantForm")}, {"type": "null"}],
-            },
-        },
-        "required": ["name", "description"],
-        "examples": [{"name": "Handbook", "description": "Our team handbook", "access_grants": []}],
-    },
-    "KnowledgeFileIdForm": {
-        "type": "object",
-        "properties": {"file_id": {"type": "string"}},
-        "required": ["file_id"],
-    },
+    **form_schemas(KnowledgeForm, FileIdForm, FileIdList),
     "KnowledgeResponse": _model(
         "The collection (create, reset): `files` is null", {"files": _NULL_FILES}, ["files"]
     ),
@@ -194,8 +168,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
 }
 
-_FORM = ref("KnowledgeForm")
-_FILE_ID_FORM = ref("KnowledgeFileIdForm")
+_FORM = form_ref(KnowledgeForm)
+_FILE_ID_FORM = form_ref(FileIdForm)
 
 
 def _file_change(summary: str, body: dict[str, Any], extra: list[dict[str, Any]] | None = None) -> dict:
@@ -280,7 +254,7 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/knowledge/{knowledge_id}/files/batch/add": {
         "post": _file_change(
             "Add several processed files to a collection",
-            {"type": "array", "items": _FILE_ID_FORM},
+            form_ref(FileIdList),
         ),
     },
     "/api/v1/knowledge/{knowledge_id}/file/update": {

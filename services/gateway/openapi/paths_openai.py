@@ -19,6 +19,7 @@ SCHEMAS: dict[str, dict] = {}
 
 _JSON = json_content(ANY_JSON)
 _SSE = {**_JSON, "text/event-stream": STREAM_CONTENT["text/event-stream"]}
+_AUDIO = {"audio/*": {"schema": {"type": "string", "format": "binary"}}}
 _ERRORS = (400, 403, 404, 413, 422, 502, *BACKEND_ERRORS)
 _URL_IDX = path_param(
     "url_idx", "Index of the upstream in OPENAI_API_BASE_URLS", {"type": "integer", "minimum": 0}
@@ -68,6 +69,13 @@ PATHS = {
     PREFIX + "/models/{url_idx}": {"get": _op("Models of one upstream", params=[_URL_IDX])},
     f"{PREFIX}/chat/completions": {
         "post": _op("Chat completion (streams server-sent events when `stream` is true)", ANY_OBJECT, _SSE)
+    },
+    # Served whether or not the pass-through is enabled: to an upstream serving the body's model.
+    f"{PREFIX}/responses": {
+        "post": _op("Responses API, to an upstream serving the model (SSE when `stream`)", ANY_OBJECT, _SSE)
+    },
+    f"{PREFIX}/audio/speech": {
+        "post": _op("Text to speech, to an upstream serving the model", ANY_OBJECT, _AUDIO)
     },
     PREFIX + "/{path}": {m: _passthrough_op(m) for m in ("get", "post", "put", "patch", "delete")},
 }

@@ -2,36 +2,14 @@
 
 from typing import Any
 
+from services.gateway.forms.retrieval import QueryCollectionsForm, QueryDocForm
 from services.gateway.openapi.common import BACKEND_ERRORS, operation, ref
+from services.gateway.openapi.form_schemas import form_ref, form_schemas
 
 _TAG = "retrieval"
-_K: dict[str, Any] = {
-    "type": ["integer", "null"],
-    "description": "How many chunks to return; absent, null or not positive: the configured RAG_TOP_K",
-}
 
 SCHEMAS: dict[str, dict[str, Any]] = {
-    "RetrievalQueryDocForm": {
-        "type": "object",
-        "properties": {
-            "collection_name": {
-                "type": "string",
-                "description": "`file-<file_id>` or a knowledge collection's id",
-            },
-            "query": {"type": "string"},
-            "k": _K,
-        },
-        "required": ["collection_name", "query"],
-    },
-    "RetrievalQueryCollectionsForm": {
-        "type": "object",
-        "properties": {
-            "collection_names": {"type": "array", "items": {"type": "string"}},
-            "query": {"type": "string"},
-            "k": _K,
-        },
-        "required": ["collection_names", "query"],
-    },
+    **form_schemas(QueryDocForm, QueryCollectionsForm),
     "RetrievalSearchResult": {
         "type": "object",
         "description": "Chroma's query result for one query: one inner list each, best match first",
@@ -60,7 +38,7 @@ PATHS: dict[str, dict[str, Any]] = {
             tag=_TAG,
             description=_DESCRIPTION,
             ok=ref("RetrievalSearchResult"),
-            body=ref("RetrievalQueryDocForm"),
+            body=form_ref(QueryDocForm),
             errors=_ERRORS,
         ),
     },
@@ -70,7 +48,7 @@ PATHS: dict[str, dict[str, Any]] = {
             tag=_TAG,
             description=_DESCRIPTION,
             ok=ref("RetrievalSearchResult"),
-            body=ref("RetrievalQueryCollectionsForm"),
+            body=form_ref(QueryCollectionsForm),
             errors=_ERRORS,
         ),
     },

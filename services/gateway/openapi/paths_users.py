@@ -1,7 +1,8 @@
 """``/api/v1/users/*``: admin user management."""
 
+from services.gateway.forms.users import UserUpdateForm
 from services.gateway.openapi.common import BACKEND_ERRORS, operation, path_param, query_param, ref
-from services.gateway.openapi.paths_auths import SCHEMAS as AUTH_SCHEMAS
+from services.gateway.openapi.form_schemas import form_ref, form_schemas
 
 _TAG = "users"
 
@@ -34,7 +35,6 @@ _USER_PROPERTIES = {
     "created_at": {"type": "integer"},
 }
 _REQUIRED = ["id", "email", "role", "name", "profile_image_url", "last_active_at", "updated_at", "created_at"]
-_SIGNUP = AUTH_SCHEMAS["SignupForm"]["properties"]
 
 SCHEMAS = {
     "User": {"type": "object", "properties": _USER_PROPERTIES, "required": _REQUIRED},
@@ -56,21 +56,7 @@ SCHEMAS = {
         },
         "required": ["users", "total"],
     },
-    "UserUpdateForm": {
-        "type": "object",
-        "description": "Only the fields given change; an empty password leaves it as it is.",
-        "properties": {
-            "role": {"type": ["string", "null"], "enum": ["pending", "user", "admin", None]},
-            "name": {**_SIGNUP["name"], "type": ["string", "null"]},
-            "email": {**_SIGNUP["email"], "type": ["string", "null"]},
-            "profile_image_url": {
-                k: v
-                for k, v in {**_SIGNUP["profile_image_url"], "type": ["string", "null"]}.items()
-                if k != "default"
-            },
-            "password": {**_SIGNUP["password"], "type": ["string", "null"]},
-        },
-    },
+    **form_schemas(UserUpdateForm),
 }
 
 _USER_ID = path_param("user_id", "A user's id")
@@ -111,7 +97,7 @@ PATHS = {
             "Update a user's role, name, email, image or password (admin)",
             tag=_TAG,
             parameters=[_USER_ID],
-            body=ref("UserUpdateForm"),
+            body=form_ref(UserUpdateForm),
             ok=ref("User"),
             errors=(400, 403, 404, 409, 413, 422, *BACKEND_ERRORS),
         )

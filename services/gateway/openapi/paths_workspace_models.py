@@ -1,5 +1,6 @@
 """``/api/v1/models/*``: workspace models (presets over a base model, and overrides of one)."""
 
+from services.gateway.forms.workspace_models import ModelForm, ModelIdForm
 from services.gateway.openapi.common import (
     ANY_OBJECT,
     BACKEND_ERRORS,
@@ -7,10 +8,9 @@ from services.gateway.openapi.common import (
     query_param,
     ref,
 )
+from services.gateway.openapi.form_schemas import form_ref, form_schemas
 
 _TAG = "workspace models"
-_TEXT = {"type": "string", "description": "No NUL characters"}
-_NULLABLE_TEXT = {"type": ["string", "null"], "description": "No NUL characters"}
 
 _ROW_PROPERTIES = {
     "id": {"type": "string"},
@@ -26,27 +26,7 @@ _ROW_PROPERTIES = {
 }
 
 SCHEMAS = {
-    "WorkspaceModelForm": {
-        "type": "object",
-        "properties": {
-            "id": _TEXT,
-            "base_model_id": _NULLABLE_TEXT,
-            "name": _TEXT,
-            "meta": {
-                "type": "object",
-                "properties": {
-                    "profile_image_url": {"type": ["string", "null"]},
-                    "description": {"type": ["string", "null"]},
-                    "capabilities": {"type": ["object", "null"]},
-                },
-                "additionalProperties": True,
-            },
-            "params": ANY_OBJECT,
-            "access_grants": {"type": ["array", "null"], "items": {"type": ["object", "null"]}},
-            "is_active": {"type": "boolean", "default": True},
-        },
-        "required": ["id", "name", "meta", "params"],
-    },
+    **form_schemas(ModelForm, ModelIdForm),
     "WorkspaceModel": {
         "type": "object",
         "properties": _ROW_PROPERTIES,
@@ -73,7 +53,6 @@ SCHEMAS = {
         },
         "required": ["items", "total"],
     },
-    "WorkspaceModelIdForm": {"type": "object", "properties": {"id": _TEXT}, "required": ["id"]},
 }
 
 _ID = query_param("id", {"type": "string"}, "The model's id (ids may hold `/`)", required=True)
@@ -93,7 +72,7 @@ PATHS = {
         "post": operation(
             "Create a workspace model",
             tag=_TAG,
-            body=ref("WorkspaceModelForm"),
+            body=form_ref(ModelForm),
             ok=ref("WorkspaceModel"),
             errors=_ERRORS,
         )
@@ -107,7 +86,7 @@ PATHS = {
         "post": operation(
             "Update a workspace model (the body's `id` names it)",
             tag=_TAG,
-            body=ref("WorkspaceModelForm"),
+            body=form_ref(ModelForm),
             ok=ref("WorkspaceModel"),
             errors=_ERRORS,
         )
@@ -125,7 +104,7 @@ PATHS = {
         "post": operation(
             "Delete a workspace model",
             tag=_TAG,
-            body=ref("WorkspaceModelIdForm"),
+            body=form_ref(ModelIdForm),
             ok={"type": "boolean"},
             errors=_ERRORS,
         )

@@ -6,8 +6,9 @@ from aiohttp import web
 
 from services.gateway.auth_guard import COOKIE_NAME, Level
 from services.gateway.body import read_model
+from services.gateway.client_address import client_address
+from services.gateway.forms.auths import AddUserForm, SigninForm, SignupForm, UpdatePasswordForm
 from services.gateway.http_errors import json_response
-from services.gateway.schemas import AddUserForm, SigninForm, SignupForm, UpdatePasswordForm
 from services.gateway.state import AUTH, GUARD, SETTINGS
 from services.gateway.views import (
     ROLE_VALUES,
@@ -66,8 +67,13 @@ async def signup(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/auths/signin")
 async def signin(request: web.Request) -> web.Response:
-    form = await read_model(request, SigninForm, request.app[SETTINGS].auth_max_body_bytes)
-    session = await request.app[AUTH].signin(form.email, form.password)
+    settings = request.app[SETTINGS]
+    form = await read_model(request, SigninForm, settings.auth_max_body_bytes)
+    # Sign-in limits count per client address (services/auth/core.py signin_refusal).
+    address = client_address(
+        request.remote, request.headers.getall("X-Forwarded-For", ()), settings.trusted_proxies
+    )
+    session = await request.app[AUTH].signin(form.email, form.password, address)
     return await _session_reply(request, session)
 
 
@@ -100,17 +106,22 @@ async def update_password(request: web.Request) -> web.Response:
     guard = request.app[GUARD]
     principal = await guard.require(request, Level.ANY)
     form = await read_model(request, UpdatePasswordForm, request.app[SETTINGS].auth_max_body_bytes)
-    await request.app[AUTH].change_password(principal.user.id, form.password, form.new_password)
+    await request.app[AUTH].change_password(principal.credential, form.password, form.new_password)
     guard.cache.evict_user(principal.user.id)
     return json_response(True)
 
 
 @routes.post("/api/v1/auths/add")
 async def add_user(request: web.Request) -> web.Response:
-    await request.app[GUARD].require(request, Level.ADMIN)
+    principal = await request.app[GUARD].require(request, Level.ADMIN)
     form = await read_model(request, AddUserForm, request.app[SETTINGS].auth_max_body_bytes)
     session = await request.app[AUTH].add_user(
-        form.name, form.email, form.password, form.profile_image_url, ROLE_VALUES[form.role]
+        principal.credential,
+        form.name,
+        form.email,
+        form.password,
+        form.profile_image_url,
+        ROLE_VALUES[form.role],
     )
     return json_response(added_user_json(session))
 
@@ -118,8 +129,9 @@ async def add_user(request: web.Request) -> web.Response:
 @routes.post("/api/v1/auths/api_key")
 async def create_api_key(request: web.Request) -> web.Response:
     guard = request.app[GUARD]
-    principal = await guard.require(request, Level.ANY)
-    key = await request.app[AUTH].create_api_key(principal.user.id)
+    # Not with an API key: a leaked key could mint its own successor and outlive its revocation.
+    principal = await guard.require(request, Level.HUMAN)
+    key = await request.app[AUTH].create_api_key(principal.credential)
     # The replaced key must stop working here at once, not after the cache TTL.
     guard.cache.evict_user(principal.user.id)
     return json_response({"api_key": key})
@@ -128,13 +140,14 @@ async def create_api_key(request: web.Request) -> web.Response:
 @routes.get("/api/v1/auths/api_key")
 async def get_api_key(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ANY)
-    return json_response({"api_key": await request.app[AUTH].get_api_key(principal.user.id)})
+    return json_response({"api_key": await request.app[AUTH].get_api_key(principal.credential)})
 
 
 @routes.delete("/api/v1/auths/api_key")
 async def delete_api_key(request: web.Request) -> web.Response:
     guard = request.app[GUARD]
-    principal = await guard.require(request, Level.ANY)
-    await request.app[AUTH].delete_api_key(principal.user.id)
+    # Keys are managed from a signed-in session only, as keys are minted.
+    principal = await guard.require(request, Level.HUMAN)
+    await request.app[AUTH].delete_api_key(principal.credential)
     guard.cache.evict_user(principal.user.id)
     return json_response(True)

@@ -15,7 +15,6 @@ from services.common import messages
 from services.gateway.auth_guard import Level, Principal
 from services.gateway.body import query_bool, query_int
 from services.gateway.http_errors import ApiError, json_response
-from services.gateway.ingest_client import caller_of
 from services.gateway.ingest_views import (
     file_json,
     file_list_json,
@@ -130,7 +129,7 @@ async def _multipart(request: web.Request) -> MultipartReader | None:
 
 
 async def stream_upload(
-    request: web.Request, header: ingest_pb2.UploadHeader, max_field_bytes: int
+    request: web.Request, principal: Principal, header: ingest_pb2.UploadHeader, max_field_bytes: int
 ) -> ingest_pb2.File:
     """Reads the multipart body part by part, starting the UploadFile call when the ``file`` part
     begins and passing its bytes on as they arrive; the ``metadata`` field goes wherever it comes."""
@@ -148,7 +147,7 @@ async def stream_upload(
                 if isinstance(part, MultipartReader):
                     await part.release()
                 elif part.name == "file" and upload is None and part.filename is not None:
-                    upload = _Upload(request.app[INGEST].upload_file())
+                    upload = _Upload(request.app[INGEST].upload_file(principal))
                     header.filename = part.filename
                     header.content_type = part_content_type(part)
                     sent = await upload.send(ingest_pb2.UploadFileRequest(header=header))
@@ -187,10 +186,8 @@ async def upload_file(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     process = query_flag(request, "process", True)
     background = query_flag(request, "process_in_background", True)
-    header = ingest_pb2.UploadHeader(
-        caller=caller_of(principal), process=process, wait_for_processing=process and not background
-    )
-    file = await stream_upload(request, header, request.app[SETTINGS].ingest_max_body_bytes)
+    header = ingest_pb2.UploadHeader(process=process, wait_for_processing=process and not background)
+    file = await stream_upload(request, principal, header, request.app[SETTINGS].ingest_max_body_bytes)
     return json_response(uploaded_file_json(file, processed=process))
 
 

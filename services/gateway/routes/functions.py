@@ -2,45 +2,18 @@
 
 import orjson
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict
 
 from services.gateway.auth_guard import Level
 from services.gateway.body import read_json_object, read_model
+from services.gateway.forms.functions import FunctionForm
+from services.gateway.function_views import function_list_json, function_model_json, function_response_json
 from services.gateway.http_errors import json_response, raw_json_response
-from services.gateway.schemas import Text
 from services.gateway.state import AUTH, GUARD, INFERENCE, SETTINGS
 from services.gateway.user_refs import attach_users
 
 routes = web.RouteTableDef()
 
 _PREFIX = "/api/v1/functions"
-_RESPONSE_KEYS = (
-    "id",
-    "user_id",
-    "type",
-    "name",
-    "meta",
-    "is_active",
-    "is_global",
-    "updated_at",
-    "created_at",
-)
-
-
-class FunctionMetaForm(BaseModel):
-    """Open WebUI's FunctionMeta: any other keys are kept."""
-
-    model_config = ConfigDict(extra="allow")
-
-    description: Text | None = None
-    manifest: dict | None = {}
-
-
-class FunctionForm(BaseModel):
-    id: Text
-    name: Text
-    content: Text
-    meta: FunctionMetaForm
 
 
 def _max_body(request: web.Request) -> int:
@@ -53,62 +26,63 @@ async def _form_json(request: web.Request) -> bytes:
     return orjson.dumps(form.model_dump())
 
 
+def _orjson_response(value: object) -> web.Response:
+    # A bare application/json (no charset), as Open WebUI (FastAPI) sends it.
+    return raw_json_response(orjson.dumps(value))
+
+
 @routes.get(f"{_PREFIX}/")
 async def list_functions(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
-    return raw_json_response(await request.app[INFERENCE].list_functions(principal))
+    return _orjson_response(function_list_json(await request.app[INFERENCE].list_functions(principal)))
 
 
 @routes.get(f"{_PREFIX}/list")
 async def list_functions_with_users(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
-    functions = orjson.loads(await request.app[INFERENCE].list_functions(principal))
-    return json_response(await attach_users(request.app[AUTH], functions))
+    functions = function_list_json(await request.app[INFERENCE].list_functions(principal))
+    return json_response(await attach_users(request.app[AUTH], principal.credential, functions))
 
 
 @routes.post(f"{_PREFIX}/create")
 async def create_function(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
-    function = orjson.loads(
-        await request.app[INFERENCE].create_function(principal, await _form_json(request))
-    )
+    function = await request.app[INFERENCE].create_function(principal, await _form_json(request))
     # Open WebUI answers a create with a FunctionResponse: no code, its own key order.
-    return json_response({key: function[key] for key in _RESPONSE_KEYS})
+    return json_response(function_response_json(function))
 
 
 @routes.get(f"{_PREFIX}/id/{{function_id}}")
 async def get_function(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
-    return raw_json_response(
-        await request.app[INFERENCE].get_function(principal, request.match_info["function_id"])
-    )
+    function = await request.app[INFERENCE].get_function(principal, request.match_info["function_id"])
+    return _orjson_response(function_model_json(function))
 
 
 @routes.post(f"{_PREFIX}/id/{{function_id}}/update")
 async def update_function(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
     form = await _form_json(request)
-    return raw_json_response(
-        await request.app[INFERENCE].update_function(principal, request.match_info["function_id"], form)
+    function = await request.app[INFERENCE].update_function(
+        principal, request.match_info["function_id"], form
     )
+    return _orjson_response(function_model_json(function))
 
 
 @routes.post(f"{_PREFIX}/id/{{function_id}}/toggle")
 async def toggle_function(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
     function_id = request.match_info["function_id"]
-    return raw_json_response(
-        await request.app[INFERENCE].toggle_function(principal, function_id, is_global=False)
-    )
+    function = await request.app[INFERENCE].toggle_function(principal, function_id, is_global=False)
+    return _orjson_response(function_model_json(function))
 
 
 @routes.post(f"{_PREFIX}/id/{{function_id}}/toggle/global")
 async def toggle_function_global(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
     function_id = request.match_info["function_id"]
-    return raw_json_response(
-        await request.app[INFERENCE].toggle_function(principal, function_id, is_global=True)
-    )
+    function = await request.app[INFERENCE].toggle_function(principal, function_id, is_global=True)
+    return _orjson_response(function_model_json(function))
 
 
 @routes.delete(f"{_PREFIX}/id/{{function_id}}/delete")

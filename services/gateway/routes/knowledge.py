@@ -2,11 +2,12 @@
 
 import orjson
 from aiohttp import web
-from pydantic import BaseModel, RootModel
+from pydantic import BaseModel
 
 from services.common import messages
 from services.gateway.auth_guard import Level, Principal
 from services.gateway.body import query_int, read_model
+from services.gateway.forms.knowledge import FileIdForm, FileIdList, KnowledgeForm
 from services.gateway.http_errors import ApiError, json_response
 from services.gateway.ingest_views import (
     knowledge_created_json,
@@ -16,7 +17,6 @@ from services.gateway.ingest_views import (
     knowledge_list_json,
 )
 from services.gateway.routes.files import query_flag
-from services.gateway.schemas import Text
 from services.gateway.settings import GatewaySettings
 from services.gateway.state import GUARD, INGEST, SETTINGS
 from webui.auth.v1 import auth_pb2
@@ -26,20 +26,6 @@ routes = web.RouteTableDef()
 PAGE_SIZE = 30
 # Pages fetched to list every file of a collection.
 _ALL_FILES_PAGE_SIZE = 500
-
-
-class KnowledgeForm(BaseModel):
-    name: Text
-    description: Text
-    access_grants: list[dict] | None = None
-
-
-class FileIdForm(BaseModel):
-    file_id: Text
-
-
-class FileIdList(RootModel[list[FileIdForm]]):
-    pass
 
 
 def grants_json(form: KnowledgeForm) -> bytes:

@@ -3,17 +3,16 @@ opt-in pass-through (InferenceService refuses it unless ENABLE_OPENAI_API_PASSTH
 
 from aiohttp import web
 
-from services.gateway.auth_guard import Level
-from services.gateway.routes.proxy import proxy_handler
+from services.common import proxy_routes
+from services.gateway.routes.proxy import LEVELS, passthrough_routes, proxy_handler
 
 PREFIX = "/openai"
 
+# Levels and paths are services/common/proxy_routes.py's, which InferenceService checks as well;
+# the catch-all comes last so that it serves only the paths not listed there.
 routes = [
-    web.get(f"{PREFIX}/config", proxy_handler("openai", PREFIX, Level.ADMIN)),
-    web.post(f"{PREFIX}/config/update", proxy_handler("openai", PREFIX, Level.ADMIN)),
-    web.post(f"{PREFIX}/verify", proxy_handler("openai", PREFIX, Level.ADMIN)),
-    web.get(f"{PREFIX}/models", proxy_handler("openai", PREFIX, Level.VERIFIED)),
-    web.get(PREFIX + r"/models/{url_idx:\d+}", proxy_handler("openai", PREFIX, Level.VERIFIED)),
-    web.post(f"{PREFIX}/chat/completions", proxy_handler("openai", PREFIX, Level.VERIFIED)),
-    web.route("*", PREFIX + "/{path:.+}", proxy_handler("openai", PREFIX, Level.VERIFIED)),
+    *passthrough_routes("openai", PREFIX, proxy_routes.OPENAI),
+    web.route(
+        "*", PREFIX + "/{path:.+}", proxy_handler("openai", PREFIX, LEVELS[proxy_routes.OPENAI_OTHER_PATHS])
+    ),
 ]

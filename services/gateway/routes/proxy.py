@@ -1,10 +1,11 @@
 """The pass-through handler both proxies share: authenticate at the route's level, forward the
 request to InferenceService, relay the reply."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 
+from services.common.proxy_routes import Access, ProxyRoute
 from services.gateway.auth_guard import Level
 from services.gateway.body import read_body
 from services.gateway.relay import relay
@@ -50,3 +51,22 @@ def proxy_handler(backend: str, prefix: str, level: Level) -> Handler:
         return await relay(request, call)
 
     return handler
+
+
+# The gateway level that enforces each shared level.
+LEVELS = {Access.VERIFIED: Level.VERIFIED, Access.ADMIN: Level.ADMIN}
+
+
+def passthrough_routes(backend: str, prefix: str, table: Iterable[ProxyRoute]) -> list[web.RouteDef]:
+    """A route per method of each shared route, and of its ``/{url_idx}`` form, each checking its
+    level here so that a caller below it is answered before any gRPC call."""
+    defs = []
+    for route in table:
+        for method in route.methods:
+            defs.append(
+                web.route(method, prefix + route.path, proxy_handler(backend, prefix, LEVELS[route.plain]))
+            )
+            if route.with_idx is not None:
+                handler = proxy_handler(backend, prefix, LEVELS[route.with_idx])
+                defs.append(web.route(method, prefix + route.path + r"/{url_idx:\d+}", handler))
+    return defs

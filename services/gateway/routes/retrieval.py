@@ -1,30 +1,17 @@
 """``/api/v1/retrieval``: vector search over a file's or a collection's chunks."""
 
 from aiohttp import web
-from pydantic import BaseModel
 
 from services.gateway.auth_guard import Level
 from services.gateway.body import read_model
+from services.gateway.forms.retrieval import QueryCollectionsForm, QueryDocForm
 from services.gateway.http_errors import json_response
 from services.gateway.ingest_views import search_json
-from services.gateway.schemas import Text
 from services.gateway.state import GUARD, INGEST, SETTINGS
 
 routes = web.RouteTableDef()
 
 _INT32_MAX = 2**31 - 1
-
-
-class QueryDocForm(BaseModel):
-    collection_name: Text
-    query: Text
-    k: int | None = None
-
-
-class QueryCollectionsForm(BaseModel):
-    collection_names: list[Text]
-    query: Text
-    k: int | None = None
 
 
 def top_k(k: int | None) -> int:

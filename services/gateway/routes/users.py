@@ -4,8 +4,8 @@ from aiohttp import web
 
 from services.gateway.auth_guard import Level
 from services.gateway.body import query_int, read_model
+from services.gateway.forms.users import UserUpdateForm
 from services.gateway.http_errors import json_response
-from services.gateway.schemas import UserUpdateForm
 from services.gateway.state import AUTH, GUARD, SETTINGS
 from services.gateway.views import ROLE_VALUES, user_detail_json, user_json, user_list_item_json
 from webui.auth.v1 import auth_pb2
@@ -17,8 +17,9 @@ PAGE_SIZE = 30
 
 @routes.get("/api/v1/users/")
 async def list_users(request: web.Request) -> web.Response:
-    await request.app[GUARD].require(request, Level.ADMIN)
+    principal = await request.app[GUARD].require(request, Level.ADMIN)
     page = await request.app[AUTH].list_users(
+        principal.credential,
         query=request.query.get("query", ""),
         order_by=request.query.get("order_by", "created_at"),
         direction=request.query.get("direction", "asc"),
@@ -30,8 +31,8 @@ async def list_users(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/users/{user_id}")
 async def get_user(request: web.Request) -> web.Response:
-    await request.app[GUARD].require(request, Level.ADMIN)
-    user = await request.app[AUTH].get_user(request.match_info["user_id"])
+    principal = await request.app[GUARD].require(request, Level.ADMIN)
+    user = await request.app[AUTH].get_user(principal.credential, request.match_info["user_id"])
     return json_response(user_detail_json(user))
 
 
@@ -41,14 +42,14 @@ async def update_user(request: web.Request) -> web.Response:
     principal = await guard.require(request, Level.ADMIN)
     form = await read_model(request, UserUpdateForm, request.app[SETTINGS].auth_max_body_bytes)
     user_id = request.match_info["user_id"]
-    update = auth_pb2.UpdateUserRequest(actor_id=principal.user.id, user_id=user_id)
+    update = auth_pb2.UpdateUserRequest(user_id=user_id)
     if form.role is not None:
         update.role = ROLE_VALUES[form.role]
     for field in ("name", "email", "profile_image_url", "password"):
         value = getattr(form, field)
         if value is not None and (field != "password" or value):
             setattr(update, field, value)
-    user = await request.app[AUTH].update_user(update)
+    user = await request.app[AUTH].update_user(principal.credential, update)
     guard.cache.evict_user(user_id)
     return json_response(user_json(user))
 
@@ -58,6 +59,6 @@ async def delete_user(request: web.Request) -> web.Response:
     guard = request.app[GUARD]
     principal = await guard.require(request, Level.ADMIN)
     user_id = request.match_info["user_id"]
-    await request.app[AUTH].delete_user(principal.user.id, user_id)
+    await request.app[AUTH].delete_user(principal.credential, user_id)
     guard.cache.evict_user(user_id)
     return json_response(True)

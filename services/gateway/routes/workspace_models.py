@@ -2,49 +2,24 @@
 
 import orjson
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from services.common import messages
 from services.gateway.auth_guard import Level, Principal
 from services.gateway.body import query_int, read_model
+from services.gateway.forms.workspace_models import ModelForm, ModelIdForm
 from services.gateway.http_errors import ApiError, json_response, raw_json_response
-from services.gateway.schemas import Text
 from services.gateway.settings import GatewaySettings
 from services.gateway.state import AUTH, GUARD, INFERENCE, SETTINGS
 from services.gateway.user_refs import attach_users
+from services.gateway.workspace_model_views import (
+    workspace_model_detail_json,
+    workspace_model_json,
+    workspace_model_list_json,
+)
 from webui.auth.v1 import auth_pb2
 
 routes = web.RouteTableDef()
-
-
-class ModelMetaForm(BaseModel):
-    """Open WebUI's ModelMeta: three typed fields, anything else kept."""
-
-    model_config = ConfigDict(extra="allow")
-
-    profile_image_url: str | None = "/static/favicon.png"
-    description: str | None = None
-    capabilities: dict | None = None
-
-
-class ModelParamsForm(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class ModelForm(BaseModel):
-    """Open WebUI's ModelForm (unknown top-level fields are ignored)."""
-
-    id: Text
-    base_model_id: Text | None = None
-    name: Text
-    meta: ModelMetaForm
-    params: ModelParamsForm
-    access_grants: list[dict | None] | None = None
-    is_active: bool = True
-
-
-class ModelIdForm(BaseModel):
-    id: Text
 
 
 def may_create_models(principal: Principal, settings: GatewaySettings) -> bool:
@@ -60,6 +35,11 @@ def _form_json(form: ModelForm) -> bytes:
     return orjson.dumps(form.model_dump())
 
 
+def _orjson_response(value: object) -> web.Response:
+    # A bare application/json (no charset), as Open WebUI (FastAPI) sends it.
+    return raw_json_response(orjson.dumps(value))
+
+
 def _model_id(request: web.Request) -> str:
     """The required ``id`` query parameter (ids may hold ``/``, so they are not path segments)."""
     model_id = request.query.get("id")
@@ -73,12 +53,12 @@ def _model_id(request: web.Request) -> str:
 @routes.get("/api/v1/models/list")
 async def list_models(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
-    page = orjson.loads(
+    page = workspace_model_list_json(
         await request.app[INFERENCE].list_workspace_models(
             principal, request.query.get("query", ""), query_int(request, "page", 1)
         )
     )
-    await attach_users(request.app[AUTH], page["items"])
+    await attach_users(request.app[AUTH], principal.credential, page["items"])
     return json_response(page)
 
 
@@ -88,28 +68,30 @@ async def create_model(request: web.Request) -> web.Response:
     form = await _form(request, ModelForm)
     if not may_create_models(principal, request.app[SETTINGS]):
         raise ApiError(401, messages.UNAUTHORIZED)
-    return raw_json_response(await request.app[INFERENCE].create_workspace_model(principal, _form_json(form)))
+    model = await request.app[INFERENCE].create_workspace_model(principal, _form_json(form))
+    return _orjson_response(workspace_model_json(model))
 
 
 @routes.get("/api/v1/models/model")
 async def get_model(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
-    return raw_json_response(await request.app[INFERENCE].get_workspace_model(principal, _model_id(request)))
+    model = await request.app[INFERENCE].get_workspace_model(principal, _model_id(request))
+    return _orjson_response(workspace_model_detail_json(model))
 
 
 @routes.post("/api/v1/models/model/update")
 async def update_model(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     form = await _form(request, ModelForm)
-    return raw_json_response(await request.app[INFERENCE].update_workspace_model(principal, _form_json(form)))
+    model = await request.app[INFERENCE].update_workspace_model(principal, _form_json(form))
+    return _orjson_response(workspace_model_json(model))
 
 
 @routes.post("/api/v1/models/model/toggle")
 async def toggle_model(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
-    return raw_json_response(
-        await request.app[INFERENCE].toggle_workspace_model(principal, _model_id(request))
-    )
+    model = await request.app[INFERENCE].toggle_workspace_model(principal, _model_id(request))
+    return _orjson_response(workspace_model_json(model))
 
 
 @routes.post("/api/v1/models/model/delete")

@@ -6,11 +6,13 @@ import time
 from typing import Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from services.common import messages
 from services.common.errors import InvalidArgument, NotFound, Unauthenticated
-from services.inference.caller import Caller
+from services.common.forms.functions import FunctionForm
+from services.common.forms.types import NUL_CHECKED_LATER
+from services.common.identity import Identity
 from services.inference.functions.catalog import FunctionCatalog
 from services.inference.functions.invoke import load_bounded
 from services.inference.functions.loader import (
@@ -26,57 +28,6 @@ from services.inference.functions.repository import Flag, FunctionStore
 log = logging.getLogger(__name__)
 
 Scope = Literal["admin", "user"]
-
-
-class FunctionMeta(BaseModel):
-    """Open WebUI's FunctionMeta: any other keys are kept as given."""
-
-    model_config = ConfigDict(extra="allow")
-
-    description: str | None = None
-    manifest: dict | None = {}
-
-
-class FunctionForm(BaseModel):
-    id: str
-    name: str
-    content: str
-    meta: FunctionMeta
-
-
-def _meta_json(record: FunctionRecord) -> dict:
-    return {"description": None, "manifest": {}, **record.meta}
-
-
-def function_response(record: FunctionRecord) -> dict:
-    """FunctionResponse: the function without its code."""
-    return {
-        "id": record.id,
-        "user_id": record.user_id,
-        "type": record.type,
-        "name": record.name,
-        "meta": _meta_json(record),
-        "is_active": record.is_active,
-        "is_global": record.is_global,
-        "updated_at": record.updated_at,
-        "created_at": record.created_at,
-    }
-
-
-def function_model(record: FunctionRecord) -> dict:
-    """FunctionModel: the function with its code."""
-    return {
-        "id": record.id,
-        "user_id": record.user_id,
-        "name": record.name,
-        "type": record.type,
-        "content": record.content,
-        "meta": _meta_json(record),
-        "is_active": record.is_active,
-        "is_global": record.is_global,
-        "updated_at": record.updated_at,
-        "created_at": record.created_at,
-    }
 
 
 def _not_found() -> NotFound:
@@ -102,14 +53,14 @@ class FunctionAdmin:
         self._store = store
         self._catalog = catalog
 
-    async def list(self, caller: Caller) -> list[dict]:
-        """FunctionResponse objects, most recently updated first; none while functions are off."""
+    async def list(self, caller: Identity) -> list[FunctionRecord]:
+        """Every function, most recently updated first; none while functions are off."""
         _require_verified(caller)
         if not self._catalog.enabled:
             return []
-        return [function_response(record) for record in await self._store.list_all()]
+        return await self._store.list_all()
 
-    async def create(self, caller: Caller, form_json: object) -> dict:
+    async def create(self, caller: Identity, form_json: object) -> FunctionRecord:
         _require_admin(caller)
         form = _form(form_json)
         if not form.id.isidentifier():
@@ -141,13 +92,13 @@ class FunctionAdmin:
             raise InvalidArgument(messages.ID_TAKEN)
         self._catalog.remember(function_id, form.content, loaded)
         self._catalog.changed()
-        return function_model(record)
+        return record
 
-    async def get(self, caller: Caller, function_id: str) -> dict:
+    async def get(self, caller: Identity, function_id: str) -> FunctionRecord:
         _require_admin(caller)
-        return function_model(await self._record(function_id))
+        return await self._record(function_id)
 
-    async def update(self, caller: Caller, function_id: str, form_json: object) -> dict:
+    async def update(self, caller: Identity, function_id: str, form_json: object) -> FunctionRecord:
         """New code, name and meta; code that does not load switches the function off (the old code
         stays stored, with the reason) and fails the call."""
         _require_admin(caller)
@@ -173,17 +124,17 @@ class FunctionAdmin:
             raise InvalidArgument(messages.error_with(messages.FUNCTION_UPDATE_FAILED))
         self._catalog.remember(function_id, form.content, loaded)
         self._catalog.changed()
-        return function_model(updated)
+        return updated
 
-    async def toggle(self, caller: Caller, function_id: str, flag: Flag) -> dict:
+    async def toggle(self, caller: Identity, function_id: str, flag: Flag) -> FunctionRecord:
         _require_admin(caller)
         record = await self._store.toggle(function_id, flag)
         if record is None:
             raise _not_found()
         self._catalog.changed()
-        return function_model(record)
+        return record
 
-    async def delete(self, caller: Caller, function_id: str) -> bool:
+    async def delete(self, caller: Identity, function_id: str) -> bool:
         """True, whether or not the function existed (as Open WebUI answers)."""
         _require_admin(caller)
         if await self._store.delete(function_id):
@@ -191,7 +142,7 @@ class FunctionAdmin:
             self._catalog.changed()
         return True
 
-    async def valves(self, caller: Caller, function_id: str, scope: Scope, spec: bool) -> dict | None:
+    async def valves(self, caller: Identity, function_id: str, scope: Scope, spec: bool) -> dict | None:
         """The stored valves (``{}`` when none), or with ``spec`` the JSON schema of the scope's
         valves class (None when the function has none)."""
         _require_scope(caller, scope)
@@ -208,7 +159,7 @@ class FunctionAdmin:
             return dict(record.valves or {})
         return await self._store.get_user_valves(function_id, caller.user_id) or {}
 
-    async def update_valves(self, caller: Caller, function_id: str, scope: Scope, values: object) -> dict:
+    async def update_valves(self, caller: Identity, function_id: str, scope: Scope, values: object) -> dict:
         """Validates ``values`` with the function's Valves (UserValves) model, None values dropped,
         and stores and returns the fields given."""
         _require_scope(caller, scope)
@@ -257,8 +208,11 @@ class FunctionAdmin:
 
 
 def _form(form_json: object) -> FunctionForm:
+    """The gateway's form, validated again for callers that reach the service directly. NUL
+    characters pass here, as they always have: ``_check_storable`` refuses them, with its own text,
+    in what is stored (and the id check in a new function's id)."""
     try:
-        return FunctionForm.model_validate(form_json)
+        return FunctionForm.model_validate(form_json, context=NUL_CHECKED_LATER)
     except ValidationError as error:
         raise InvalidArgument(f"Invalid function form: {error.errors(include_url=False)}") from None
 
@@ -276,17 +230,17 @@ def _meta_of(function_id: str, form: FunctionForm, loaded: LoadedFunction) -> di
     return meta
 
 
-def _require_admin(caller: Caller) -> None:
+def _require_admin(caller: Identity) -> None:
     if not caller.is_admin:
         raise Unauthenticated(messages.ACCESS_PROHIBITED)
 
 
-def _require_verified(caller: Caller) -> None:
+def _require_verified(caller: Identity) -> None:
     if caller.role not in ("user", "admin"):
         raise Unauthenticated(messages.ACCESS_PROHIBITED)
 
 
-def _require_scope(caller: Caller, scope: Scope) -> None:
+def _require_scope(caller: Identity, scope: Scope) -> None:
     if scope == "admin":
         _require_admin(caller)
     else:

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from services.common.errors import Timeout
-from services.inference.caller import Caller
+from services.common.identity import Identity
 from services.inference.functions.invoke import FunctionTimeout, call_hook
 from services.inference.functions.loader import make_valves
 from services.inference.functions.records import ActiveFunction, FunctionSnapshot
@@ -41,7 +41,7 @@ async def _no_emitter(event: object) -> None:
 class HookContext:
     """What a hook may ask for by argument name."""
 
-    caller: Caller
+    caller: Identity
     model: dict
     metadata: dict
     # Stored user valves of the caller, by function id.

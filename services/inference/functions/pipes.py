@@ -1,5 +1,5 @@
 """Runs a pipe function as a chat model: its result (text, dict, model, generator) becomes an
-OpenAI completion or an SSE stream, as Open WebUI's ``generate_function_chat_completion`` does."""
+OpenAI completion or a stream of events, as Open WebUI's ``generate_function_chat_completion`` does."""
 
 import asyncio
 import logging
@@ -12,12 +12,12 @@ from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 
 from services.common.errors import Timeout
-from services.common.stream_frames import SSE_DONE
 from services.inference.functions.filters import prepare
 from services.inference.functions.invoke import FunctionTimeout, call_hook, iterate_result
 from services.inference.functions.records import ActiveFunction
 from services.inference.metrics import UpstreamMetrics
-from services.inference.replies import SSE_TYPE, Head, Part, json_reply, sse_event
+from services.inference.replies import SSE_TYPE, Head, json_reply
+from services.inference.sse import ChatPart, Event, Marker, Relayed
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class PipeRunner:
 
     async def run(
         self, function: ActiveFunction, body: dict, injected: dict[str, object], stream: bool
-    ) -> AsyncIterator[Part]:
+    ) -> AsyncIterator[ChatPart]:
         model = str(body.get("model", function.id))
         method = prepare(function).pipe  # type: ignore[attr-defined]
         try:
@@ -88,7 +88,7 @@ class PipeRunner:
             self._metrics.error("pipe", "exception")
             if stream:
                 yield Head(200, {"Content-Type": SSE_TYPE}, streaming=True)
-                yield sse_event({"error": {"detail": str(error)}})
+                yield {"error": {"detail": str(error)}}
             else:
                 for part in json_reply({"error": {"detail": str(error)}}):
                     yield part
@@ -123,31 +123,31 @@ class PipeRunner:
         for part in json_reply(self._message(model, content)):
             yield part
 
-    def _frame(self, model: str, item: object, chunk_id: str) -> bytes:
-        """One generator item as an SSE frame: text becomes a chunk, a ``data:`` line passes as it
-        is, a dict is sent as its JSON; anything else is skipped."""
+    def _event(self, model: str, item: object, chunk_id: str) -> Event | None:
+        """One generator item as an event: text becomes a chunk, a ``data:`` line passes as it is,
+        a dict is sent as its JSON; anything else is skipped."""
         if isinstance(item, str):
             if item.startswith("data:"):
-                return item.rstrip("\n").encode() + b"\n\n"
-            return sse_event(self._chunk(model, item, chunk_id)) if item else b""
+                return Relayed.of_line(item)
+            return self._chunk(model, item, chunk_id) if item else None
         if isinstance(item, dict):
-            return sse_event(item)
-        return b""
+            return item
+        return None
 
-    async def _stream(self, function: ActiveFunction, model: str, result: object) -> AsyncIterator[bytes]:
+    async def _stream(self, function: ActiveFunction, model: str, result: object) -> AsyncIterator[Event]:
         chunk_id = f"{model}-{self._new_id()}"
         result = _plain(result)
         try:
             if isinstance(result, str):
-                yield sse_event(self._chunk(model, result, chunk_id))
+                yield self._chunk(model, result, chunk_id)
             elif isinstance(result, dict):
-                yield sse_event(result)
+                yield result
             else:
                 async with aclosing(iterate_result(result, self._timeout_s)) as items:
                     async for item in items:
-                        frame = self._frame(model, _plain(item), chunk_id)
-                        if frame:
-                            yield frame
+                        event = self._event(model, _plain(item), chunk_id)
+                        if event is not None:
+                            yield event
         except (GeneratorExit, asyncio.CancelledError):
             self._metrics.cancelled("pipe")
             raise
@@ -155,8 +155,8 @@ class PipeRunner:
             log.warning("pipe %s failed while streaming: %s", function.id, type(error).__name__)
             reason = "timeout" if isinstance(error, FunctionTimeout) else "exception"
             self._metrics.error("pipe", reason)
-            yield sse_event({"error": {"detail": str(error)}})
+            yield {"error": {"detail": str(error)}}
         else:
             self._metrics.ok("pipe")
-        yield sse_event(self._chunk(model, None, chunk_id))
-        yield SSE_DONE
+        yield self._chunk(model, None, chunk_id)
+        yield Marker.DONE

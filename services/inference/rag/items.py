@@ -3,9 +3,8 @@
 import json
 from dataclasses import dataclass
 
+from services.common.collection_names import file_collection
 from services.common.errors import InvalidArgument
-
-FILE_COLLECTION_PREFIX = "file-"
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ def _item(raw: dict) -> Item | None:
     if kind == "file":
         if not isinstance(item_id, str) or not item_id:
             raise InvalidArgument("A file item needs an 'id'")
-        return Item(source, kind, FILE_COLLECTION_PREFIX + item_id, full)
+        return Item(source, kind, file_collection(item_id), full)
     if kind == "collection":
         name = item_id or raw.get("collection_name")
         if not isinstance(name, str) or not name:

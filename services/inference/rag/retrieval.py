@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from services.inference.caller import Caller
+from services.common.identity import Identity
 from services.inference.rag.items import Item
 from services.inference.rag.messages import last_user_text
 from services.inference.rag.query_generation import parse_queries, query_prompt
@@ -48,7 +48,7 @@ class Retrieval:
         return parse_queries(reply, last)
 
     async def sources(
-        self, caller: Caller, items: list[Item], messages: list, generate: Generate | None = None
+        self, caller: Identity, items: list[Item], messages: list, generate: Generate | None = None
     ) -> list[Source]:
         """One source per item that found something, in the items' order."""
         searched = [i for i in items if i.collection and not i.full]
@@ -87,7 +87,7 @@ class Retrieval:
         return [by_item[id(item)] for item in items if by_item[id(item)].documents]
 
     async def _search(
-        self, caller: Caller, items: list[Item], messages: list, generate: Generate | None
+        self, caller: Identity, items: list[Item], messages: list, generate: Generate | None
     ) -> list[Hit]:
         queries = await self.queries(messages, generate)
         if not queries:

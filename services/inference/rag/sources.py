@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from services.inference.caller import Caller
+from services.common.identity import Identity
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,13 @@ class Retriever(Protocol):
     """The ingest service, as retrieval uses it."""
 
     async def search(
-        self, caller: Caller, names: Sequence[str], queries: Sequence[str], k: int, hybrid: bool
+        self, caller: Identity, names: Sequence[str], queries: Sequence[str], k: int, hybrid: bool
     ) -> list[Hit]:
         """The top ``k`` chunks across ``names`` for any of ``queries``, best first; raises
         PermissionDenied when a name is unknown or unreadable."""
         ...
 
-    async def read_documents(self, caller: Caller, names: Sequence[str]) -> list[Document]: ...
+    async def read_documents(self, caller: Identity, names: Sequence[str]) -> list[Document]: ...
 
 
 @dataclass

@@ -1,18 +1,34 @@
 """Workspace model CRUD (``/api/v1/models/*``): the rules of Open WebUI's ``routers/models.py``."""
 
+import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from services.common import access_grants, messages
 from services.common.access_grants import Principal
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
-from services.inference.workspace.records import WorkspaceModel
+from services.common.forms.workspace_models import ModelForm, ModelMetaForm
+from services.inference.workspace.merge import claims_base_model
+from services.inference.workspace.records import ModelPage, ReadableModel, WorkspaceModel
 
 MAX_ID_LENGTH = 256
 RESOURCE_TYPE = "model"
-# ModelMeta's declared fields and their defaults, first in a stored ``meta``.
-_META_DEFAULTS = {"profile_image_url": "/static/favicon.png", "description": None, "capabilities": None}
+# The form's free-form objects: stored as jsonb, so NUL characters anywhere in them are refused.
+_FREE_FORM = ("meta", "params")
+# What a value failing pydantic's check of this type must be, in the service's texts. ``missing``:
+# id and name, the only required fields once meta and params default to {}.
+_MUST_BE = {
+    "missing": "a string",
+    "string_type": "a string",
+    "model_type": "an object",
+    "dict_type": "an object",
+    "list_type": "a list",
+    "bool_type": "a boolean",
+}
 
 
 class ModelStore(Protocol):
@@ -44,6 +60,10 @@ class Invalidatable(Protocol):
     def invalidate(self) -> None: ...
 
 
+# The base models (upstream and pipe models, before workspace rows apply) as the model list shows them.
+BaseModels = Callable[[], Awaitable[list[dict]]]
+
+
 def _has_nul(value: object) -> bool:
     """PostgreSQL text and jsonb cannot hold NUL: such input is refused, not failed on."""
     if isinstance(value, str):
@@ -55,37 +75,64 @@ def _has_nul(value: object) -> bool:
     return False
 
 
-def _text(form: dict, key: str, *, optional: bool = False) -> str | None:
-    value = form.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, str):
-        raise InvalidArgument(f"{key} must be a string")
-    if "\x00" in value:
-        raise InvalidArgument(f"{key} must not contain NUL characters")
-    return value
+def _lenient(form: dict) -> dict:
+    """What the service has always taken from callers that reach it directly, and the gateway's form
+    refuses: a missing or null ``meta`` or ``params`` as ``{}``, and access grants that are not
+    objects, dropped here as ``clean_grants`` drops them."""
+    lenient = dict(form)
+    for key in _FREE_FORM:
+        if lenient.get(key) is None:
+            lenient[key] = {}
+    grants = lenient.get("access_grants")
+    if isinstance(grants, list):
+        lenient["access_grants"] = [grant for grant in grants if isinstance(grant, dict)]
+    return lenient
 
 
-def _object(form: dict, key: str) -> dict:
-    value = form.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidArgument(f"{key} must be an object")
-    if _has_nul(value):
-        raise InvalidArgument(f"{key} must not contain NUL characters")
-    return value
+def _error_text(error: ErrorDetails) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "value_error":  # the form's only own check: Text's refusal of NUL
+        return f"{where} must not contain NUL characters"
+    return f"{where} must be {_MUST_BE.get(error['type'], 'valid')}"
 
 
-def normalize_meta(meta: dict) -> dict:
+def _first_problem(form: dict, errors: list[ErrorDetails]) -> str | None:
+    """The text of the first check ``form`` fails, field by field in the form's order, as the
+    service has always checked: a field's type, then NUL characters anywhere in a free-form object,
+    then the fields inside it."""
+    for field in ModelForm.model_fields:
+        found = [error for error in errors if error["loc"][0] == field]
+        if found and len(found[0]["loc"]) == 1:
+            return _error_text(found[0])
+        if field in _FREE_FORM and _has_nul(form[field]):
+            return f"{field} must not contain NUL characters"
+        if found:
+            return _error_text(found[0])
+    return None
+
+
+def model_form(raw: object) -> ModelForm:
+    """``raw`` validated with the gateway's ModelForm, strictly (JSON's types, none coerced, as the
+    service has always checked), or InvalidArgument with the text of the first check it fails."""
+    if not isinstance(raw, dict):
+        raise InvalidArgument("The model form must be a JSON object")
+    form = _lenient(raw)
+    errors: list[ErrorDetails] = []
+    try:
+        validated = ModelForm.model_validate(form, strict=True)
+    except ValidationError as error:
+        errors = error.errors(include_url=False)
+    # Any error makes a problem (its location starts with a field), so ``validated`` is set below.
+    problem = _first_problem(form, errors)
+    if problem is not None:
+        raise InvalidArgument(problem)
+    return validated
+
+
+def normalize_meta(meta: ModelMetaForm) -> dict:
     """``meta`` as Open WebUI's ModelMeta stores it: its declared fields first (with defaults),
     then the rest; ``tags`` as ``[{"name"}]`` (plain strings are wrapped, other entries dropped)."""
-    for key in ("profile_image_url", "description"):
-        if meta.get(key) is not None and not isinstance(meta[key], str):
-            raise InvalidArgument(f"meta.{key} must be a string")
-    if meta.get("capabilities") is not None and not isinstance(meta["capabilities"], dict):
-        raise InvalidArgument("meta.capabilities must be an object")
-    normalized = {**_META_DEFAULTS, **meta}
+    normalized = meta.model_dump()
     tags = normalized.get("tags")
     if isinstance(tags, list):
         normalized["tags"] = [
@@ -94,27 +141,6 @@ def normalize_meta(meta: dict) -> dict:
             if isinstance(tag, str) or (isinstance(tag, dict) and "name" in tag)
         ]
     return normalized
-
-
-class ModelForm:
-    """The validated model form: ``{id, base_model_id, name, meta, params, access_grants, is_active}``."""
-
-    def __init__(self, form: object) -> None:
-        if not isinstance(form, dict):
-            raise InvalidArgument("The model form must be a JSON object")
-        self.id = _text(form, "id") or ""
-        self.base_model_id = _text(form, "base_model_id", optional=True)
-        self.name = _text(form, "name") or ""
-        self.meta = normalize_meta(_object(form, "meta"))
-        self.params = _object(form, "params")
-        grants = form.get("access_grants")
-        if grants is not None and not isinstance(grants, list):
-            raise InvalidArgument("access_grants must be a list")
-        self.access_grants: list | None = grants
-        is_active = form.get("is_active", True)
-        if not isinstance(is_active, bool):
-            raise InvalidArgument("is_active must be a boolean")
-        self.is_active = is_active
 
 
 def _not_found() -> NotFound:
@@ -126,15 +152,17 @@ def _unauthorized() -> PermissionDenied:
     return PermissionDenied(messages.UNAUTHORIZED, http_status=401)
 
 
-def with_write_access(row: WorkspaceModel, caller: Principal) -> dict:
-    """The row as the list and ``GET /model`` show it: ``write_access`` added, and ``params`` (the
-    system prompt, …) emptied for a caller who may only read."""
+def readable(row: WorkspaceModel, caller: Principal) -> ReadableModel:
+    """The row as the list and ``GET /model`` show it: ``params`` (the system prompt, …) emptied for
+    a caller who may only read."""
     write = access_grants.can_write(caller, row.user_id, row.access_grants)
-    body = row.to_json()
-    if not write:
-        body["params"] = {}
-    body["write_access"] = write
-    return body
+    return ReadableModel(row if write else dataclasses.replace(row, params={}), write)
+
+
+def _without_image(model: ReadableModel) -> ReadableModel:
+    # Profile images (often data URLs) are served on their own route, not carried in the list.
+    meta = {k: v for k, v in model.row.meta.items() if k != "profile_image_url"}
+    return dataclasses.replace(model, row=dataclasses.replace(model.row, meta=meta))
 
 
 def _matches(row: WorkspaceModel, query: str) -> bool:
@@ -146,19 +174,23 @@ class ModelAdmin:
     """Create, read, update, toggle and delete workspace models; every change invalidates the catalog."""
 
     def __init__(
-        self, store: ModelStore, catalog: Invalidatable, clock: Callable[[], float] = time.time
+        self,
+        store: ModelStore,
+        catalog: Invalidatable,
+        base_models: BaseModels,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
         self._catalog = catalog
+        self._base_models = base_models
         self._clock = clock
 
     def _now(self) -> int:
         return int(self._clock())
 
-    async def list(self, caller: Principal, query: str = "", page: int = 1, page_size: int = 30) -> dict:
-        """``{"items": [row + write_access], "total"}``: the presets (rows with a base model) the
-        caller can read, newest first, filtered by ``query`` on name, id and base model id; ``page``
-        is 1-based (0: every row)."""
+    async def list(self, caller: Principal, query: str = "", page: int = 1, page_size: int = 30) -> ModelPage:
+        """The presets (rows with a base model) the caller can read, newest first, filtered by
+        ``query`` on name, id and base model id; ``page`` is 1-based (0: every row)."""
         rows = [
             row
             for row in await self._store.presets()
@@ -166,26 +198,26 @@ class ModelAdmin:
             and (not query or _matches(row, query))
         ]
         shown = rows if page <= 0 else rows[(page - 1) * page_size : page * page_size]
-        items = [with_write_access(row, caller) for row in shown]
-        for item in items:
-            # Profile images are served on their own route, not in the list.
-            item["meta"] = {k: v for k, v in item["meta"].items() if k != "profile_image_url"}
-        return {"items": items, "total": len(rows)}
+        return ModelPage([_without_image(readable(row, caller)) for row in shown], len(rows))
 
     async def create(self, caller: Principal, raw_form: object) -> WorkspaceModel:
-        form = ModelForm(raw_form)
+        form = model_form(raw_form)
         if await self._store.get(form.id) is not None:
             raise AlreadyExists(messages.MODEL_ID_TAKEN, http_status=401)
         if not form.id or len(form.id) > MAX_ID_LENGTH:
             raise InvalidArgument(messages.MODEL_ID_TOO_LONG)
+        if not caller.is_admin and claims_base_model(form.id, await self._base_models()):
+            # A row with a base model's id renames, hides or re-prompts that model for everyone:
+            # customising base models is for admins (as in Open WebUI's admin settings).
+            raise AlreadyExists(messages.MODEL_ID_TAKEN, http_status=401)
         now = self._now()
         model = WorkspaceModel(
             id=form.id,
             user_id=caller.user_id,
             base_model_id=form.base_model_id,
             name=form.name,
-            params=form.params,
-            meta=form.meta,
+            params=form.params.model_dump(),
+            meta=normalize_meta(form.meta),
             access_grants=access_grants.clean_grants(form.access_grants, caller, RESOURCE_TYPE, form.id),
             is_active=form.is_active,
             created_at=now,
@@ -197,16 +229,16 @@ class ModelAdmin:
         self._catalog.invalidate()
         return model
 
-    async def get(self, caller: Principal, model_id: str) -> dict:
+    async def get(self, caller: Principal, model_id: str) -> ReadableModel:
         row = await self._store.get(model_id)
         if row is None:
             raise NotFound(messages.NOT_FOUND)
         if not access_grants.can_read(caller, row.user_id, row.access_grants):
             raise PermissionDenied(messages.ACCESS_PROHIBITED, http_status=401)
-        return with_write_access(row, caller)
+        return readable(row, caller)
 
     async def update(self, caller: Principal, raw_form: object) -> WorkspaceModel:
-        form = ModelForm(raw_form)
+        form = model_form(raw_form)
         row = await self._store.get(form.id)
         if row is None:
             raise _not_found()
@@ -221,8 +253,8 @@ class ModelAdmin:
             form.id,
             base_model_id=form.base_model_id,
             name=form.name,
-            params=form.params,
-            meta=form.meta,
+            params=form.params.model_dump(),
+            meta=normalize_meta(form.meta),
             is_active=form.is_active,
             access_grants=grants,
             updated_at=self._now(),

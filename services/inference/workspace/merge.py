@@ -1,5 +1,6 @@
-"""Workspace models merged into the model list (Open WebUI's ``get_all_models`` step 3), and who may
-see or use which model (``get_filtered_models``, ``check_model_access``). Pure functions."""
+"""Workspace models merged into the model list (as Open WebUI's ``get_all_models`` merges its model
+rows), and who may see or use which model (``get_filtered_models``, ``check_model_access``). Pure
+functions."""
 
 import copy
 from collections.abc import Mapping
@@ -11,7 +12,7 @@ from services.inference.workspace.records import WorkspaceModel
 
 def _info(row: WorkspaceModel) -> dict:
     """The row as a model's ``info``: without ``params`` (a system prompt is not for every reader;
-    the chat path reads it from the row). A deep copy: later steps edit ``info.meta`` in place."""
+    the chat path reads it from the row). A deep copy: callers edit ``info.meta`` in place."""
     info = copy.deepcopy(row.to_json())
     del info["params"]
     return info
@@ -51,6 +52,14 @@ def _preset(row: WorkspaceModel, base: dict) -> dict:
         preset["loaded"] = base["loaded"]
     preset["info"] = _info(row)
     return preset
+
+
+def claims_base_model(model_id: str, base: list[dict]) -> bool:
+    """Whether a row of this id would stand in for a base model: override it in the list (by id,
+    or an Ollama model's name without ``:tag``) or take the chats sent to it (an untagged id is
+    also looked up as ``<id>:latest``)."""
+    lookup = _lookup(base)
+    return model_id in lookup or (":" not in model_id and f"{model_id}:latest" in lookup)
 
 
 def merge_models(base: list[dict], rows: Mapping[str, WorkspaceModel]) -> list[dict]:

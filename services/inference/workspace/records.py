@@ -35,3 +35,20 @@ class WorkspaceModel:
             "updated_at": self.updated_at,
             "created_at": self.created_at,
         }
+
+
+@dataclass(frozen=True)
+class ReadableModel:
+    """A row as one caller may see it (``params`` emptied unless they may write), and whether they may
+    change it."""
+
+    row: WorkspaceModel
+    write_access: bool
+
+
+@dataclass(frozen=True)
+class ModelPage:
+    """One page of the presets a caller may read, and how many there are on every page."""
+
+    items: list[ReadableModel]
+    total: int

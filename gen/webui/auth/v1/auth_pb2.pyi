@@ -1,3 +1,4 @@
+from webui.common.v1 import identity_pb2 as _identity_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -78,12 +79,14 @@ class SignupResponse(_message.Message):
     def __init__(self, session: _Optional[_Union[Session, _Mapping]] = ...) -> None: ...
 
 class SigninRequest(_message.Message):
-    __slots__ = ("email", "password")
+    __slots__ = ("email", "password", "client_address")
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     email: str
     password: str
-    def __init__(self, email: _Optional[str] = ..., password: _Optional[str] = ...) -> None: ...
+    client_address: str
+    def __init__(self, email: _Optional[str] = ..., password: _Optional[str] = ..., client_address: _Optional[str] = ...) -> None: ...
 
 class SigninResponse(_message.Message):
     __slots__ = ("session",)
@@ -98,14 +101,16 @@ class AuthenticateRequest(_message.Message):
     def __init__(self, credential: _Optional[str] = ...) -> None: ...
 
 class AuthenticateResponse(_message.Message):
-    __slots__ = ("user", "kind", "expires_at")
+    __slots__ = ("user", "kind", "expires_at", "identity")
     USER_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
     user: User
     kind: CredentialKind
     expires_at: int
-    def __init__(self, user: _Optional[_Union[User, _Mapping]] = ..., kind: _Optional[_Union[CredentialKind, str]] = ..., expires_at: _Optional[int] = ...) -> None: ...
+    identity: _identity_pb2.Identity
+    def __init__(self, user: _Optional[_Union[User, _Mapping]] = ..., kind: _Optional[_Union[CredentialKind, str]] = ..., expires_at: _Optional[int] = ..., identity: _Optional[_Union[_identity_pb2.Identity, _Mapping]] = ...) -> None: ...
 
 class SignoutRequest(_message.Message):
     __slots__ = ("token",)
@@ -118,24 +123,20 @@ class SignoutResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class ChangePasswordRequest(_message.Message):
-    __slots__ = ("user_id", "password", "new_password")
-    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("password", "new_password")
     PASSWORD_FIELD_NUMBER: _ClassVar[int]
     NEW_PASSWORD_FIELD_NUMBER: _ClassVar[int]
-    user_id: str
     password: str
     new_password: str
-    def __init__(self, user_id: _Optional[str] = ..., password: _Optional[str] = ..., new_password: _Optional[str] = ...) -> None: ...
+    def __init__(self, password: _Optional[str] = ..., new_password: _Optional[str] = ...) -> None: ...
 
 class ChangePasswordResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
 class CreateApiKeyRequest(_message.Message):
-    __slots__ = ("user_id",)
-    USER_ID_FIELD_NUMBER: _ClassVar[int]
-    user_id: str
-    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+    __slots__ = ()
+    def __init__(self) -> None: ...
 
 class CreateApiKeyResponse(_message.Message):
     __slots__ = ("api_key",)
@@ -144,10 +145,8 @@ class CreateApiKeyResponse(_message.Message):
     def __init__(self, api_key: _Optional[str] = ...) -> None: ...
 
 class GetApiKeyRequest(_message.Message):
-    __slots__ = ("user_id",)
-    USER_ID_FIELD_NUMBER: _ClassVar[int]
-    user_id: str
-    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+    __slots__ = ()
+    def __init__(self) -> None: ...
 
 class GetApiKeyResponse(_message.Message):
     __slots__ = ("masked_key",)
@@ -156,10 +155,8 @@ class GetApiKeyResponse(_message.Message):
     def __init__(self, masked_key: _Optional[str] = ...) -> None: ...
 
 class DeleteApiKeyRequest(_message.Message):
-    __slots__ = ("user_id",)
-    USER_ID_FIELD_NUMBER: _ClassVar[int]
-    user_id: str
-    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+    __slots__ = ()
+    def __init__(self) -> None: ...
 
 class DeleteApiKeyResponse(_message.Message):
     __slots__ = ()
@@ -234,22 +231,20 @@ class GetUserResponse(_message.Message):
     def __init__(self, user: _Optional[_Union[User, _Mapping]] = ...) -> None: ...
 
 class UpdateUserRequest(_message.Message):
-    __slots__ = ("actor_id", "user_id", "role", "name", "email", "profile_image_url", "password")
-    ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("user_id", "role", "name", "email", "profile_image_url", "password")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     PROFILE_IMAGE_URL_FIELD_NUMBER: _ClassVar[int]
     PASSWORD_FIELD_NUMBER: _ClassVar[int]
-    actor_id: str
     user_id: str
     role: Role
     name: str
     email: str
     profile_image_url: str
     password: str
-    def __init__(self, actor_id: _Optional[str] = ..., user_id: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., profile_image_url: _Optional[str] = ..., password: _Optional[str] = ...) -> None: ...
+    def __init__(self, user_id: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., profile_image_url: _Optional[str] = ..., password: _Optional[str] = ...) -> None: ...
 
 class UpdateUserResponse(_message.Message):
     __slots__ = ("user",)
@@ -258,12 +253,10 @@ class UpdateUserResponse(_message.Message):
     def __init__(self, user: _Optional[_Union[User, _Mapping]] = ...) -> None: ...
 
 class DeleteUserRequest(_message.Message):
-    __slots__ = ("actor_id", "user_id")
-    ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("user_id",)
     USER_ID_FIELD_NUMBER: _ClassVar[int]
-    actor_id: str
     user_id: str
-    def __init__(self, actor_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
 
 class DeleteUserResponse(_message.Message):
     __slots__ = ()

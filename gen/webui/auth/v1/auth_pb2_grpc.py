@@ -26,7 +26,12 @@ if _version_not_supported:
 
 
 class AuthServiceStub:
-    """AuthService owns users, passwords, sessions (JWT) and API keys.
+    """Signup, Signin, Authenticate and GetAuthStatus are public. Every other RPC acts for the user
+    whose credential (a JWT or an sk- key) the call carries in its `authorization` metadata, as
+    `Bearer <credential>` (docs/grpc.md); admin RPCs need an admin, and API keys can be created or
+    deleted with a session JWT only.
+
+    AuthService owns users, passwords, sessions (JWT) and API keys.
     """
 
     def __init__(self, channel):
@@ -108,7 +113,12 @@ class AuthServiceStub:
 
 
 class AuthServiceServicer:
-    """AuthService owns users, passwords, sessions (JWT) and API keys.
+    """Signup, Signin, Authenticate and GetAuthStatus are public. Every other RPC acts for the user
+    whose credential (a JWT or an sk- key) the call carries in its `authorization` metadata, as
+    `Bearer <credential>` (docs/grpc.md); admin RPCs need an admin, and API keys can be created or
+    deleted with a session JWT only.
+
+    AuthService owns users, passwords, sessions (JWT) and API keys.
     """
 
     def Signup(self, request, context):
@@ -119,7 +129,7 @@ class AuthServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Signin(self, request, context):
-        """Signin checks an e-mail and password (rate limited per e-mail).
+        """Signin checks an e-mail and password (rate limited per e-mail and per source address).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -291,7 +301,12 @@ def add_AuthServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AuthService:
-    """AuthService owns users, passwords, sessions (JWT) and API keys.
+    """Signup, Signin, Authenticate and GetAuthStatus are public. Every other RPC acts for the user
+    whose credential (a JWT or an sk- key) the call carries in its `authorization` metadata, as
+    `Bearer <credential>` (docs/grpc.md); admin RPCs need an admin, and API keys can be created or
+    deleted with a session JWT only.
+
+    AuthService owns users, passwords, sessions (JWT) and API keys.
     """
 
     @staticmethod

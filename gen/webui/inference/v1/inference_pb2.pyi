@@ -2,7 +2,7 @@ from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -12,6 +12,14 @@ class Backend(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BACKEND_UNSPECIFIED: _ClassVar[Backend]
     BACKEND_OLLAMA: _ClassVar[Backend]
     BACKEND_OPENAI: _ClassVar[Backend]
+
+class FunctionType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FUNCTION_TYPE_UNSPECIFIED: _ClassVar[FunctionType]
+    FUNCTION_TYPE_PIPE: _ClassVar[FunctionType]
+    FUNCTION_TYPE_FILTER: _ClassVar[FunctionType]
+    FUNCTION_TYPE_ACTION: _ClassVar[FunctionType]
+    FUNCTION_TYPE_EVENT: _ClassVar[FunctionType]
 
 class FunctionFlag(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -27,24 +35,17 @@ class ValvesScope(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 BACKEND_UNSPECIFIED: Backend
 BACKEND_OLLAMA: Backend
 BACKEND_OPENAI: Backend
+FUNCTION_TYPE_UNSPECIFIED: FunctionType
+FUNCTION_TYPE_PIPE: FunctionType
+FUNCTION_TYPE_FILTER: FunctionType
+FUNCTION_TYPE_ACTION: FunctionType
+FUNCTION_TYPE_EVENT: FunctionType
 FUNCTION_FLAG_UNSPECIFIED: FunctionFlag
 FUNCTION_FLAG_ACTIVE: FunctionFlag
 FUNCTION_FLAG_GLOBAL: FunctionFlag
 VALVES_SCOPE_UNSPECIFIED: ValvesScope
 VALVES_SCOPE_ADMIN: ValvesScope
 VALVES_SCOPE_USER: ValvesScope
-
-class Caller(_message.Message):
-    __slots__ = ("user_id", "email", "name", "role")
-    USER_ID_FIELD_NUMBER: _ClassVar[int]
-    EMAIL_FIELD_NUMBER: _ClassVar[int]
-    NAME_FIELD_NUMBER: _ClassVar[int]
-    ROLE_FIELD_NUMBER: _ClassVar[int]
-    user_id: str
-    email: str
-    name: str
-    role: str
-    def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., name: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
 
 class HttpHead(_message.Message):
     __slots__ = ("status", "headers", "streaming")
@@ -64,12 +65,10 @@ class HttpHead(_message.Message):
     def __init__(self, status: _Optional[int] = ..., headers: _Optional[_Mapping[str, str]] = ..., streaming: _Optional[bool] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
-    __slots__ = ("caller", "refresh")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("refresh",)
     REFRESH_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     refresh: bool
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., refresh: _Optional[bool] = ...) -> None: ...
+    def __init__(self, refresh: _Optional[bool] = ...) -> None: ...
 
 class ListModelsResponse(_message.Message):
     __slots__ = ("models_json",)
@@ -78,12 +77,10 @@ class ListModelsResponse(_message.Message):
     def __init__(self, models_json: _Optional[bytes] = ...) -> None: ...
 
 class ChatCompletionRequest(_message.Message):
-    __slots__ = ("caller", "body_json")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("body_json",)
     BODY_JSON_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     body_json: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., body_json: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, body_json: _Optional[bytes] = ...) -> None: ...
 
 class ChatCompletionResponse(_message.Message):
     __slots__ = ("head", "chunk")
@@ -94,12 +91,10 @@ class ChatCompletionResponse(_message.Message):
     def __init__(self, head: _Optional[_Union[HttpHead, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
 class ChatCompletedRequest(_message.Message):
-    __slots__ = ("caller", "body_json")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("body_json",)
     BODY_JSON_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     body_json: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., body_json: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, body_json: _Optional[bytes] = ...) -> None: ...
 
 class ChatCompletedResponse(_message.Message):
     __slots__ = ("body_json",)
@@ -108,12 +103,10 @@ class ChatCompletedResponse(_message.Message):
     def __init__(self, body_json: _Optional[bytes] = ...) -> None: ...
 
 class EmbeddingsRequest(_message.Message):
-    __slots__ = ("caller", "body_json")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("body_json",)
     BODY_JSON_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     body_json: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., body_json: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, body_json: _Optional[bytes] = ...) -> None: ...
 
 class EmbeddingsResponse(_message.Message):
     __slots__ = ("head", "body")
@@ -124,7 +117,7 @@ class EmbeddingsResponse(_message.Message):
     def __init__(self, head: _Optional[_Union[HttpHead, _Mapping]] = ..., body: _Optional[bytes] = ...) -> None: ...
 
 class ProxyRequest(_message.Message):
-    __slots__ = ("caller", "backend", "method", "path", "query", "body", "headers")
+    __slots__ = ("backend", "method", "path", "query", "body", "headers")
     class HeadersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -132,21 +125,19 @@ class ProxyRequest(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-    CALLER_FIELD_NUMBER: _ClassVar[int]
     BACKEND_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
     HEADERS_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     backend: Backend
     method: str
     path: str
     query: str
     body: bytes
     headers: _containers.ScalarMap[str, str]
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., backend: _Optional[_Union[Backend, str]] = ..., method: _Optional[str] = ..., path: _Optional[str] = ..., query: _Optional[str] = ..., body: _Optional[bytes] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    def __init__(self, backend: _Optional[_Union[Backend, str]] = ..., method: _Optional[str] = ..., path: _Optional[str] = ..., query: _Optional[str] = ..., body: _Optional[bytes] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ProxyResponse(_message.Message):
     __slots__ = ("head", "chunk")
@@ -156,85 +147,97 @@ class ProxyResponse(_message.Message):
     chunk: bytes
     def __init__(self, head: _Optional[_Union[HttpHead, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
+class Function(_message.Message):
+    __slots__ = ("id", "user_id", "type", "name", "meta_json", "is_active", "is_global", "created_at", "updated_at", "content")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    META_JSON_FIELD_NUMBER: _ClassVar[int]
+    IS_ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    IS_GLOBAL_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    user_id: str
+    type: FunctionType
+    name: str
+    meta_json: bytes
+    is_active: bool
+    is_global: bool
+    created_at: int
+    updated_at: int
+    content: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., type: _Optional[_Union[FunctionType, str]] = ..., name: _Optional[str] = ..., meta_json: _Optional[bytes] = ..., is_active: _Optional[bool] = ..., is_global: _Optional[bool] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ..., content: _Optional[str] = ...) -> None: ...
+
 class ListFunctionsRequest(_message.Message):
-    __slots__ = ("caller",)
-    CALLER_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ...) -> None: ...
+    __slots__ = ()
+    def __init__(self) -> None: ...
 
 class ListFunctionsResponse(_message.Message):
-    __slots__ = ("functions_json",)
-    FUNCTIONS_JSON_FIELD_NUMBER: _ClassVar[int]
-    functions_json: bytes
-    def __init__(self, functions_json: _Optional[bytes] = ...) -> None: ...
+    __slots__ = ("functions",)
+    FUNCTIONS_FIELD_NUMBER: _ClassVar[int]
+    functions: _containers.RepeatedCompositeFieldContainer[Function]
+    def __init__(self, functions: _Optional[_Iterable[_Union[Function, _Mapping]]] = ...) -> None: ...
 
 class CreateFunctionRequest(_message.Message):
-    __slots__ = ("caller", "form_json")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("form_json",)
     FORM_JSON_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     form_json: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., form_json: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, form_json: _Optional[bytes] = ...) -> None: ...
 
 class CreateFunctionResponse(_message.Message):
-    __slots__ = ("function_json",)
-    FUNCTION_JSON_FIELD_NUMBER: _ClassVar[int]
-    function_json: bytes
-    def __init__(self, function_json: _Optional[bytes] = ...) -> None: ...
+    __slots__ = ("function",)
+    FUNCTION_FIELD_NUMBER: _ClassVar[int]
+    function: Function
+    def __init__(self, function: _Optional[_Union[Function, _Mapping]] = ...) -> None: ...
 
 class GetFunctionRequest(_message.Message):
-    __slots__ = ("caller", "id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., id: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class GetFunctionResponse(_message.Message):
-    __slots__ = ("function_json",)
-    FUNCTION_JSON_FIELD_NUMBER: _ClassVar[int]
-    function_json: bytes
-    def __init__(self, function_json: _Optional[bytes] = ...) -> None: ...
+    __slots__ = ("function",)
+    FUNCTION_FIELD_NUMBER: _ClassVar[int]
+    function: Function
+    def __init__(self, function: _Optional[_Union[Function, _Mapping]] = ...) -> None: ...
 
 class UpdateFunctionRequest(_message.Message):
-    __slots__ = ("caller", "id", "form_json")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("id", "form_json")
     ID_FIELD_NUMBER: _ClassVar[int]
     FORM_JSON_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     id: str
     form_json: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., id: _Optional[str] = ..., form_json: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., form_json: _Optional[bytes] = ...) -> None: ...
 
 class UpdateFunctionResponse(_message.Message):
-    __slots__ = ("function_json",)
-    FUNCTION_JSON_FIELD_NUMBER: _ClassVar[int]
-    function_json: bytes
-    def __init__(self, function_json: _Optional[bytes] = ...) -> None: ...
+    __slots__ = ("function",)
+    FUNCTION_FIELD_NUMBER: _ClassVar[int]
+    function: Function
+    def __init__(self, function: _Optional[_Union[Function, _Mapping]] = ...) -> None: ...
 
 class ToggleFunctionRequest(_message.Message):
-    __slots__ = ("caller", "id", "flag")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("id", "flag")
     ID_FIELD_NUMBER: _ClassVar[int]
     FLAG_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     id: str
     flag: FunctionFlag
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., id: _Optional[str] = ..., flag: _Optional[_Union[FunctionFlag, str]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., flag: _Optional[_Union[FunctionFlag, str]] = ...) -> None: ...
 
 class ToggleFunctionResponse(_message.Message):
-    __slots__ = ("function_json",)
-    FUNCTION_JSON_FIELD_NUMBER: _ClassVar[int]
-    function_json: bytes
-    def __init__(self, function_json: _Optional[bytes] = ...) -> None: ...
+    __slots__ = ("function",)
+    FUNCTION_FIELD_NUMBER: _ClassVar[int]
+    function: Function
+    def __init__(self, function: _Optional[_Union[Function, _Mapping]] = ...) -> None: ...
 
 class DeleteFunctionRequest(_message.Message):
-    __slots__ = ("caller", "id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., id: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class DeleteFunctionResponse(_message.Message):
     __slots__ = ("deleted",)
@@ -243,16 +246,14 @@ class DeleteFunctionResponse(_message.Message):
     def __init__(self, deleted: _Optional[bool] = ...) -> None: ...
 
 class GetFunctionValvesRequest(_message.Message):
-    __slots__ = ("caller", "id", "scope", "spec")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("id", "scope", "spec")
     ID_FIELD_NUMBER: _ClassVar[int]
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     SPEC_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     id: str
     scope: ValvesScope
     spec: bool
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., id: _Optional[str] = ..., scope: _Optional[_Union[ValvesScope, str]] = ..., spec: _Optional[bool] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., scope: _Optional[_Union[ValvesScope, str]] = ..., spec: _Optional[bool] = ...) -> None: ...
 
 class GetFunctionValvesResponse(_message.Message):
     __slots__ = ("valves_json",)
@@ -261,16 +262,14 @@ class GetFunctionValvesResponse(_message.Message):
     def __init__(self, valves_json: _Optional[bytes] = ...) -> None: ...
 
 class UpdateFunctionValvesRequest(_message.Message):
-    __slots__ = ("caller", "id", "scope", "valves_json")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("id", "scope", "valves_json")
     ID_FIELD_NUMBER: _ClassVar[int]
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     VALVES_JSON_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     id: str
     scope: ValvesScope
     valves_json: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., id: _Optional[str] = ..., scope: _Optional[_Union[ValvesScope, str]] = ..., valves_json: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., scope: _Optional[_Union[ValvesScope, str]] = ..., valves_json: _Optional[bytes] = ...) -> None: ...
 
 class UpdateFunctionValvesResponse(_message.Message):
     __slots__ = ("valves_json",)
@@ -278,85 +277,101 @@ class UpdateFunctionValvesResponse(_message.Message):
     valves_json: bytes
     def __init__(self, valves_json: _Optional[bytes] = ...) -> None: ...
 
+class WorkspaceModel(_message.Message):
+    __slots__ = ("id", "user_id", "base_model_id", "name", "params_json", "meta_json", "access_grants_json", "is_active", "created_at", "updated_at", "write_access")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    BASE_MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_JSON_FIELD_NUMBER: _ClassVar[int]
+    META_JSON_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_GRANTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    IS_ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    WRITE_ACCESS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    user_id: str
+    base_model_id: str
+    name: str
+    params_json: bytes
+    meta_json: bytes
+    access_grants_json: bytes
+    is_active: bool
+    created_at: int
+    updated_at: int
+    write_access: bool
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., base_model_id: _Optional[str] = ..., name: _Optional[str] = ..., params_json: _Optional[bytes] = ..., meta_json: _Optional[bytes] = ..., access_grants_json: _Optional[bytes] = ..., is_active: _Optional[bool] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ..., write_access: _Optional[bool] = ...) -> None: ...
+
 class ListWorkspaceModelsRequest(_message.Message):
-    __slots__ = ("caller", "query", "page")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("query", "page")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     query: str
     page: int
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., query: _Optional[str] = ..., page: _Optional[int] = ...) -> None: ...
+    def __init__(self, query: _Optional[str] = ..., page: _Optional[int] = ...) -> None: ...
 
 class ListWorkspaceModelsResponse(_message.Message):
-    __slots__ = ("page_json",)
-    PAGE_JSON_FIELD_NUMBER: _ClassVar[int]
-    page_json: bytes
-    def __init__(self, page_json: _Optional[bytes] = ...) -> None: ...
+    __slots__ = ("items", "total")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[WorkspaceModel]
+    total: int
+    def __init__(self, items: _Optional[_Iterable[_Union[WorkspaceModel, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
 
 class CreateWorkspaceModelRequest(_message.Message):
-    __slots__ = ("caller", "form_json")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("form_json",)
     FORM_JSON_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     form_json: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., form_json: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, form_json: _Optional[bytes] = ...) -> None: ...
 
 class CreateWorkspaceModelResponse(_message.Message):
-    __slots__ = ("model_json",)
-    MODEL_JSON_FIELD_NUMBER: _ClassVar[int]
-    model_json: bytes
-    def __init__(self, model_json: _Optional[bytes] = ...) -> None: ...
+    __slots__ = ("model",)
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    model: WorkspaceModel
+    def __init__(self, model: _Optional[_Union[WorkspaceModel, _Mapping]] = ...) -> None: ...
 
 class GetWorkspaceModelRequest(_message.Message):
-    __slots__ = ("caller", "id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., id: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class GetWorkspaceModelResponse(_message.Message):
-    __slots__ = ("model_json",)
-    MODEL_JSON_FIELD_NUMBER: _ClassVar[int]
-    model_json: bytes
-    def __init__(self, model_json: _Optional[bytes] = ...) -> None: ...
+    __slots__ = ("model",)
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    model: WorkspaceModel
+    def __init__(self, model: _Optional[_Union[WorkspaceModel, _Mapping]] = ...) -> None: ...
 
 class UpdateWorkspaceModelRequest(_message.Message):
-    __slots__ = ("caller", "form_json")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("form_json",)
     FORM_JSON_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     form_json: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., form_json: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, form_json: _Optional[bytes] = ...) -> None: ...
 
 class UpdateWorkspaceModelResponse(_message.Message):
-    __slots__ = ("model_json",)
-    MODEL_JSON_FIELD_NUMBER: _ClassVar[int]
-    model_json: bytes
-    def __init__(self, model_json: _Optional[bytes] = ...) -> None: ...
+    __slots__ = ("model",)
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    model: WorkspaceModel
+    def __init__(self, model: _Optional[_Union[WorkspaceModel, _Mapping]] = ...) -> None: ...
 
 class ToggleWorkspaceModelRequest(_message.Message):
-    __slots__ = ("caller", "id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., id: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class ToggleWorkspaceModelResponse(_message.Message):
-    __slots__ = ("model_json",)
-    MODEL_JSON_FIELD_NUMBER: _ClassVar[int]
-    model_json: bytes
-    def __init__(self, model_json: _Optional[bytes] = ...) -> None: ...
+    __slots__ = ("model",)
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    model: WorkspaceModel
+    def __init__(self, model: _Optional[_Union[WorkspaceModel, _Mapping]] = ...) -> None: ...
 
 class DeleteWorkspaceModelRequest(_message.Message):
-    __slots__ = ("caller", "id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., id: _Optional[str] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class DeleteWorkspaceModelResponse(_message.Message):
     __slots__ = ("deleted",)

@@ -26,13 +26,18 @@ if _version_not_supported:
 
 
 class InferenceServiceStub:
-    """InferenceService routes chat completions, embeddings and the Ollama/OpenAI proxies to the
+    """Every RPC acts for the user whose credential the call carries in its `authorization` metadata
+    (docs/grpc.md); no request field names a user. Field 1 (`caller`) of the requests is reserved.
+
+    InferenceService routes chat completions, embeddings and the Ollama/OpenAI proxies to the
     upstreams (Ollama and OpenAI-compatible servers). The gateway authenticates the caller and
     translates HTTP to these RPCs; every routing and translation decision is made here.
 
-    Request and reply bodies are JSON carried as bytes: they are free-form OpenAI/Ollama objects
-    (unknown keys must survive, integers must stay integers), which google.protobuf.Struct would not
-    preserve, and the upstream bytes can be relayed without re-encoding.
+    Chat, embeddings and proxy bodies are JSON carried as bytes: they are free-form OpenAI/Ollama
+    objects (unknown keys must survive, integers must stay integers), which google.protobuf.Struct
+    would not preserve, and the upstream bytes can be relayed without re-encoding. Functions and
+    workspace models are typed messages; only their free-form parts (meta, params, valves, grants)
+    are JSON bytes.
     """
 
     def __init__(self, channel):
@@ -139,13 +144,18 @@ class InferenceServiceStub:
 
 
 class InferenceServiceServicer:
-    """InferenceService routes chat completions, embeddings and the Ollama/OpenAI proxies to the
+    """Every RPC acts for the user whose credential the call carries in its `authorization` metadata
+    (docs/grpc.md); no request field names a user. Field 1 (`caller`) of the requests is reserved.
+
+    InferenceService routes chat completions, embeddings and the Ollama/OpenAI proxies to the
     upstreams (Ollama and OpenAI-compatible servers). The gateway authenticates the caller and
     translates HTTP to these RPCs; every routing and translation decision is made here.
 
-    Request and reply bodies are JSON carried as bytes: they are free-form OpenAI/Ollama objects
-    (unknown keys must survive, integers must stay integers), which google.protobuf.Struct would not
-    preserve, and the upstream bytes can be relayed without re-encoding.
+    Chat, embeddings and proxy bodies are JSON carried as bytes: they are free-form OpenAI/Ollama
+    objects (unknown keys must survive, integers must stay integers), which google.protobuf.Struct
+    would not preserve, and the upstream bytes can be relayed without re-encoding. Functions and
+    workspace models are typed messages; only their free-form parts (meta, params, valves, grants)
+    are JSON bytes.
     """
 
     def ListModels(self, request, context):
@@ -185,7 +195,7 @@ class InferenceServiceServicer:
 
     def ListFunctions(self, request, context):
         """Functions (Open WebUI's /api/v1/functions): Python pipes and filters that run in this
-        service. Bodies are Open WebUI's JSON shapes.
+        service. Forms and valves are Open WebUI's JSON; replies carry Function messages.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -378,13 +388,18 @@ def add_InferenceServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class InferenceService:
-    """InferenceService routes chat completions, embeddings and the Ollama/OpenAI proxies to the
+    """Every RPC acts for the user whose credential the call carries in its `authorization` metadata
+    (docs/grpc.md); no request field names a user. Field 1 (`caller`) of the requests is reserved.
+
+    InferenceService routes chat completions, embeddings and the Ollama/OpenAI proxies to the
     upstreams (Ollama and OpenAI-compatible servers). The gateway authenticates the caller and
     translates HTTP to these RPCs; every routing and translation decision is made here.
 
-    Request and reply bodies are JSON carried as bytes: they are free-form OpenAI/Ollama objects
-    (unknown keys must survive, integers must stay integers), which google.protobuf.Struct would not
-    preserve, and the upstream bytes can be relayed without re-encoding.
+    Chat, embeddings and proxy bodies are JSON carried as bytes: they are free-form OpenAI/Ollama
+    objects (unknown keys must survive, integers must stay integers), which google.protobuf.Struct
+    would not preserve, and the upstream bytes can be relayed without re-encoding. Functions and
+    workspace models are typed messages; only their free-form parts (meta, params, valves, grants)
+    are JSON bytes.
     """
 
     @staticmethod

@@ -20,18 +20,6 @@ FILE_STATUS_PROCESSING: FileStatus
 FILE_STATUS_COMPLETED: FileStatus
 FILE_STATUS_FAILED: FileStatus
 
-class Caller(_message.Message):
-    __slots__ = ("user_id", "role", "name", "email")
-    USER_ID_FIELD_NUMBER: _ClassVar[int]
-    ROLE_FIELD_NUMBER: _ClassVar[int]
-    NAME_FIELD_NUMBER: _ClassVar[int]
-    EMAIL_FIELD_NUMBER: _ClassVar[int]
-    user_id: str
-    role: str
-    name: str
-    email: str
-    def __init__(self, user_id: _Optional[str] = ..., role: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
-
 class File(_message.Message):
     __slots__ = ("id", "user_id", "hash", "filename", "status", "error", "data_json", "meta_json", "path", "created_at", "updated_at")
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -97,18 +85,16 @@ class Knowledge(_message.Message):
     def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., meta_json: _Optional[bytes] = ..., access_grants_json: _Optional[bytes] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ..., user: _Optional[_Union[UserRef, _Mapping]] = ..., file_count: _Optional[int] = ..., write_access: _Optional[bool] = ...) -> None: ...
 
 class UploadHeader(_message.Message):
-    __slots__ = ("caller", "filename", "content_type", "process", "wait_for_processing")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("filename", "content_type", "process", "wait_for_processing")
     FILENAME_FIELD_NUMBER: _ClassVar[int]
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     PROCESS_FIELD_NUMBER: _ClassVar[int]
     WAIT_FOR_PROCESSING_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     filename: str
     content_type: str
     process: bool
     wait_for_processing: bool
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., filename: _Optional[str] = ..., content_type: _Optional[str] = ..., process: _Optional[bool] = ..., wait_for_processing: _Optional[bool] = ...) -> None: ...
+    def __init__(self, filename: _Optional[str] = ..., content_type: _Optional[str] = ..., process: _Optional[bool] = ..., wait_for_processing: _Optional[bool] = ...) -> None: ...
 
 class UploadFileRequest(_message.Message):
     __slots__ = ("header", "chunk", "metadata_json")
@@ -127,14 +113,12 @@ class UploadFileResponse(_message.Message):
     def __init__(self, file: _Optional[_Union[File, _Mapping]] = ...) -> None: ...
 
 class GetFileRequest(_message.Message):
-    __slots__ = ("caller", "file_id", "include_content")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("file_id", "include_content")
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_CONTENT_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     file_id: str
     include_content: bool
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., file_id: _Optional[str] = ..., include_content: _Optional[bool] = ...) -> None: ...
+    def __init__(self, file_id: _Optional[str] = ..., include_content: _Optional[bool] = ...) -> None: ...
 
 class GetFileResponse(_message.Message):
     __slots__ = ("file",)
@@ -143,16 +127,14 @@ class GetFileResponse(_message.Message):
     def __init__(self, file: _Optional[_Union[File, _Mapping]] = ...) -> None: ...
 
 class ListFilesRequest(_message.Message):
-    __slots__ = ("caller", "page", "page_size", "include_content")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("page", "page_size", "include_content")
     PAGE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_CONTENT_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     page: int
     page_size: int
     include_content: bool
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., include_content: _Optional[bool] = ...) -> None: ...
+    def __init__(self, page: _Optional[int] = ..., page_size: _Optional[int] = ..., include_content: _Optional[bool] = ...) -> None: ...
 
 class ListFilesResponse(_message.Message):
     __slots__ = ("files", "total")
@@ -163,24 +145,20 @@ class ListFilesResponse(_message.Message):
     def __init__(self, files: _Optional[_Iterable[_Union[File, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
 
 class DeleteFileRequest(_message.Message):
-    __slots__ = ("caller", "file_id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("file_id",)
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     file_id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., file_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, file_id: _Optional[str] = ...) -> None: ...
 
 class DeleteFileResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
 class GetFileContentRequest(_message.Message):
-    __slots__ = ("caller", "file_id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("file_id",)
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     file_id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., file_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, file_id: _Optional[str] = ...) -> None: ...
 
 class ContentHead(_message.Message):
     __slots__ = ("filename", "content_type", "size")
@@ -201,12 +179,10 @@ class GetFileContentResponse(_message.Message):
     def __init__(self, head: _Optional[_Union[ContentHead, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
 
 class WatchFileStatusRequest(_message.Message):
-    __slots__ = ("caller", "file_id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("file_id",)
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     file_id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., file_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, file_id: _Optional[str] = ...) -> None: ...
 
 class WatchFileStatusResponse(_message.Message):
     __slots__ = ("status", "error", "deleted")
@@ -219,16 +195,14 @@ class WatchFileStatusResponse(_message.Message):
     def __init__(self, status: _Optional[_Union[FileStatus, str]] = ..., error: _Optional[str] = ..., deleted: _Optional[bool] = ...) -> None: ...
 
 class CreateKnowledgeRequest(_message.Message):
-    __slots__ = ("caller", "name", "description", "access_grants_json")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("name", "description", "access_grants_json")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     ACCESS_GRANTS_JSON_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     name: str
     description: str
     access_grants_json: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., access_grants_json: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., access_grants_json: _Optional[bytes] = ...) -> None: ...
 
 class CreateKnowledgeResponse(_message.Message):
     __slots__ = ("knowledge",)
@@ -237,14 +211,12 @@ class CreateKnowledgeResponse(_message.Message):
     def __init__(self, knowledge: _Optional[_Union[Knowledge, _Mapping]] = ...) -> None: ...
 
 class ListKnowledgeRequest(_message.Message):
-    __slots__ = ("caller", "page", "page_size")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("page", "page_size")
     PAGE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     page: int
     page_size: int
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ...) -> None: ...
+    def __init__(self, page: _Optional[int] = ..., page_size: _Optional[int] = ...) -> None: ...
 
 class ListKnowledgeResponse(_message.Message):
     __slots__ = ("items", "total")
@@ -255,12 +227,10 @@ class ListKnowledgeResponse(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[Knowledge, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
 
 class GetKnowledgeRequest(_message.Message):
-    __slots__ = ("caller", "knowledge_id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("knowledge_id",)
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     knowledge_id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., knowledge_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, knowledge_id: _Optional[str] = ...) -> None: ...
 
 class GetKnowledgeResponse(_message.Message):
     __slots__ = ("knowledge",)
@@ -269,18 +239,16 @@ class GetKnowledgeResponse(_message.Message):
     def __init__(self, knowledge: _Optional[_Union[Knowledge, _Mapping]] = ...) -> None: ...
 
 class UpdateKnowledgeRequest(_message.Message):
-    __slots__ = ("caller", "knowledge_id", "name", "description", "access_grants_json")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("knowledge_id", "name", "description", "access_grants_json")
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     ACCESS_GRANTS_JSON_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     knowledge_id: str
     name: str
     description: str
     access_grants_json: bytes
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., knowledge_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., access_grants_json: _Optional[bytes] = ...) -> None: ...
+    def __init__(self, knowledge_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., access_grants_json: _Optional[bytes] = ...) -> None: ...
 
 class UpdateKnowledgeResponse(_message.Message):
     __slots__ = ("knowledge", "files")
@@ -291,24 +259,20 @@ class UpdateKnowledgeResponse(_message.Message):
     def __init__(self, knowledge: _Optional[_Union[Knowledge, _Mapping]] = ..., files: _Optional[_Iterable[_Union[File, _Mapping]]] = ...) -> None: ...
 
 class DeleteKnowledgeRequest(_message.Message):
-    __slots__ = ("caller", "knowledge_id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("knowledge_id",)
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     knowledge_id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., knowledge_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, knowledge_id: _Optional[str] = ...) -> None: ...
 
 class DeleteKnowledgeResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
 class ResetKnowledgeRequest(_message.Message):
-    __slots__ = ("caller", "knowledge_id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("knowledge_id",)
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     knowledge_id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., knowledge_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, knowledge_id: _Optional[str] = ...) -> None: ...
 
 class ResetKnowledgeResponse(_message.Message):
     __slots__ = ("knowledge",)
@@ -317,16 +281,14 @@ class ResetKnowledgeResponse(_message.Message):
     def __init__(self, knowledge: _Optional[_Union[Knowledge, _Mapping]] = ...) -> None: ...
 
 class AddKnowledgeFilesRequest(_message.Message):
-    __slots__ = ("caller", "knowledge_id", "file_ids", "batch")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("knowledge_id", "file_ids", "batch")
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
     FILE_IDS_FIELD_NUMBER: _ClassVar[int]
     BATCH_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     knowledge_id: str
     file_ids: _containers.RepeatedScalarFieldContainer[str]
     batch: bool
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., knowledge_id: _Optional[str] = ..., file_ids: _Optional[_Iterable[str]] = ..., batch: _Optional[bool] = ...) -> None: ...
+    def __init__(self, knowledge_id: _Optional[str] = ..., file_ids: _Optional[_Iterable[str]] = ..., batch: _Optional[bool] = ...) -> None: ...
 
 class AddKnowledgeFilesResponse(_message.Message):
     __slots__ = ("knowledge", "files")
@@ -337,14 +299,12 @@ class AddKnowledgeFilesResponse(_message.Message):
     def __init__(self, knowledge: _Optional[_Union[Knowledge, _Mapping]] = ..., files: _Optional[_Iterable[_Union[File, _Mapping]]] = ...) -> None: ...
 
 class UpdateKnowledgeFileRequest(_message.Message):
-    __slots__ = ("caller", "knowledge_id", "file_id")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("knowledge_id", "file_id")
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     knowledge_id: str
     file_id: str
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., knowledge_id: _Optional[str] = ..., file_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, knowledge_id: _Optional[str] = ..., file_id: _Optional[str] = ...) -> None: ...
 
 class UpdateKnowledgeFileResponse(_message.Message):
     __slots__ = ("knowledge", "files")
@@ -355,16 +315,14 @@ class UpdateKnowledgeFileResponse(_message.Message):
     def __init__(self, knowledge: _Optional[_Union[Knowledge, _Mapping]] = ..., files: _Optional[_Iterable[_Union[File, _Mapping]]] = ...) -> None: ...
 
 class RemoveKnowledgeFileRequest(_message.Message):
-    __slots__ = ("caller", "knowledge_id", "file_id", "delete_file")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("knowledge_id", "file_id", "delete_file")
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
     FILE_ID_FIELD_NUMBER: _ClassVar[int]
     DELETE_FILE_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     knowledge_id: str
     file_id: str
     delete_file: bool
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., knowledge_id: _Optional[str] = ..., file_id: _Optional[str] = ..., delete_file: _Optional[bool] = ...) -> None: ...
+    def __init__(self, knowledge_id: _Optional[str] = ..., file_id: _Optional[str] = ..., delete_file: _Optional[bool] = ...) -> None: ...
 
 class RemoveKnowledgeFileResponse(_message.Message):
     __slots__ = ("knowledge", "files")
@@ -375,18 +333,16 @@ class RemoveKnowledgeFileResponse(_message.Message):
     def __init__(self, knowledge: _Optional[_Union[Knowledge, _Mapping]] = ..., files: _Optional[_Iterable[_Union[File, _Mapping]]] = ...) -> None: ...
 
 class ListKnowledgeFilesRequest(_message.Message):
-    __slots__ = ("caller", "knowledge_id", "page", "page_size", "include_content")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("knowledge_id", "page", "page_size", "include_content")
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_CONTENT_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     knowledge_id: str
     page: int
     page_size: int
     include_content: bool
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., knowledge_id: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., include_content: _Optional[bool] = ...) -> None: ...
+    def __init__(self, knowledge_id: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., include_content: _Optional[bool] = ...) -> None: ...
 
 class ListKnowledgeFilesResponse(_message.Message):
     __slots__ = ("files", "total", "owners")
@@ -406,18 +362,16 @@ class ListKnowledgeFilesResponse(_message.Message):
     def __init__(self, files: _Optional[_Iterable[_Union[File, _Mapping]]] = ..., total: _Optional[int] = ..., owners: _Optional[_Mapping[str, UserRef]] = ...) -> None: ...
 
 class SearchRequest(_message.Message):
-    __slots__ = ("caller", "collection_names", "queries", "k", "hybrid")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("collection_names", "queries", "k", "hybrid")
     COLLECTION_NAMES_FIELD_NUMBER: _ClassVar[int]
     QUERIES_FIELD_NUMBER: _ClassVar[int]
     K_FIELD_NUMBER: _ClassVar[int]
     HYBRID_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     collection_names: _containers.RepeatedScalarFieldContainer[str]
     queries: _containers.RepeatedScalarFieldContainer[str]
     k: int
     hybrid: bool
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., collection_names: _Optional[_Iterable[str]] = ..., queries: _Optional[_Iterable[str]] = ..., k: _Optional[int] = ..., hybrid: _Optional[bool] = ...) -> None: ...
+    def __init__(self, collection_names: _Optional[_Iterable[str]] = ..., queries: _Optional[_Iterable[str]] = ..., k: _Optional[int] = ..., hybrid: _Optional[bool] = ...) -> None: ...
 
 class SearchHit(_message.Message):
     __slots__ = ("collection_name", "text", "score", "metadata_json")
@@ -438,12 +392,10 @@ class SearchResponse(_message.Message):
     def __init__(self, hits: _Optional[_Iterable[_Union[SearchHit, _Mapping]]] = ...) -> None: ...
 
 class ReadDocumentsRequest(_message.Message):
-    __slots__ = ("caller", "collection_names")
-    CALLER_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("collection_names",)
     COLLECTION_NAMES_FIELD_NUMBER: _ClassVar[int]
-    caller: Caller
     collection_names: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, caller: _Optional[_Union[Caller, _Mapping]] = ..., collection_names: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, collection_names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Document(_message.Message):
     __slots__ = ("collection_name", "text", "metadata_json")

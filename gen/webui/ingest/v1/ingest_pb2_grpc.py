@@ -26,7 +26,10 @@ if _version_not_supported:
 
 
 class IngestServiceStub:
-    """IngestService stores uploaded files in Postgres, processes them through NATS JetStream jobs
+    """Every RPC acts for the user whose credential the call carries in its `authorization` metadata
+    (docs/grpc.md); no request field names a user. Field 1 (`caller`) of the requests is reserved.
+
+    IngestService stores uploaded files in Postgres, processes them through NATS JetStream jobs
     (extract, chunk, embed), groups them into knowledge collections and answers vector searches
     from a FAISS index per collection.
 
@@ -133,7 +136,10 @@ class IngestServiceStub:
 
 
 class IngestServiceServicer:
-    """IngestService stores uploaded files in Postgres, processes them through NATS JetStream jobs
+    """Every RPC acts for the user whose credential the call carries in its `authorization` metadata
+    (docs/grpc.md); no request field names a user. Field 1 (`caller`) of the requests is reserved.
+
+    IngestService stores uploaded files in Postgres, processes them through NATS JetStream jobs
     (extract, chunk, embed), groups them into knowledge collections and answers vector searches
     from a FAISS index per collection.
 
@@ -371,7 +377,10 @@ def add_IngestServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class IngestService:
-    """IngestService stores uploaded files in Postgres, processes them through NATS JetStream jobs
+    """Every RPC acts for the user whose credential the call carries in its `authorization` metadata
+    (docs/grpc.md); no request field names a user. Field 1 (`caller`) of the requests is reserved.
+
+    IngestService stores uploaded files in Postgres, processes them through NATS JetStream jobs
     (extract, chunk, embed), groups them into knowledge collections and answers vector searches
     from a FAISS index per collection.
 

@@ -1,0 +1,19 @@
+"""Field types the shared request forms use, in the gateway and in the services."""
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, ValidationInfo
+
+# A validation context that leaves NUL characters to the caller: a service that refuses them later,
+# with its own texts (and only where it stores them), validates with this.
+NUL_CHECKED_LATER = {"nul_checked_later": True}
+
+
+def no_nul(value: str, info: ValidationInfo) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here rather than fail deep inside.
+    if "\x00" in value and not (info.context or {}).get("nul_checked_later"):
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(no_nul), Field(description="No NUL characters")]
