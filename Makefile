@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/vector_index.py
 	$(BIN)/python bench/rag_chat.py
+	$(BIN)/python bench/identity_check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

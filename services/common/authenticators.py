@@ -1,11 +1,9 @@
 """Authenticators for the server interceptor: AuthService over gRPC, behind a short cache."""
 
-import asyncio
-
 import grpc
 
 from services.common import messages
-from services.common.credential_cache import CredentialCache
+from services.common.credential_cache import CachedVerifier, CredentialCache
 from services.common.grpc_channel import open_channel
 from services.common.grpc_errors import service_error_from_rpc
 from services.common.grpc_identity import Authenticator
@@ -26,25 +24,17 @@ class CachedAuthenticator:
     """Reuses what ``inner`` answered for a credential for at most ``ttl_s`` (≤ 5) seconds."""
 
     def __init__(self, inner: Authenticator, ttl_s: float, max_entries: int = 10000) -> None:
-        self._inner = inner
-        self._cache: CredentialCache[Identity] = CredentialCache(
+        cache: CredentialCache[Identity] = CredentialCache(
             min(ttl_s, MAX_CACHE_TTL_S), max_entries, _describe
         )
-        self._pending: dict[str, asyncio.Future[Identity]] = {}
+        self._verifier = CachedVerifier(cache, inner.identify)
+
+    @property
+    def cache(self) -> CredentialCache[Identity]:
+        return self._verifier.cache
 
     async def identify(self, credential: str) -> Identity:
-        cached = self._cache.get(credential)
-        if cached is not None:
-            return cached
-        # A burst of calls with one new credential asks once: the others wait for that answer.
-        pending = self._pending.get(credential)
-        if pending is None:
-            pending = asyncio.ensure_future(self._inner.identify(credential))
-            self._pending[credential] = pending
-            pending.add_done_callback(lambda _: self._pending.pop(credential, None))
-        identity = await asyncio.shield(pending)
-        self._cache.put(credential, identity)
-        return identity
+        return await self._verifier.verify(credential)
 
 
 class RemoteAuthenticator:

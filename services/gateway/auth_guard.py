@@ -8,6 +8,7 @@ import grpc
 from aiohttp import web
 
 from services.common import messages
+from services.common.credential_cache import CachedVerifier
 from services.gateway.auth_client import AuthClient
 from services.gateway.credential_cache import CredentialCache
 from services.gateway.http_errors import ApiError
@@ -69,6 +70,7 @@ class AuthGuard:
     ) -> None:
         self.client = client
         self.cache = cache
+        self._verifier = CachedVerifier(cache, client.authenticate)
         self._custom_header = custom_header
         self._status_ttl_s = status_ttl_s
         self._status: auth_pb2.GetAuthStatusResponse | None = None
@@ -87,12 +89,7 @@ class AuthGuard:
         self._status = None
 
     async def verify(self, credential: str) -> auth_pb2.AuthenticateResponse:
-        cached = self.cache.get(credential)
-        if cached is not None:
-            return cached
-        result = await self.client.authenticate(credential)
-        self.cache.put(credential, result)
-        return result
+        return await self._verifier.verify(credential)
 
     async def require(self, request: web.Request, level: Level) -> Principal:
         credential = find_credential(request, self._custom_header)

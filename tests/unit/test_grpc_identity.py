@@ -115,4 +115,37 @@ async def test_zero_ttl_asks_every_time_and_the_ttl_is_capped() -> None:
     await cache.identify("tok")
     await cache.identify("tok")
     assert inner.asked == ["tok", "tok"]
-    assert CachedAuthenticator(inner, ttl_s=60)._cache._ttl_s == MAX_CACHE_TTL_S
+    assert CachedAuthenticator(inner, ttl_s=60).cache.ttl_s == MAX_CACHE_TTL_S
+
+
+async def test_a_steady_caller_is_verified_again_in_the_background() -> None:
+    inner = CountingAuthenticator()
+    cache = CachedAuthenticator(inner, ttl_s=0.2)
+    await cache.identify("tok")
+    await asyncio.sleep(0.12)  # past half the TTL
+    inner.release.clear()
+    # Served at once from the cache while the background check waits on AuthService.
+    assert (await asyncio.wait_for(cache.identify("tok"), 0.05)).user_id == "user-of-tok"
+    assert inner.asked == ["tok", "tok"]
+    inner.release.set()
+    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.12)  # the refreshed entry is fresh again: no third check yet
+    await cache.identify("tok")
+    assert len(inner.asked) == 2
+
+
+async def test_a_credential_refused_in_the_background_is_dropped() -> None:
+    inner = CountingAuthenticator()
+    cache = CachedAuthenticator(inner, ttl_s=0.2)
+    await cache.identify("tok")
+    await asyncio.sleep(0.12)
+
+    async def revoked(credential: str) -> Identity:
+        raise errors.Unauthenticated("Invalid token")
+
+    inner.identify = revoked  # type: ignore[method-assign]
+    cache._verifier._fetch = revoked
+    await cache.identify("tok")  # still within the TTL: served, and checked again meanwhile
+    await asyncio.sleep(0.01)
+    with pytest.raises(errors.Unauthenticated):
+        await cache.identify("tok")
