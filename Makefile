@@ -50,6 +50,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/vector_index.py
 	$(BIN)/python bench/rag_chat.py
 	$(BIN)/python bench/identity_check.py
+	$(BIN)/python bench/recovery.py
+	$(BIN)/python bench/admission.py
+	$(BIN)/python bench/memory_probes.py
+	$(BIN)/python bench/slow_uploads.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

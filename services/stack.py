@@ -11,15 +11,17 @@ import sys
 import threading
 import time
 import urllib.request
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.grpc_tls import GrpcTls, blocking_channel
 from services.common.infra import EmbeddedNats, EmbeddedPostgres, free_ports, wait_for_port
+from services.supervisor import Supervisor
 
 if TYPE_CHECKING:
     from services.dev_certs import DevCerts
@@ -76,6 +78,9 @@ class StackConfig:
     # Mutual TLS on every gRPC hop, with a throwaway CA and certificate (SANs 127.0.0.1 and localhost)
     # made in `data_dir/tls` at start; needs the `cryptography` package (a dev extra).
     tls: bool = False
+    # Start a process (service, embedded PostgreSQL or nats-server) again when it exits, with
+    # backoff, until one is in a crash loop (`Stack.supervisor.failure`); `make run` does.
+    heal: bool = False
 
 
 class StackError(RuntimeError):
@@ -112,7 +117,8 @@ class Stack:
         self.metrics_ports = {name: next(spare) for name in grpc_names}
         # HTTP port of every gateway; the first is `config.port`.
         self.gateway_ports = {name: config.port if i == 0 else next(spare) for i, name in enumerate(gateways)}
-        self._infra_ports = {name: next(spare) for name in infra}
+        # Ports of the embedded PostgreSQL and nats-server (used only where the stack starts them).
+        self.infra_ports = {name: next(spare) for name in infra}
         self._postgres: EmbeddedPostgres | None = None
         self._nats: EmbeddedNats | None = None
         self.database_url = config.database_url
@@ -120,6 +126,9 @@ class Stack:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         # The certificate files of `config.tls`, made on first use.
         self.tls_certs: DevCerts | None = None
+        self.supervisor: Supervisor | None = None
+        # The last lines each process wrote, where they go to our stdout/stderr (no `log_dir`).
+        self._tails: dict[str, deque[str]] = {}
 
     @property
     def gateway_url(self) -> str:
@@ -135,6 +144,9 @@ class Stack:
         try:
             self.start_infrastructure()
             self.start_services(timeout_s)
+            if self.config.heal:
+                self.supervisor = Supervisor(self)
+                self.supervisor.start()
         except BaseException:
             self.stop()
             raise
@@ -143,11 +155,11 @@ class Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.config.database_url is None and self._postgres is None:
             self._postgres = EmbeddedPostgres(
-                self.data_dir / "postgres", durable=self.config.durable, port=self._infra_ports["postgres"]
+                self.data_dir / "postgres", durable=self.config.durable, port=self.infra_ports["postgres"]
             )
             self.database_url = self._postgres.start()
         if self.config.nats_url is None and self._nats is None:
-            self._nats = EmbeddedNats(self.data_dir / "nats", port=self._infra_ports["nats"])
+            self._nats = EmbeddedNats(self.data_dir / "nats", port=self.infra_ports["nats"])
             self.nats_url = self._nats.start()
 
     def service_env(self) -> dict[str, str]:
@@ -238,7 +250,40 @@ class Stack:
         self.processes[name] = self._spawn(name, self.process_env(name))
         self._wait_ready(name, time.monotonic() + timeout_s)
 
+    def exited(self) -> dict[str, str]:
+        """The processes that are gone, by name (``postgres``, ``nats``, ``inference-1``, ...), with
+        how they ended."""
+        gone = {}
+        if self._postgres is not None and not self._postgres.running():
+            gone["postgres"] = "is not running"
+        if self._nats is not None and not self._nats.running():
+            gone["nats"] = "is not running"
+        for name, process in list(self.processes.items()):
+            if process.poll() is not None:
+                gone[name] = f"exited with code {process.returncode}"
+        return gone
+
+    def pid(self, name: str) -> int | None:
+        """The pid of a process by name, ``postgres`` and ``nats`` included (None if not ours)."""
+        server = {"postgres": self._postgres, "nats": self._nats}.get(name)
+        if server is not None:
+            return server.pid
+        process = self.processes.get(name)
+        return None if process is None else process.pid
+
+    def revive(self, name: str) -> None:
+        """Starts one gone process again on its ports, data and secrets, without waiting for a
+        service to serve (the supervisor sees it exit if it fails)."""
+        if name == "postgres" and self._postgres is not None:
+            self._postgres.start()
+        elif name == "nats" and self._nats is not None:
+            self._nats.start()
+        else:
+            self.processes[name] = self._spawn(name, self.process_env(name))
+
     def stop(self) -> None:
+        if self.supervisor is not None:
+            self.supervisor.stop()
         self.stop_services()
         if self._nats is not None:
             self._nats.stop()
@@ -248,15 +293,30 @@ class Stack:
             self._postgres = None
 
     def log_tail(self, name: str, lines: int = 30) -> str:
-        if self.config.log_dir is None:
-            return ""
-        path = self.config.log_dir / f"{name}.log"
-        if not path.exists():
+        """The last lines a process wrote: its log file, or what was passed through to our output."""
+        if name in self._tails:
+            return "\n".join(list(self._tails[name])[-lines:])
+        path = self._log_path(name)
+        if path is None or not path.exists():
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
+    def _log_path(self, name: str) -> Path | None:
+        server = {"postgres": self._postgres, "nats": self._nats}.get(name)
+        if server is not None:
+            return server.data_dir / "server.log"
+        return None if self.config.log_dir is None else self.config.log_dir / f"{name}.log"
+
     def _spawn(self, name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", f"services.{self._service_of[name]}.main"]
+        if self.config.log_dir is None and self.config.heal:
+            # Passed through to ours, and kept: a crash loop is reported with the output that explains it.
+            pipe = subprocess.PIPE
+            process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=pipe, stderr=pipe)
+            tail = self._tails[name] = deque(maxlen=100)
+            for source, target in ((process.stdout, sys.stdout), (process.stderr, sys.stderr)):
+                threading.Thread(target=_relay, args=(source, target, tail), daemon=True).start()
+            return process
         if self.config.log_dir is None:
             return subprocess.Popen(command, env=env, cwd=ROOT)
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
@@ -308,6 +368,16 @@ class Stack:
                 time.sleep(0.05)
 
 
+def _relay(source: IO[bytes], target: IO[str], tail: deque[str]) -> None:
+    """Copies a child's output to ours line by line until it closes, keeping the last lines."""
+    for raw in source:
+        line = raw.decode(errors="replace")
+        tail.append(line.rstrip("\n"))
+        target.write(line)
+        target.flush()
+    source.close()
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s stack: %(message)s")
     # The wheel logs every pg_ctl command line and its output at INFO.
@@ -330,6 +400,7 @@ def main() -> None:
             for name in SERVICES
             if env.get(f"{name.upper()}_REPLICAS")
         },
+        heal=True,
     )
     stack = Stack(config)
     stopping = threading.Event()
@@ -349,16 +420,19 @@ def main() -> None:
     print(f"Gateway ready at {stack.gateway_url} ({time.monotonic() - started:.1f} s; {ports})", flush=True)
     if len(stack.gateway_urls) > 1:
         print(f"Gateways: {', '.join(stack.gateway_urls)}", flush=True)
+    assert stack.supervisor is not None
+    failed = 0
     try:
-        while not stopping.is_set():
-            for name, process in stack.processes.items():
-                if process.poll() is not None:
-                    print(f"stack: {name} exited with code {process.returncode}; stopping", file=sys.stderr)
-                    stopping.set()
-            stopping.wait(0.5)
+        while not stopping.wait(0.2):
+            if stack.supervisor.failed.is_set():
+                print(f"stack: {stack.supervisor.failure}\nstack: stopping everything", file=sys.stderr)
+                failed = 1
+                break
     finally:
         print("stack: stopping", flush=True)
         stack.stop()
+    if failed:
+        raise SystemExit(failed)
 
 
 if __name__ == "__main__":

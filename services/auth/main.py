@@ -15,6 +15,7 @@ from services.auth.settings import AuthSettings
 from services.auth.tokens import TokenIssuer
 from services.common.authenticators import CachedAuthenticator
 from services.common.db import open_pool
+from services.common.dependency_health import pool_check
 from services.common.entrypoint import run_service
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
 from services.common.metrics import ServiceMetrics, new_registry
@@ -64,7 +65,9 @@ async def start(settings: AuthSettings) -> tuple[GrpcService, asyncpg.Pool]:
         tls=settings.grpc_tls,
         authenticator=CachedAuthenticator(LocalAuthenticator(core), settings.auth_cache_ttl_s),
         public_methods=PUBLIC_METHODS,
+        max_inflight_rpcs=settings.max_inflight_rpcs,
     )
+    service.watch_dependencies({"postgres": pool_check(pool)})
     log.info("auth service listening on port %d", service.port)
     return service, pool
 

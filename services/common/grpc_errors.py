@@ -16,6 +16,7 @@ from services.common.grpc_identity import (
     is_open,
 )
 from services.common.identity import Identity
+from services.common.outages import is_outage
 from services.common.request_context import REQUEST_ID_METADATA_KEY, new_request_id, request_id_var
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,10 @@ def status_for(error: errors.ServiceError) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
-_NO_RETRY = ("grpc-retry-pushback-ms", "-1")
+# Trailing metadata that tells a client's retry policy (services/common/grpc_channel.py) not to
+# send the call again.
+NO_RETRY_METADATA = ("grpc-retry-pushback-ms", "-1")
+_NO_RETRY = NO_RETRY_METADATA
 
 
 async def _abort_for(error: BaseException, context: grpc.aio.ServicerContext, method: str) -> None:
@@ -79,6 +83,13 @@ async def _abort_for(error: BaseException, context: grpc.aio.ServicerContext, me
         # not to send it again. Only UNAVAILABLE from the transport, or from a server that is
         # stopping, is retried.
         await context.abort(code, error.detail, trailing_metadata=(*trailers, _NO_RETRY))
+    if is_outage(error):
+        # PostgreSQL or NATS is down: the caller may retry once it is back (HTTP 503), and is not
+        # helped by the channel resending at once, hence the same push-back.
+        log.warning("%s failed: a dependency is unavailable (%s)", method, type(error).__name__)
+        await context.abort(
+            grpc.StatusCode.UNAVAILABLE, messages.SERVICE_UNAVAILABLE, trailing_metadata=(_NO_RETRY,)
+        )
     log.error("%s failed unexpectedly", method, exc_info=error)
     # Never leak internals: the client sees a fixed text, the log holds the trace.
     await context.abort(grpc.StatusCode.INTERNAL, "internal error")

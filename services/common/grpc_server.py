@@ -3,12 +3,15 @@
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common.admission import Admission
+from services.common.admission_interceptor import AdmissionInterceptor
+from services.common.dependency_health import Check, DependencyHealth
 from services.common.grpc_errors import ServiceInterceptor
 from services.common.grpc_identity import Authenticator, Authorize
 from services.common.grpc_tls import GrpcTls
@@ -29,11 +32,20 @@ class GrpcService:
         health_servicer: health.aio.HealthServicer,
         port: int,
         metrics: ServiceMetrics | None = None,
+        service_names: Sequence[str] = (),
     ) -> None:
         self.server = server
         self.health = health_servicer
         self.port = port
         self.metrics = metrics
+        self.service_names = tuple(service_names)
+        self.dependencies: DependencyHealth | None = None
+
+    def watch_dependencies(self, checks: Mapping[str, Check]) -> DependencyHealth:
+        """From now on the services' health follows ``checks`` (services/common/dependency_health.py)."""
+        self.dependencies = DependencyHealth(self.health, self.service_names, checks)
+        self.dependencies.start()
+        return self.dependencies
 
     @property
     def metrics_port(self) -> int:
@@ -43,6 +55,8 @@ class GrpcService:
     async def stop(self, grace_s: float) -> None:
         """Health NOT_SERVING first, so balancers stop sending, then a graceful stop; the metrics
         endpoint last, so the drain can still be scraped."""
+        if self.dependencies is not None:
+            await self.dependencies.stop()
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace_s)
         if self.metrics is not None:
@@ -59,15 +73,19 @@ async def start_grpc_service(
     authenticator: Authenticator | None,
     public_methods: Sequence[str] = (),
     authorize: Authorize | None = None,
+    max_inflight_rpcs: int = 0,
 ) -> GrpcService:
     """Builds, binds and starts a server; ``register`` adds the servicers of ``service_names``.
     With ``metrics``, every call is counted and timed, and ``/metrics`` is served on its address.
     With ``tls``, the port speaks only TLS and admits only clients whose certificate the CA signed.
     Every call but health, reflection and ``public_methods`` must carry a credential that
-    ``authenticator`` resolves, and that ``authorize`` admits (services/common/grpc_identity.py)."""
+    ``authenticator`` resolves, and that ``authorize`` admits (services/common/grpc_identity.py).
+    Past ``max_inflight_rpcs`` calls in flight (0: no limit), a new one is refused at once."""
     # The metrics interceptor goes outside, so that it sees the status ServiceInterceptor's aborts set.
+    # Admission before ServiceInterceptor, so that a refused call costs no credential check.
     interceptors: list[grpc.aio.ServerInterceptor] = [
-        ServiceInterceptor(authenticator, public_methods, authorize)
+        AdmissionInterceptor(Admission(max_inflight_rpcs)),
+        ServiceInterceptor(authenticator, public_methods, authorize),
     ]
     if metrics is not None:
         interceptors.insert(0, metrics.interceptor())
@@ -104,7 +122,7 @@ async def start_grpc_service(
     await server.start()
     for name in ("", *service_names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return GrpcService(server, health_servicer, port, metrics)
+    return GrpcService(server, health_servicer, port, metrics, service_names)
 
 
 async def wait_for_stop_signal() -> None:

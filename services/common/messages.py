@@ -85,6 +85,15 @@ def file_too_large(max_mb: int) -> str:
     )
 
 
+# An upload whose body stopped arriving (408 at the gateway, DEADLINE_EXCEEDED from the service).
+UPLOAD_STALLED = "The upload stopped arriving before it was complete"
+
+
+def too_many_uploads(limit: int) -> str:
+    """429 for a user who already has ``limit`` uploads arriving (UPLOAD_MAX_CONCURRENT_PER_USER)."""
+    return f"Too many uploads in progress: at most {limit} at once per user. Retry when one has finished."
+
+
 def unsupported_file_type(content_type: str) -> str:
     return f"File type {content_type} is not supported for processing"
 
@@ -105,6 +114,8 @@ FUNCTION_VALVES_UPDATE_FAILED = "Error updating function valves"
 FUNCTION_USER_VALVES_UPDATE_FAILED = "Error updating function user valves"
 FUNCTION_NOT_STORABLE = "Text must not contain NUL characters"
 JSON_TOO_DEEP = "JSON nested too deeply"
+# 413 for a body with more JSON values than JSON_MAX_VALUES (each costs memory once parsed).
+JSON_TOO_MANY_VALUES = "Request body has too many JSON values"
 # FastAPI's answer (400) when a body cannot be read or parsed as the form it claims to be.
 BODY_PARSE_ERROR = "There was an error parsing the body"
 

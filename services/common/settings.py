@@ -68,6 +68,9 @@ class ServiceSettings(CommonSettings):
     auth_cache_ttl_s: float = Field(default=2.0, alias="AUTH_CACHE_TTL_S", ge=0, le=5)
     # Prometheus `/metrics` of this process as "host:port" (e.g. 0.0.0.0:9090); empty: not served.
     metrics_listen: str = Field(default="", alias="METRICS_LISTEN", pattern=r"^(|\[?[\w.:-]*\]?:\d{1,5})$")
+    # Calls in flight past which a new one is refused at once (UNAVAILABLE), rather than queued
+    # without bound; health checks and reflection are exempt. 0: no limit.
+    max_inflight_rpcs: int = Field(default=256, alias="MAX_INFLIGHT_RPCS", ge=0)
 
 
 S = TypeVar("S", bound=BaseSettings)

@@ -4,10 +4,13 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from services.common.admission import Admission
 from services.common.grpc_channel import open_channel
 from services.common.metrics import new_registry
+from services.gateway.admission import admission_middleware
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
+from services.gateway.body_budget import BodyBudget, body_budget_middleware
 from services.gateway.credential_cache import CredentialCache
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
@@ -31,7 +34,17 @@ from services.gateway.routes import (
 )
 from services.gateway.routes.docs import setup_docs
 from services.gateway.settings import GatewaySettings
-from services.gateway.state import AUTH, CHANNELS, GUARD, INFERENCE, INGEST, LIFECYCLE, METRICS, SETTINGS
+from services.gateway.state import (
+    AUTH,
+    BODY_BUDGET,
+    CHANNELS,
+    GUARD,
+    INFERENCE,
+    INGEST,
+    LIFECYCLE,
+    METRICS,
+    SETTINGS,
+)
 
 # Bodies are read through our own size checks per route; this only caps aiohttp's own readers.
 _CLIENT_MAX_SIZE = 1024 * 1024 * 1024
@@ -72,8 +85,18 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: GatewaySettings) -> web.Application:
     # `/api/v1/users` → 307 to `/api/v1/users/`, as FastAPI redirects a missing trailing slash.
     slash = web.normalize_path_middleware(append_slash=True, redirect_class=web.HTTPTemporaryRedirect)
-    app = web.Application(middlewares=[edge_middleware, slash], client_max_size=_CLIENT_MAX_SIZE)
+    # Admission right after the edge (so a refusal still has a request id and is counted) and before
+    # any handler, the auth guard's lookups included; with no limit it is left out altogether.
+    limit = settings.max_inflight_requests
+    admit = [admission_middleware(Admission(limit))] if limit else []
+    budget = BodyBudget(settings.max_inflight_body_bytes) if settings.max_inflight_body_bytes else None
+    give_back = [body_budget_middleware(budget)] if budget is not None else []
+    app = web.Application(
+        middlewares=[edge_middleware, *admit, *give_back, slash], client_max_size=_CLIENT_MAX_SIZE
+    )
     app[SETTINGS] = settings
+    if budget is not None:
+        app[BODY_BUDGET] = budget
     # One registry per app (no process-wide default): two apps in one process count apart.
     app[METRICS] = HttpMetrics(new_registry())
     app[LIFECYCLE] = Lifecycle()

@@ -8,15 +8,21 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from services.common import messages
+from services.common.json_limits import too_many_values
 from services.gateway.http_errors import ApiError
+from services.gateway.state import BODY_BUDGET, SETTINGS
 
 M = TypeVar("M", bound=BaseModel)
 
 
 async def read_body(request: web.Request, max_bytes: int) -> bytes:
-    """The whole body, refusing (413) more than ``max_bytes`` without reading past the limit."""
+    """The whole body, refusing (413) more than ``max_bytes`` without reading past the limit; a
+    large one waits for room in the body budget first (503 when none comes)."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise ApiError(413, messages.BODY_TOO_LARGE)
+    budget = request.app.get(BODY_BUDGET)
+    if budget is not None and request.content_length:
+        await budget.claim(request, request.content_length)
     chunks = []
     size = 0
     try:
@@ -24,6 +30,9 @@ async def read_body(request: web.Request, max_bytes: int) -> bytes:
             size += len(chunk)
             if size > max_bytes:
                 raise ApiError(413, messages.BODY_TOO_LARGE)
+            if budget is not None:
+                # Past a declared length (a chunked or compressed body): claimed as it arrives.
+                budget.extend(request, size)
             chunks.append(chunk)
     except web.RequestPayloadError:
         # E.g. a `Content-Encoding: gzip` body that is not gzip.
@@ -89,9 +98,16 @@ def _too_deep(raw: bytes, data: object) -> bool:
     return False
 
 
-def parse_json(raw: bytes) -> object:
+def check_json_values(raw: bytes, max_values: int) -> None:
+    """413 when the JSON text ``raw`` holds more than ``max_values`` values, before it is parsed."""
+    if too_many_values(raw, max_values):
+        raise ApiError(413, messages.JSON_TOO_MANY_VALUES)
+
+
+def parse_json(raw: bytes, max_values: int) -> object:
     """``raw`` as JSON, or the 422 FastAPI answers for an invalid or missing body (and for one
-    nested deeper than MAX_JSON_DEPTH)."""
+    nested deeper than MAX_JSON_DEPTH); 413 for one with more than ``max_values`` values."""
+    check_json_values(raw, max_values)
     try:
         data = orjson.loads(raw) if raw.strip() else None
     except orjson.JSONDecodeError:
@@ -106,7 +122,7 @@ def parse_json(raw: bytes) -> object:
 
 async def read_model(request: web.Request, model: type[M], max_bytes: int) -> M:
     """The body parsed as JSON into ``model``; unknown fields are ignored."""
-    data = parse_json(await read_body(request, max_bytes))
+    data = parse_json(await read_body(request, max_bytes), request.app[SETTINGS].json_max_values)
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -116,7 +132,7 @@ async def read_model(request: web.Request, model: type[M], max_bytes: int) -> M:
 async def read_json_object(request: web.Request, max_bytes: int) -> bytes:
     """The raw body, checked to be a JSON object (a FastAPI ``dict`` parameter), else 422."""
     raw = await read_body(request, max_bytes)
-    data = parse_json(raw)
+    data = parse_json(raw, request.app[SETTINGS].json_max_values)
     if not isinstance(data, dict):
         raise ApiError(
             422,

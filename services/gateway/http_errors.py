@@ -24,9 +24,10 @@ HTTP_BY_GRPC_STATUS = {
 
 # Texts of our own choosing where gRPC's would leak transport details.
 _FIXED_DETAIL = {
-    503: messages.SERVICE_UNAVAILABLE,
     504: messages.DEADLINE_EXCEEDED,
 }
+# Seconds a client is told to wait before retrying a 503 from an unavailable backend.
+RETRY_AFTER_S = "2"
 
 
 class ApiError(Exception):
@@ -64,6 +65,13 @@ def error_from_rpc(error: grpc.aio.AioRpcError) -> ApiError:
     if pinned is not None:
         return ApiError(pinned, error.details() or messages.DEFAULT)
     status = HTTP_BY_GRPC_STATUS.get(error.code(), 500)
+    if status == 503:
+        # A backend, or the database or broker behind it, is down: most outages (a restart, a
+        # failover) pass within seconds.
+        return ApiError(503, messages.SERVICE_UNAVAILABLE, {"Retry-After": RETRY_AFTER_S})
+    if status == 429:
+        # A bound on what a caller may have in flight (uploads arriving): one finishes soon.
+        return ApiError(429, error.details() or messages.DEFAULT, {"Retry-After": RETRY_AFTER_S})
     if status in _FIXED_DETAIL:
         return ApiError(status, _FIXED_DETAIL[status])
     if status == 500:

@@ -9,6 +9,7 @@ from services.common.grpc_server import wait_for_stop_signal
 from services.common.logs import configure_logging
 from services.common.settings import load_settings
 from services.gateway.app import create_app
+from services.gateway.protocol_errors import GatewayRunner
 from services.gateway.settings import GatewaySettings
 from services.gateway.shutdown import drain_and_clean_up
 from services.gateway.state import LIFECYCLE
@@ -20,7 +21,7 @@ async def serve(settings: GatewaySettings) -> None:
     """Serves until SIGTERM/SIGINT, then stops: not ready, no new connections, in-flight requests
     and streams finish within SHUTDOWN_GRACE_S (cut when it ends), clean-ups, return."""
     app = create_app(settings)
-    runner = web.AppRunner(
+    runner = GatewayRunner(
         app,
         handle_signals=False,
         access_log=None,

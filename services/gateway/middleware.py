@@ -68,7 +68,7 @@ async def _answer(request: web.Request, handler, metrics: HttpMetrics | None) ->
         api_error = error_from_rpc(error)
         if api_error.status >= 500:
             log.warning("backend call failed: %s", error.code().name)
-        response = detail_response(api_error.status, api_error.detail)
+        response = detail_response(api_error.status, api_error.detail, api_error.headers)
     except web.HTTPException as error:
         if error.status < 400:
             raise

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from services.common.networks import Networks, NetworksText, parse_networks
 from services.common.settings import CommonSettings
@@ -24,6 +24,12 @@ class GatewaySettings(CommonSettings):
     inference_max_body_bytes: int = Field(
         default=30 * 1024 * 1024, alias="INFERENCE_MAX_BODY_BYTES", ge=1024, le=30 * 1024 * 1024
     )
+    # JSON request bodies with more values than this are refused (413) before they are parsed: a
+    # parsed value costs up to about 125 bytes here and in inference, from as few as 3 bytes of text.
+    json_max_values: int = Field(default=200_000, alias="JSON_MAX_VALUES", ge=1000)
+    # Bytes of request bodies over 1 MiB held at once (each costs about four times its size while
+    # it is parsed and sent on); a body finding no room within 10 s gets 503. 0: no bound.
+    max_inflight_body_bytes: int = Field(default=64 * 1024 * 1024, alias="MAX_INFLIGHT_BODY_BYTES", ge=0)
     # Verified credentials are reused this long; revocation must reach every replica within 5 s.
     auth_cache_ttl_s: float = Field(default=2.0, alias="AUTH_CACHE_TTL_S", ge=0, le=5)
     auth_cache_max_entries: int = Field(default=10000, alias="AUTH_CACHE_MAX_ENTRIES", ge=1)
@@ -31,6 +37,11 @@ class GatewaySettings(CommonSettings):
     # JSON bodies of the knowledge and retrieval routes, and an upload's `metadata` form field
     # (the file itself is streamed; its size limit is the ingest service's RAG_FILE_MAX_SIZE).
     ingest_max_body_bytes: int = Field(default=1024 * 1024, alias="INGEST_MAX_BODY_BYTES", ge=1024)
+    # The ingest service's upload limit, checked here too: a body over it is refused before its
+    # bytes travel on (Content-Length up front, the file's bytes as they stream, after decoding).
+    file_max_size_mb: int = Field(default=100, alias="RAG_FILE_MAX_SIZE", ge=1)
+    # An upload body that sends nothing for this long is refused (408) and its bytes dropped.
+    upload_idle_timeout_s: float = Field(default=60.0, alias="UPLOAD_IDLE_TIMEOUT_S", gt=0)
     # Deadline of `GET /api/v1/files/{id}/process/status?stream=true` (Open WebUI stops after 7200
     # one-second polls).
     file_status_stream_timeout_s: float = Field(default=7200.0, alias="FILE_STATUS_STREAM_TIMEOUT_S", gt=0)
@@ -60,7 +71,21 @@ class GatewaySettings(CommonSettings):
     shutdown_grace_s: float = Field(default=10.0, alias="SHUTDOWN_GRACE_S", ge=0)
     # `GET /ready`: each backend's gRPC health check must answer SERVING within this deadline.
     ready_timeout_s: float = Field(default=1.0, alias="READY_TIMEOUT_S", gt=0)
+    # Requests in flight (streams until their end) past which a new one gets 503 with Retry-After
+    # at once, rather than queueing without bound; /health, /ready and /metrics are exempt. 0: no limit.
+    max_inflight_requests: int = Field(default=512, alias="MAX_INFLIGHT_REQUESTS", ge=0)
 
     @property
     def trusted_proxies(self) -> Networks:
         return parse_networks(self.forwarded_allow_ips)
+
+    @model_validator(mode="after")
+    def _budget_holds_the_largest_body(self) -> "GatewaySettings":
+        largest = max(
+            self.inference_max_body_bytes, self.workspace_max_body_bytes, self.ingest_max_body_bytes
+        )
+        if self.max_inflight_body_bytes and self.max_inflight_body_bytes < largest:
+            raise ValueError(
+                f"MAX_INFLIGHT_BODY_BYTES must be 0 or at least the largest body limit ({largest})"
+            )
+        return self

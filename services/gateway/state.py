@@ -5,6 +5,7 @@ from aiohttp import web
 
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
+from services.gateway.body_budget import BodyBudget
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
 from services.gateway.metrics import HttpMetrics
@@ -21,3 +22,5 @@ CHANNELS = web.AppKey("backend_channels", dict[str, grpc.aio.Channel])
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)
 # The app's Prometheus registry and the HTTP metrics recorded into it (`GET /metrics`).
 METRICS = web.AppKey("metrics", HttpMetrics)
+# Bytes of large request bodies held at once (MAX_INFLIGHT_BODY_BYTES); absent when unbounded.
+BODY_BUDGET = web.AppKey("body_budget", BodyBudget)

@@ -2,6 +2,7 @@
 (forwarded, SSE relayed event by event), streamed as ``Head`` then a body or stream events."""
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -33,6 +34,10 @@ from services.inference.sse import ChatPart, Marker, Relayed, framed
 from services.inference.upstreams import Kind
 
 log = logging.getLogger(__name__)
+
+# What tells an OpenAI-compatible stream is complete: its `[DONE]`, or a chunk's finish_reason (some
+# servers send no `[DONE]`). A stream that closes with neither was cut short.
+_STREAM_END = re.compile(rb'(?m)^data: ?\[DONE\]|"finish_reason"\s*:\s*"')
 
 # Open WebUI's own request fields: they steer Open WebUI and are never sent upstream.
 WEBUI_FIELDS = frozenset(
@@ -134,6 +139,8 @@ class ChatService:
                 async for line in response.lines():
                     if line.strip():
                         yield converter.convert(loads(line))
+                if not converter.finished:
+                    raise OllamaStreamError("the stream ended before its done line")
                 yield Marker.DONE
         except (BadGateway, OllamaStreamError, ValueError) as error:
             if not started:
@@ -163,8 +170,13 @@ class ChatService:
                     return
                 yield Head(response.status, headers, streaming=True)
                 started = True
+                complete = False
                 async for event in sse_events(response.lines()):
+                    complete = complete or _STREAM_END.search(event) is not None
                     yield Relayed(event)
+                if not complete:
+                    log.warning("openai stream for %s ended before it finished", body.get("model"))
+                    yield Marker.FAILED
         except BadGateway as error:
             if not started:
                 raise

@@ -11,6 +11,7 @@ import grpc
 
 from services.common.authenticators import open_remote_authenticator
 from services.common.db import open_pool
+from services.common.dependency_health import pool_check
 from services.common.entrypoint import run_service
 from services.common.grpc_channel import open_channel
 from services.common.grpc_identity import verified_only
@@ -90,7 +91,9 @@ async def start(settings: InferenceSettings) -> RunningInference:
         tls=settings.grpc_tls,
         authenticator=authenticator,
         authorize=verified_only,
+        max_inflight_rpcs=settings.max_inflight_rpcs,
     )
+    service.watch_dependencies({"postgres": pool_check(pool)})
     log.info("inference service listening on port %d", service.port)
     # Cooled-down upstreams are probed at least once a second (sooner with a shorter cool-down).
     return RunningInference(

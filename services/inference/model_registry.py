@@ -152,7 +152,8 @@ def openai_entries(upstream: Upstream, listing: object) -> list[dict]:
 
 
 class ModelRegistry:
-    """Asks the enabled upstreams for their models, at most once per ``ttl_s`` (single-flight)."""
+    """Asks the enabled upstreams for their models when a listing finds the catalog older than
+    ``ttl_s`` (single-flight, one fetch at a time); chats resolve from the last known catalog."""
 
     def __init__(
         self,
@@ -169,6 +170,12 @@ class ModelRegistry:
         self._clock = clock
         self._current: Catalog | None = None
         self._refreshing: asyncio.Task[Catalog] | None = None
+        # Fetches run one at a time: one queued after invalidate() waits for the one in flight.
+        self._building = asyncio.Lock()
+        # What each upstream last answered: one that is cooling down or fails to answer keeps its
+        # models listed, so that its chats fail as the outage they are (502), not "Model not found".
+        self._last_openai: dict[Upstream, object] = {}
+        self._last_ollama: dict[Upstream, dict] = {}
         # Bumped by invalidate(): a fetch begun before it must not pass for fresh.
         self._generation = 0
         self._refreshing_generation = 0
@@ -187,16 +194,16 @@ class ModelRegistry:
         return await self._refresh()
 
     async def resolve(self, model_id: str) -> ModelRoute | None:
-        """The route for a chat or proxy request. A stale catalog still answers (and is renewed in
-        the background) so that requests never wait on model lists; an unknown id waits for one
-        fresh catalog, in case the model has just appeared."""
+        """The route for a chat or proxy request, from the last known catalog: a known model never
+        waits for model lists nor sends one (some servers end a running stream when another request
+        arrives). Only an unknown id, on a catalog older than the TTL, waits for one fresh catalog, in
+        case the model has just appeared."""
         current = self._current
+        fetched = current is None
         if current is None:
             current = await self._refresh()
-        elif not self._fresh(current):
-            self._start_refresh()
         found = current.route(model_id)
-        if found is None and current is self._current and not self._fresh(current):
+        if found is None and not fetched and not self._fresh(current):
             found = (await self._refresh()).route(model_id)
         return found
 
@@ -224,21 +231,37 @@ class ModelRegistry:
         # shield: one caller giving up must not cancel the fetch others are waiting for.
         return await asyncio.shield(self._start_refresh())
 
-    async def _build(self, generation: int) -> Catalog:
+    def _listed(self, kind: Kind) -> tuple[list[Upstream], list[Upstream]]:
+        """The enabled upstreams of ``kind``, and those of them to ask (the ones not cooling down)."""
         pool = self._dispatcher.pool
-        ollama = [u for u in pool.of_kind(Kind.OLLAMA) if not pool.is_cooling(u)]
-        openai = [u for u in pool.of_kind(Kind.OPENAI) if not pool.is_cooling(u)]
-        if not self.enabled(Kind.OLLAMA):
-            ollama = []
-        if not self.enabled(Kind.OPENAI):
-            openai = []
+        listed = pool.of_kind(kind) if self.enabled(kind) else []
+        return listed, [u for u in listed if not pool.is_cooling(u)]
+
+    async def _build(self, generation: int) -> Catalog:
+        async with self._building:
+            return await self._fetch(generation)
+
+    async def _fetch(self, generation: int) -> Catalog:
+        ollama, ask_ollama = self._listed(Kind.OLLAMA)
+        openai, ask_openai = self._listed(Kind.OPENAI)
         ollama_results, openai_results = await asyncio.gather(
-            asyncio.gather(*(self._ollama_listing(u) for u in ollama)),
-            asyncio.gather(*(self._dispatcher.fetch_json(u, "/models", self._timeouts) for u in openai)),
+            asyncio.gather(*(self._ollama_listing(u) for u in ask_ollama)),
+            asyncio.gather(*(self._dispatcher.fetch_json(u, "/models", self._timeouts) for u in ask_openai)),
         )
+        for upstream, answer in zip(ask_openai, openai_results, strict=True):
+            if answer is not None:
+                self._last_openai[upstream] = answer
+        # Without an answer to /api/ps now, nothing is known to be loaded.
+        ps_now = {u: ps for u, (tags, ps) in zip(ask_ollama, ollama_results, strict=True) if tags}
+        for upstream, (tags, _) in zip(ask_ollama, ollama_results, strict=True):
+            if tags is not None:
+                self._last_ollama[upstream] = tags
         catalog = Catalog(fetched_at=self._clock())
         by_id: dict[str, dict] = {}
-        for upstream, listing in zip(openai, openai_results, strict=True):
+        for upstream in openai:
+            listing = self._last_openai.get(upstream)
+            if listing is None:
+                continue
             for raw in openai_entries(upstream, listing):
                 route = catalog.routes.get(raw["id"])
                 if route is None:
@@ -248,7 +271,7 @@ class ModelRegistry:
                     catalog.routes[raw["id"]] = ModelRoute(
                         route.id, route.kind, (*route.upstreams, upstream), route.upstream_model
                     )
-        listings = [(u, tags, ps) for u, (tags, ps) in zip(ollama, ollama_results, strict=True) if tags]
+        listings = [(u, self._last_ollama[u], ps_now.get(u, {})) for u in ollama if self._last_ollama.get(u)]
         catalog.ollama_tags, serving = ollama_models(listings)
         for entry in catalog.ollama_tags:
             model = ollama_model_object(entry)

@@ -303,6 +303,8 @@ class OllamaStreamConverter:
         self._created = created
         self._sent_role = False
         self._tool_calls_seen = 0
+        # Set by the `done: true` line: a stream that ends without one was cut short.
+        self.finished = False
 
     def convert(self, line: dict) -> dict:
         """The chunk for one Ollama line; raises OllamaStreamError for an `{"error": ...}` line."""
@@ -317,6 +319,7 @@ class OllamaStreamConverter:
             self._sent_role = True
         done = bool(line.get("done"))
         if done:
+            self.finished = True
             finish_reason = "tool_calls" if self._tool_calls_seen else (line.get("done_reason") or "stop")
         chunk: dict[str, Any] = {
             "id": self._completion_id,

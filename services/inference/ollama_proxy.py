@@ -95,9 +95,17 @@ class OllamaProxy:
             raise NotFound(messages.NOT_FOUND)
         return found
 
-    async def _route(self, model: object) -> ModelRoute:
+    async def _route(self, model: object, listed: bool = False) -> ModelRoute:
+        """The model's route: from the last known catalog for requests that run it; from a catalog
+        no older than the TTL (``listed``) for copy, delete and unload, which act on what the
+        upstreams hold now, as Open WebUI's do (they list the models first)."""
         name = model if isinstance(model, str) else ""
-        route = await self._registry.resolve(name) if name else None
+        if not name:
+            route = None
+        elif listed:
+            route = (await self._registry.catalog()).route(name)
+        else:
+            route = await self._registry.resolve(name)
         if route is None or route.kind is not Kind.OLLAMA:
             raise InvalidArgument(messages.model_not_found(name))
         return route
@@ -182,7 +190,7 @@ class OllamaProxy:
         name = body.get("model") or body.get("name")
         if not name:
             raise InvalidArgument(messages.MISSING_MODEL_TO_UNLOAD)
-        route = await self._route(name)
+        route = await self._route(name, listed=True)
         payload = dumps({"model": route.upstream_model, "keep_alive": 0, "prompt": ""})
 
         async def unload(upstream: Upstream) -> None:
@@ -226,7 +234,7 @@ class OllamaProxy:
         """Copy and delete: the model's first upstream unless ``/{url_idx}`` names one; ``true``."""
         body = call.json_object()
         if idx is None:
-            upstream = (await self._route(body.get(key) or body.get("name"))).upstreams[0]
+            upstream = (await self._route(body.get(key) or body.get("name"), listed=True)).upstreams[0]
         else:
             upstream = self._upstream(idx)
         async with self._dispatcher.send([upstream], method, path, call.body) as (_, response):

@@ -54,7 +54,7 @@ class InferenceSettings(ServiceSettings):
     models_cache_ttl_s: float = Field(default=1.0, alias="MODELS_CACHE_TTL", ge=0)
     # Deadline of a whole upstream call, streams included (Open WebUI: AIOHTTP_CLIENT_TIMEOUT).
     upstream_timeout_s: float = Field(default=300.0, alias="AIOHTTP_CLIENT_TIMEOUT", gt=0)
-    # Deadline of a model-list call; an upstream slower than this drops out of the list.
+    # Deadline of a model-list call; an upstream slower than this keeps its last known models.
     model_list_timeout_s: float = Field(default=10.0, alias="AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST", gt=0)
     upstream_connect_timeout_s: float = Field(default=3.0, alias="UPSTREAM_CONNECT_TIMEOUT_S", gt=0)
     upstream_max_connections: int = Field(default=100, alias="UPSTREAM_MAX_CONNECTIONS", ge=1)

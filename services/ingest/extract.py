@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import charset_normalizer
 
 from services.common import messages
+from services.ingest.extract_limits import ExtractLimits, LimitExceeded
 
 log = logging.getLogger(__name__)
 
@@ -82,32 +83,51 @@ class ExtractionError(Exception):
         self.detail = detail
 
 
-def extract(data: bytes, filename: str, content_type: str) -> list[Page]:
-    """The pages of text in ``data``; raises ExtractionError for unsupported, corrupt or empty input."""
+DEFAULT_LIMITS = ExtractLimits()
+
+
+def extract(
+    data: bytes, filename: str, content_type: str, limits: ExtractLimits = DEFAULT_LIMITS
+) -> list[Page]:
+    """The pages of text in ``data``; raises ExtractionError for unsupported, corrupt or empty input,
+    and for input over ``limits``."""
     kind = _kind(filename, content_type)
     if kind == "unsupported":
         raise ExtractionError(messages.unsupported_file_type(content_type))
     if not data:
         raise ExtractionError(messages.EMPTY_CONTENT)
-    if kind == "pdf":
-        pages = _pdf(data)
-    elif kind == "docx":
-        pages = [Page(_docx(data), {})]
-    elif kind == "html":
-        pages = [Page(_html(_text_or_fail(data, content_type)), {})]
-    elif kind == "csv":
-        pages = _csv(_text_or_fail(data, content_type))
-    elif kind == "text":
-        pages = [Page(_text_or_fail(data, content_type), {})]
-    else:
-        text = _decode(data)
-        if text is None or not _looks_like_text(text):
-            raise ExtractionError(messages.unsupported_file_type(content_type))
-        pages = [Page(text, {})]
+    try:
+        pages = _pages(data, kind, content_type, limits)
+        limits.check_chars(sum(len(page.text) for page in pages))
+    except LimitExceeded as error:
+        raise ExtractionError(error.detail) from None
     pages = [Page(_normalize_newlines(page.text), page.metadata) for page in pages]
     if not any(page.text.strip() for page in pages):
         raise ExtractionError(messages.EMPTY_CONTENT)
     return pages
+
+
+def _pages(data: bytes, kind: str, content_type: str, limits: ExtractLimits) -> list[Page]:
+    if kind == "pdf":
+        return _pdf(data, limits)
+    if kind == "docx":
+        limits.check_archive(data, "DOCX")
+        return [Page(_docx(data, limits), {})]
+    if kind == "unknown" and b"\x00" in data[:SNIFF_CHARS]:
+        # Binary (as _looks_like_text would find): say so, whatever its size.
+        raise ExtractionError(messages.unsupported_file_type(content_type))
+    # Text formats: decoded whole, so refused by their size before decoding when that is enough.
+    limits.check_source_bytes(len(data))
+    if kind == "html":
+        return [Page(_html(_text_or_fail(data, content_type)), {})]
+    if kind == "csv":
+        return _csv(_text_or_fail(data, content_type))
+    if kind == "text":
+        return [Page(_text_or_fail(data, content_type), {})]
+    text = _decode(data)
+    if text is None or not _looks_like_text(text):
+        raise ExtractionError(messages.unsupported_file_type(content_type))
+    return [Page(text, {})]
 
 
 def document_text(pages: list[Page]) -> str:
@@ -195,7 +215,7 @@ def _normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _pdf(data: bytes) -> list[Page]:
+def _pdf(data: bytes, limits: ExtractLimits) -> list[Page]:
     import pypdf
 
     try:
@@ -205,33 +225,52 @@ def _pdf(data: bytes) -> list[Page]:
             raise ExtractionError("Could not read the PDF: it is protected by a password")
         total = len(reader.pages)
         labels = reader.page_labels
-        return [
-            Page(page.extract_text(), {"page": i, "page_label": labels[i], "total_pages": total})
-            for i, page in enumerate(reader.pages)
-        ]
-    except ExtractionError:
+        pages, chars = [], 0
+        for i, page in enumerate(reader.pages):
+            text = page.extract_text()
+            # Stop at the first page past the limit rather than reading the rest.
+            chars += len(text)
+            limits.check_chars(chars)
+            pages.append(Page(text, {"page": i, "page_label": labels[i], "total_pages": total}))
+        return pages
+    except (ExtractionError, LimitExceeded):
         raise
     except Exception as exc:  # pypdf raises many types for malformed input; all are permanent
         raise ExtractionError(f"Could not read the PDF: {exc}") from exc
 
 
-def _docx(data: bytes) -> str:
+def _docx(data: bytes, limits: ExtractLimits) -> str:
     import docx
 
     try:
         document = docx.Document(io.BytesIO(data))
-        return "\n".join(_docx_blocks(document))
+        return "\n".join(_docx_blocks(document, _CharBudget(limits)))
+    except LimitExceeded:
+        raise
     except Exception as exc:  # zip, XML and package errors alike mean a broken file
         raise ExtractionError(f"Could not read the DOCX file: {exc}") from exc
 
 
-def _docx_blocks(container) -> list[str]:
+class _CharBudget:
+    """Counts text as it is collected, to stop once past the limit."""
+
+    def __init__(self, limits: ExtractLimits) -> None:
+        self._limits = limits
+        self._chars = 0
+
+    def spend(self, text: str) -> str:
+        self._chars += len(text) + 1
+        self._limits.check_chars(self._chars)
+        return text
+
+
+def _docx_blocks(container, budget: _CharBudget) -> list[str]:
     from docx.table import Table
 
     texts = []
     for block in container.iter_inner_content():
         if not isinstance(block, Table):
-            texts.append(block.text)
+            texts.append(budget.spend(block.text))
             continue
         for row in block.rows:
             seen = set()
@@ -240,7 +279,7 @@ def _docx_blocks(container) -> list[str]:
                 if id(cell._tc) in seen:
                     continue
                 seen.add(id(cell._tc))
-                texts.extend(_docx_blocks(cell))
+                texts.extend(_docx_blocks(cell, budget))
     return texts
 
 

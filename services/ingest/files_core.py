@@ -1,5 +1,6 @@
 """Files: streamed uploads into Postgres, reads, deletes and status watches, with access checks."""
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -13,6 +14,7 @@ import orjson
 from services.common import errors, messages
 from services.common.collection_names import file_collection
 from services.common.identity import Identity
+from services.common.stored_names import clean_name
 from services.ingest.access import can_read_file, owns_file
 from services.ingest.collections import CollectionIndexes
 from services.ingest.events import EventPublisher, StatusFeed
@@ -24,6 +26,7 @@ from services.ingest.models import (
     FileStatus,
 )
 from services.ingest.repository import IngestRepository
+from services.ingest.upload_staging import UploadStaging, with_idle_timeout
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +108,7 @@ class FilesCore:
         feed: StatusFeed,
         indexes: CollectionIndexes,
         limits: FileLimits,
+        staging: UploadStaging,
     ) -> None:
         self._repo = repo
         self._queue = queue
@@ -112,17 +116,20 @@ class FilesCore:
         self._feed = feed
         self._indexes = indexes
         self._limits = limits
+        self._staging = staging
 
     async def upload(self, header: UploadHeader, items: AsyncIterator[bytes | ClientMetadata]) -> FileRecord:
-        """Stores the file in one transaction (all or nothing), then queues its processing."""
+        """Stages the bytes as they arrive, creates the file with them (all or nothing), then queues
+        its processing."""
         max_bytes = self._limits.max_size_mb * 1024 * 1024
         stamp = int(time.time())
         record = FileRecord(
             id=str(uuid.uuid4()),
             user_id=header.caller.user_id,
-            # PostgreSQL text cannot hold NUL (a percent-encoded `filename*` can carry one).
-            filename=os.path.basename(header.filename.replace("\\", "/").replace("\x00", "")) or "file",
-            content_type=header.content_type.replace("\x00", "") or "application/octet-stream",
+            # A percent-encoded `filename*` can carry any character: NUL (which PostgreSQL text
+            # cannot hold), CR/LF, bidirectional overrides.
+            filename=os.path.basename(clean_name(header.filename).replace("\\", "/")) or "file",
+            content_type=clean_name(header.content_type) or "application/octet-stream",
             size=0,
             file_hash=None,
             hash=None,
@@ -135,12 +142,13 @@ class FilesCore:
         )
         digest = hashlib.sha256()
         client_meta: dict = {}
-        async with self._repo.pool.acquire() as conn, conn.transaction():
-            await self._repo.remember_user(conn, header.caller)
-            await self._repo.insert_file(conn, record)
+        # The bytes are staged as they arrive; nothing holds a connection between parts.
+        await self._staging.begin(record.id, record.user_id)
+        committed = False
+        try:
             buffer = bytearray()
             seq = 0
-            async for item in items:
+            async for item in with_idle_timeout(items, self._staging.limits.idle_timeout_s):
                 if isinstance(item, ClientMetadata):
                     client_meta = parse_client_metadata(item.text)
                     continue
@@ -150,19 +158,27 @@ class FilesCore:
                 digest.update(item)
                 buffer += item
                 while len(buffer) >= self._limits.part_bytes:
-                    await self._repo.insert_part(
-                        conn, record.id, seq, bytes(buffer[: self._limits.part_bytes])
-                    )
+                    await self._staging.stage(record.id, seq, bytes(buffer[: self._limits.part_bytes]))
                     del buffer[: self._limits.part_bytes]
                     seq += 1
             if buffer or seq == 0:
-                await self._repo.insert_part(conn, record.id, seq, bytes(buffer))
+                await self._staging.stage(record.id, seq, bytes(buffer))
+            del buffer
             given_hash = client_meta.get("file_hash")
             record.file_hash = (
                 given_hash if isinstance(given_hash, str) and given_hash else digest.hexdigest()
             )
             record.client_meta = client_meta
-            await self._repo.finish_upload(conn, record.id, record.size, record.file_hash, client_meta)
+            # The file appears with all its bytes, or not at all.
+            async with self._repo.pool.acquire() as conn, conn.transaction():
+                await self._repo.remember_user(conn, header.caller)
+                await self._repo.insert_file(conn, record)
+                await self._staging.take_over(conn, record.id, record.id)
+                await self._repo.finish_upload(conn, record.id, record.size, record.file_hash, client_meta)
+            committed = True
+        finally:
+            # Shielded: a cancelled call (the client left) must still drop what it staged.
+            await asyncio.shield(self._staging.release(record.id, drop=not committed))
         log.info("stored file %s (%d bytes)", record.id, record.size)
         if not header.process:
             return record

@@ -13,6 +13,7 @@ import orjson
 
 from services.common import errors, messages
 from services.common.identity import Identity
+from services.common.stored_names import clean_name
 from services.ingest.access import (
     can_read_file,
     can_read_knowledge,
@@ -60,7 +61,9 @@ class KnowledgeCore:
         knowledge_id = str(uuid.uuid4())
         stamp = int(time.time())
         grants = clean_grants(_grants(grants_json), caller, knowledge_id) if grants_json else []
-        record = KnowledgeRecord(knowledge_id, caller.user_id, name, description, None, grants, stamp, stamp)
+        record = KnowledgeRecord(
+            knowledge_id, caller.user_id, clean_name(name), description, None, grants, stamp, stamp
+        )
         await self._repo.insert_knowledge(record, caller)
         record.owner = UserRef(caller.user_id, caller.name, caller.role, caller.email)
         return record
@@ -106,7 +109,7 @@ class KnowledgeCore:
     ) -> KnowledgeWithFiles:
         await self._writable(caller, knowledge_id)
         grants = clean_grants(_grants(grants_json), caller, knowledge_id) if grants_json else None
-        await self._repo.update_knowledge(knowledge_id, name, description, grants)
+        await self._repo.update_knowledge(knowledge_id, clean_name(name), description, grants)
         return await self._with_files(caller, knowledge_id)
 
     async def delete(self, caller: Identity, knowledge_id: str) -> None:

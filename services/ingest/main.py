@@ -15,17 +15,20 @@ from nats.aio.msg import Msg
 
 from services.common.authenticators import open_remote_authenticator
 from services.common.db import open_pool
+from services.common.dependency_health import flag_check, nats_check, pool_check
 from services.common.entrypoint import run_service
 from services.common.grpc_identity import verified_only
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
 from services.common.metrics import ServiceMetrics, new_registry
 from services.common.migrations import apply_migrations
 from services.common.nats_client import close_nats, connect_nats
+from services.common.supervised import Supervised
 from services.ingest.collections import CollectionIndexes
 from services.ingest.daemon_thread import DaemonThread
 from services.ingest.documents_core import DocumentsCore
 from services.ingest.embedder import Embedder
 from services.ingest.events import COLLECTIONS_SUBJECT, EventPublisher, StatusFeed, decode_change
+from services.ingest.extract_limits import ExtractLimits
 from services.ingest.files_core import FileLimits, FilesCore
 from services.ingest.hybrid import Bm25Cache
 from services.ingest.jobs import JobQueue, JobQueueConfig
@@ -36,6 +39,7 @@ from services.ingest.repository import IngestRepository
 from services.ingest.search_core import SearchCore
 from services.ingest.servicer import IngestServicer
 from services.ingest.settings import IngestSettings
+from services.ingest.upload_staging import StagingLimits, UploadStaging
 from services.ingest.vector_index import IndexParams
 from services.ingest.worker import JobWorkers
 from webui.ingest.v1 import ingest_pb2, ingest_pb2_grpc
@@ -68,12 +72,14 @@ class IngestRuntime:
     pool: asyncpg.Pool
     preload: asyncio.Task | None
     auth_channel: grpc.aio.Channel
+    upload_sweep: Supervised
 
     @property
     def port(self) -> int:
         return self.service.port
 
     async def stop_workers(self) -> None:
+        await self.upload_sweep.stop()
         await self.workers.stop()
         if self.preload is not None and not self.preload.done():
             self.preload.cancel()
@@ -131,6 +137,9 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
 
     await nc.subscribe(COLLECTIONS_SUBJECT, cb=on_change)
 
+    staging = UploadStaging(pool, StagingLimits(settings.upload_max_per_user, settings.upload_idle_timeout_s))
+    upload_sweep = Supervised("upload sweep", staging.keep_alive)
+    upload_sweep.start()
     files = FilesCore(
         repo,
         queue,
@@ -138,6 +147,7 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         StatusFeed(nc),
         indexes,
         FileLimits(settings.file_max_size_mb, settings.file_part_bytes),
+        staging,
     )
     knowledge = KnowledgeCore(repo, files, indexes)
     bm25 = Bm25Cache(repo, settings.bm25_cache_chunks)
@@ -150,7 +160,14 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         embedder,
         indexes,
         publisher,
-        ChunkingParams(settings.chunk_size, settings.chunk_overlap, settings.markdown_header_splitter),
+        ChunkingParams(
+            settings.chunk_size,
+            settings.chunk_overlap,
+            settings.markdown_header_splitter,
+            extract_limits=ExtractLimits(
+                settings.max_extracted_chars, settings.max_archive_bytes, settings.max_archive_xml_bytes
+            ),
+        ),
         model_thread,
     )
     workers = JobWorkers(
@@ -178,9 +195,21 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         tls=settings.grpc_tls,
         authenticator=authenticator,
         authorize=verified_only,
+        max_inflight_rpcs=settings.max_inflight_rpcs,
+    )
+    # Not ready while PostgreSQL or NATS is down or a job loop is waiting to be restarted.
+    service.watch_dependencies(
+        {
+            "postgres": pool_check(pool),
+            "nats": nats_check(nc),
+            "job workers": flag_check(lambda: workers.healthy),
+            "upload sweep": flag_check(lambda: upload_sweep.healthy),
+        }
     )
     log.info("ingest service listening on port %d", service.port)
-    return IngestRuntime(service, workers, indexes, bm25, embedder, nc, pool, preload, auth_channel)
+    return IngestRuntime(
+        service, workers, indexes, bm25, embedder, nc, pool, preload, auth_channel, upload_sweep
+    )
 
 
 async def run(settings: IngestSettings) -> None:

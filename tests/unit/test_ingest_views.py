@@ -522,6 +522,36 @@ async def test_upload_refused_by_the_service_stops_sending_and_raises_its_error(
     assert not ingest.upload.half_closed
 
 
+async def test_upload_over_the_size_limit_is_413_before_the_service_gets_the_excess() -> None:
+    app, ingest = make_app(RAG_FILE_MAX_SIZE="1")
+    body = multipart(("file", "big.bin", b"x" * (1024 * 1024 + 1), None))
+    with pytest.raises(ApiError) as excinfo:
+        await files.upload_file(upload_request(app, body))
+    assert (excinfo.value.status, excinfo.value.detail) == (413, messages.file_too_large(1))
+    sent = sum(len(m.chunk) for m in ingest.upload.written)
+    assert sent <= 1024 * 1024 and ingest.upload.cancelled
+
+
+async def test_upload_of_exactly_the_size_limit_is_passed_on() -> None:
+    app, ingest = make_app(RAG_FILE_MAX_SIZE="1")
+    await files.upload_file(upload_request(app, multipart(("file", "a.bin", b"x" * 1024 * 1024, None))))
+    assert sum(len(m.chunk) for m in ingest.upload.written) == 1024 * 1024
+
+
+async def test_upload_declaring_a_length_over_the_limit_is_413_unread() -> None:
+    app, ingest = make_app(RAG_FILE_MAX_SIZE="1")
+    headers = {
+        "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+        "Content-Length": str(4 * 1024 * 1024),
+    }
+    payload = payload_of(multipart(("file", "a.bin", b"x", None)))
+    request = make_mocked_request("POST", "/api/v1/files/", headers=headers, payload=payload, app=app)
+    with pytest.raises(ApiError) as excinfo:
+        await files.upload_file(request)
+    assert (excinfo.value.status, excinfo.value.detail) == (413, messages.file_too_large(1))
+    assert ingest.upload.written == [] and not payload.at_eof()
+
+
 async def test_upload_malformed_body_cancels_the_call() -> None:
     app, ingest = make_app()
     body = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nabc'.encode()
@@ -661,6 +691,7 @@ def test_content_headers(
     assert headers["Content-Type"] == expected_type
     assert headers["Content-Length"] == "42"
     assert headers.get("Content-Disposition") == disposition
+    assert headers["X-Content-Type-Options"] == "nosniff"
 
 
 async def test_content_download_relays_head_and_chunks() -> None:

@@ -3,6 +3,8 @@
 import asyncio
 from dataclasses import dataclass, field
 
+import asyncpg
+
 from services.ingest.processing import Outcome
 from services.ingest.worker import JobWorkers, attempts_exhausted
 
@@ -87,14 +89,15 @@ async def test_poison_input_is_terminated() -> None:
 
 
 async def test_transient_error_is_naked_with_a_growing_delay() -> None:
-    processor = FakeProcessor(error=OSError("database went away"))
+    # Not an outage (those are waited out, below): an error of the job itself.
+    processor = FakeProcessor(error=RuntimeError("embedding failed"))
     message = FakeMessage(b"f1", _Metadata(2))
     await workers(processor).handle(message)
     assert message.actions == [("nak", 4.0)] and processor.failed == []
 
 
 async def test_last_attempt_marks_the_file_failed_and_acks() -> None:
-    processor = FakeProcessor(error=OSError("still down"))
+    processor = FakeProcessor(error=RuntimeError("embedding failed again"))
     message = FakeMessage(b"f1", _Metadata(3))
     await workers(processor).handle(message)
     assert processor.failed == [("f1", attempts_exhausted(3))] and message.actions == [("ack",)]
@@ -124,3 +127,61 @@ async def test_a_cancelled_job_is_handed_back() -> None:
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert message.actions == [("nak", None)]
+
+
+class FlakyProcessor(FakeProcessor):
+    """Fails with ``errors`` first (one per call), then succeeds."""
+
+    def __init__(self, errors: list[Exception]) -> None:
+        super().__init__()
+        self.errors = errors
+
+    async def process(self, file_id: str) -> Outcome:
+        self.processed.append(file_id)
+        if self.errors:
+            raise self.errors.pop(0)
+        return Outcome.COMPLETED
+
+
+async def test_a_database_outage_is_waited_out_without_using_an_attempt() -> None:
+    down = asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+    processor = FlakyProcessor([down, ConnectionRefusedError(111, "refused")])
+    message = FakeMessage(b"f1", _Metadata(3))
+    await workers(processor).handle(message)
+    # The last allowed delivery, yet neither failed nor handed back: retried in place until done.
+    assert processor.processed == ["f1"] * 3 and processor.failed == []
+    assert message.actions == [("ack",)]
+
+
+class FakeSubscription:
+    def __init__(self, messages: list[FakeMessage]) -> None:
+        self.messages = messages
+
+    async def fetch(self, batch: int, timeout: float) -> list[FakeMessage]:  # noqa: ASYNC109  # nats' signature
+        if not self.messages:
+            await asyncio.sleep(0.05)
+            raise TimeoutError
+        return [self.messages.pop(0)]
+
+
+class UnsettleableProcessor(FakeProcessor):
+    async def fail(self, file_id: str, error: str) -> None:
+        raise asyncpg.InterfaceError("connection is closed")
+
+
+async def test_the_loop_survives_a_job_it_cannot_settle() -> None:
+    # Past MAX_DELIVER the file is marked failed, which needs the database: down here.
+    first = FakeMessage(b"f1", _Metadata(4))
+    second = FakeMessage(b"f2", _Metadata(1))
+    processor = UnsettleableProcessor()
+    loop = asyncio.create_task(workers(processor)._loop(FakeSubscription([first, second])))
+    try:
+        for _ in range(100):
+            if second.actions:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)
+    # The first is left unacked for redelivery; the loop went on to the second.
+    assert first.actions == [] and second.actions == [("ack",)]

@@ -143,8 +143,15 @@ def quantity(value: str | int) -> float:
     return float(match.group(1)) * factor
 
 
-def probe_command(port: int) -> list[str]:
-    return ["python", "-m", "services.healthcheck", f"127.0.0.1:{port}"]
+SERVICE_NAMES = {
+    "auth": "webui.auth.v1.AuthService",
+    "inference": "webui.inference.v1.InferenceService",
+    "ingest": "webui.ingest.v1.IngestService",
+}
+
+
+def probe_command(port: int, service: str | None = None) -> list[str]:
+    return ["python", "-m", "services.healthcheck", f"127.0.0.1:{port}", *([service] if service else [])]
 
 
 def app_container(manifests: Manifests, name: str) -> Obj:
@@ -252,8 +259,14 @@ def test_grpc_services_ports_probes_and_listen_addresses(rendering: Manifests) -
         container = app_container(rendering, name)
         assert container_ports(rendering.deployment(name)) == {"grpc": port, "metrics": METRICS_PORT}
         # Kubernetes' `grpc` probe cannot speak TLS: the image's probe, with the service's GRPC_TLS_*.
-        for probe in ("readinessProbe", "livenessProbe"):
-            assert container[probe]["exec"] == {"command": probe_command(port)}, f"{name} {probe}"
+        # Readiness asks for the named service, which follows the database and broker; liveness for
+        # the whole server, which a restart would not bring back.
+        probes = {
+            "readinessProbe": probe_command(port, SERVICE_NAMES[name]),
+            "livenessProbe": probe_command(port),
+        }
+        for probe, command in probes.items():
+            assert container[probe]["exec"] == {"command": command}, f"{name} {probe}"
             assert "grpc" not in container[probe], f"{name} {probe}"
         env = env_values(container)
         assert env[f"{name.upper()}_GRPC_LISTEN"]["value"] == f"0.0.0.0:{port}"

@@ -271,8 +271,8 @@ async def test_job_durations_by_outcome() -> None:
         )
 
     await workers(FakeProcessor()).handle(FakeMessage(b"f1", _Metadata(1)))
-    await workers(FakeProcessor(error=OSError("down"))).handle(FakeMessage(b"f2", _Metadata(1)))
-    await workers(FakeProcessor(error=OSError("down"))).handle(FakeMessage(b"f3", _Metadata(3)))
+    await workers(FakeProcessor(error=RuntimeError("bug"))).handle(FakeMessage(b"f2", _Metadata(1)))
+    await workers(FakeProcessor(error=RuntimeError("bug"))).handle(FakeMessage(b"f3", _Metadata(3)))
     for outcome in ("completed", "retried", "failed"):
         assert sample(registry, "webui_ingest_job_duration_seconds_count", outcome=outcome) == 1
 

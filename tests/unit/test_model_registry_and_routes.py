@@ -1,4 +1,4 @@
-"""The model catalog (assembly, TTL cache, single-flight, stale-while-revalidate), the proxy route
+"""The model catalog (assembly, TTL cache, single-flight, last known models), the proxy route
 table and request body, version and key helpers, SSE event framing, OpenAI payloads and settings."""
 
 import asyncio
@@ -199,6 +199,36 @@ async def test_catalog_failed_upstreams_drop_their_models_only() -> None:
     assert pool.get(Kind.OLLAMA, 1).failures >= 1
 
 
+async def test_cooling_or_failing_upstreams_keep_their_last_known_models() -> None:
+    # Their chats then fail as the outage they are (502), not as "Model not found".
+    clock = Clock()
+    scripted = script()
+    registry, transport, pool = make_registry(scripted, clock=clock)
+    before = await registry.catalog()
+    pool.record_failure(pool.get(Kind.OPENAI, 1))  # threshold 1: cooling down
+    scripted["ollama[1]", "/api/tags"] = ConnectFailed("refused")
+    scripted["ollama[1]", "/api/ps"] = ConnectFailed("refused")
+    transport.script = scripted
+    clock.now += TTL + 1
+    catalog = await registry.catalog()
+    assert catalog is not before
+    assert all(name != "openai[1]" for name, *_ in transport.calls[CALLS_PER_FETCH:])
+    assert names(catalog.route("local-embedding")) == ["openai[1]"]
+    assert names(catalog.route("gpt-shared")) == ["openai[0]", "openai[1]"]
+    assert names(catalog.route("qwen:0.5b")) == ["ollama[1]"]
+    assert names(catalog.route("llama3:latest")) == ["ollama[0]", "ollama[1]"]
+    assert {m["id"] for m in catalog.models} == {m["id"] for m in before.models}
+    # Once it answers again, what it lists now counts: a model it no longer has is gone.
+    pool.record_success(pool.get(Kind.OPENAI, 1))
+    pool.record_success(pool.get(Kind.OLLAMA, 1))
+    scripted["ollama[1]", "/api/tags"] = reply({"models": [tag("llama3:latest")]})
+    scripted["ollama[1]", "/api/ps"] = reply({"models": []})
+    clock.now += TTL + 1
+    catalog = await registry.catalog()
+    assert catalog.route("qwen:0.5b") is None
+    assert names(catalog.route("local-embedding")) == ["openai[1]"]
+
+
 async def test_catalog_cooling_upstream_is_not_asked() -> None:
     registry, transport, pool = make_registry()
     cooling = pool.get(Kind.OPENAI, 1)
@@ -295,21 +325,22 @@ async def test_a_caller_giving_up_does_not_cancel_the_shared_fetch() -> None:
     assert len(transport.calls) == CALLS_PER_FETCH
 
 
-async def test_resolve_on_a_stale_catalog_answers_at_once_and_refreshes_in_the_background() -> None:
+async def test_resolve_of_a_known_model_never_waits_for_nor_sends_model_lists() -> None:
+    # Some servers end a running stream when another request arrives: a chat must not bring a list.
     clock = Clock()
     registry, transport, _ = make_registry(clock=clock)
     old = await registry.catalog()
-    clock.now += TTL + 1
-    transport.gate = asyncio.Event()  # the background fetch cannot finish yet
-    route = await asyncio.wait_for(registry.resolve("gpt-4o"), 1.0)
-    assert route is old.route("gpt-4o")
-    await asyncio.sleep(0)
-    assert len(transport.calls) == 2 * CALLS_PER_FETCH  # the background fetch has started
+    transport.gate = asyncio.Event()  # a fetch could not finish
+    for _ in range(5):
+        clock.now += TTL + 1
+        route = await asyncio.wait_for(registry.resolve("gpt-4o"), 1.0)
+        assert route is old.route("gpt-4o")
+        await asyncio.sleep(0)
+    assert len(transport.calls) == CALLS_PER_FETCH
     transport.gate.set()
-    new = await registry.catalog()  # joins the fetch in flight
-    assert new is not old
+    # A listing still renews a stale catalog.
+    assert await registry.catalog() is not old
     assert len(transport.calls) == 2 * CALLS_PER_FETCH
-    assert await registry.catalog() is new
 
 
 async def test_resolve_of_an_unknown_id_on_a_stale_catalog_waits_for_one_fetch() -> None:
@@ -354,6 +385,23 @@ async def test_invalidate_forces_the_next_fetch() -> None:
     registry.invalidate()
     second = await registry.catalog()
     assert second is not first
+    assert len(transport.calls) == 2 * CALLS_PER_FETCH
+
+
+async def test_fetches_never_overlap() -> None:
+    registry, transport, _ = make_registry()
+    transport.gate = asyncio.Event()
+    first = asyncio.create_task(registry.catalog())
+    for _ in range(5):
+        await asyncio.sleep(0)
+    registry.invalidate()
+    second = asyncio.create_task(registry.catalog())
+    for _ in range(5):
+        await asyncio.sleep(0)
+    # The fetch after invalidate() waits for the one in flight before it asks anything.
+    assert len(transport.calls) == CALLS_PER_FETCH
+    transport.gate.set()
+    assert await second is not await first
     assert len(transport.calls) == 2 * CALLS_PER_FETCH
 
 

@@ -3,7 +3,7 @@ and by the inference service's function administration."""
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.common.forms.types import Text
+from services.common.forms.types import Name, Text
 
 _EXAMPLE_PIPE = (
     '"""\ntitle: Example Pipe\nversion: 1.0\n"""\n'
@@ -43,6 +43,6 @@ class FunctionForm(BaseModel):
     )
 
     id: Text = Field(description="A Python identifier; stored lower-cased")
-    name: Text
+    name: Name
     content: Text = Field(description="The function's Python source")
     meta: FunctionMetaForm

@@ -4,6 +4,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, ValidationInfo
 
+from services.common.stored_names import clean_name
+
 # A validation context that leaves NUL characters to the caller: a service that refuses them later,
 # with its own texts (and only where it stores them), validates with this.
 NUL_CHECKED_LATER = {"nul_checked_later": True}
@@ -17,3 +19,12 @@ def no_nul(value: str, info: ValidationInfo) -> str:
 
 
 Text = Annotated[str, AfterValidator(no_nul), Field(description="No NUL characters")]
+
+# A display name: stored without control characters or bidirectional marks (a CR/LF would split any
+# header or log line it is written into; an override makes `txt.exe` display as `exe.txt`).
+Name = Annotated[
+    str,
+    AfterValidator(no_nul),
+    AfterValidator(clean_name),
+    Field(description="No NUL characters; control characters and bidirectional marks are removed"),
+]

@@ -3,7 +3,7 @@ service's model administration."""
 
 from pydantic import BaseModel, ConfigDict
 
-from services.common.forms.types import Text
+from services.common.forms.types import Name, Text
 
 
 class ModelMetaForm(BaseModel):
@@ -26,7 +26,7 @@ class ModelForm(BaseModel):
 
     id: Text
     base_model_id: Text | None = None
-    name: Text
+    name: Name
     meta: ModelMetaForm
     params: ModelParamsForm
     access_grants: list[dict | None] | None = None

@@ -5,6 +5,8 @@ import asyncio
 import contextlib
 import logging
 import mimetypes
+from collections.abc import Awaitable
+from typing import TypeVar
 from urllib.parse import quote
 
 import grpc
@@ -29,12 +31,19 @@ from webui.ingest.v1 import ingest_pb2
 log = logging.getLogger(__name__)
 
 routes = web.RouteTableDef()
+T = TypeVar("T")
 
 PAGE_SIZE = 50
 # Bytes per UploadFileRequest chunk.
 UPLOAD_CHUNK_BYTES = 256 * 1024
 _READ_BYTES = 64 * 1024
+_MIB = 1024 * 1024
+# Room in a declared Content-Length for the multipart framing around the file and the form's fields.
+_FORM_OVERHEAD_BYTES = 64 * 1024
 _SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
+# A slow client's bytes are passed on at least this often, so that the service sees the upload
+# alive (it ends a stream idle for UPLOAD_IDLE_TIMEOUT_S, as this route does).
+_FORWARD_EVERY_S = 1.0
 
 
 def query_flag(request: web.Request, name: str, default: bool) -> bool:
@@ -63,6 +72,18 @@ def _not_a_file_error(value: str) -> ApiError:
     )
 
 
+def file_too_large_error(max_mb: int) -> ApiError:
+    return ApiError(413, messages.file_too_large(max_mb))
+
+
+def refuse_declared_oversize(request: web.Request, max_mb: int, max_field_bytes: int) -> None:
+    """413 before any byte is read when the declared length cannot be a file within the limit (the
+    ``file`` and ``metadata`` fields at their largest, and the framing)."""
+    limit = max_mb * _MIB + 2 * max_field_bytes + _FORM_OVERHEAD_BYTES
+    if (request.content_length or 0) > limit:
+        raise file_too_large_error(max_mb)
+
+
 def part_content_type(part: BodyPartReader) -> str:
     """The part's own Content-Type, else one guessed from its filename."""
     declared = part.headers.get("Content-Type", "").strip()
@@ -72,9 +93,26 @@ def part_content_type(part: BodyPartReader) -> str:
     return guessed or "application/octet-stream"
 
 
-async def _read_field(part: BodyPartReader, max_bytes: int) -> str:
+class _Arrival:
+    """Reads of a request body that fail with 408 when the client sends nothing for ``idle_s``."""
+
+    def __init__(self, idle_s: float) -> None:
+        self.idle_s = idle_s
+
+    async def within(self, read: Awaitable[T]) -> T:
+        try:
+            async with asyncio.timeout(self.idle_s):
+                return await read
+        except TimeoutError:
+            raise ApiError(408, messages.UPLOAD_STALLED) from None
+
+    async def chunk(self, part: BodyPartReader, size: int) -> bytes:
+        return await self.within(part.read_chunk(size))
+
+
+async def _read_field(part: BodyPartReader, max_bytes: int, arrival: _Arrival) -> str:
     data = bytearray()
-    while chunk := await part.read_chunk(_READ_BYTES):
+    while chunk := await arrival.chunk(part, _READ_BYTES):
         data += chunk
         if len(data) > max_bytes:
             raise ApiError(413, messages.BODY_TOO_LARGE)
@@ -87,11 +125,17 @@ async def _read_field(part: BodyPartReader, max_bytes: int) -> str:
 
 class _Upload:
     """The client-streaming UploadFile call; ``send`` reports False once the service has ended it
-    (it refused the upload: awaiting the call raises why)."""
+    (it refused the upload: awaiting the call raises why). The file's size is counted here, after
+    any Content-Encoding is undone, so that a body over the limit is refused before it is passed on:
+    the service's own refusal, arriving while chunks are still being written, can reach us as INTERNAL.
+    """
 
-    def __init__(self, call: grpc.aio.StreamUnaryCall) -> None:
+    def __init__(self, call: grpc.aio.StreamUnaryCall, max_mb: int, arrival: _Arrival) -> None:
         self.call = call
         self.open = True
+        self.max_mb = max_mb
+        self.size = 0
+        self.arrival = arrival
 
     async def send(self, message: ingest_pb2.UploadFileRequest) -> bool:
         if self.open:
@@ -102,14 +146,21 @@ class _Upload:
         return self.open
 
     async def send_part(self, part: BodyPartReader) -> bool:
-        """The part's bytes, in chunks of about UPLOAD_CHUNK_BYTES, as they arrive."""
+        """The part's bytes, in chunks of about UPLOAD_CHUNK_BYTES (or what came within
+        _FORWARD_EVERY_S), as they arrive."""
         buffer = bytearray()
-        while chunk := await part.read_chunk(UPLOAD_CHUNK_BYTES):
+        loop = asyncio.get_running_loop()
+        sent_at = loop.time()
+        while chunk := await self.arrival.chunk(part, UPLOAD_CHUNK_BYTES):
+            self.size += len(chunk)
+            if self.size > self.max_mb * _MIB:
+                raise file_too_large_error(self.max_mb)
             buffer += chunk
-            if len(buffer) >= UPLOAD_CHUNK_BYTES:
+            if len(buffer) >= UPLOAD_CHUNK_BYTES or loop.time() - sent_at >= _FORWARD_EVERY_S:
                 if not await self.send(ingest_pb2.UploadFileRequest(chunk=bytes(buffer))):
                     return False
                 buffer.clear()
+                sent_at = loop.time()
         return not buffer or await self.send(ingest_pb2.UploadFileRequest(chunk=bytes(buffer)))
 
     async def finish(self) -> ingest_pb2.File:
@@ -129,25 +180,31 @@ async def _multipart(request: web.Request) -> MultipartReader | None:
 
 
 async def stream_upload(
-    request: web.Request, principal: Principal, header: ingest_pb2.UploadHeader, max_field_bytes: int
+    request: web.Request,
+    principal: Principal,
+    header: ingest_pb2.UploadHeader,
+    max_field_bytes: int,
+    max_file_mb: int,
+    idle_s: float,
 ) -> ingest_pb2.File:
     """Reads the multipart body part by part, starting the UploadFile call when the ``file`` part
     begins and passing its bytes on as they arrive; the ``metadata`` field goes wherever it comes."""
     reader = await _multipart(request)
     if reader is None:
         raise missing_file_error()
+    arrival = _Arrival(idle_s)
     upload: _Upload | None = None
     metadata: str | None = None
     file_text: str | None = None
     parts = 0
     try:
         try:
-            async for part in reader:
+            while (part := await arrival.within(reader.next())) is not None:
                 parts += 1
                 if isinstance(part, MultipartReader):
-                    await part.release()
+                    await arrival.within(part.release())
                 elif part.name == "file" and upload is None and part.filename is not None:
-                    upload = _Upload(request.app[INGEST].upload_file(principal))
+                    upload = _Upload(request.app[INGEST].upload_file(principal), max_file_mb, arrival)
                     header.filename = part.filename
                     header.content_type = part_content_type(part)
                     sent = await upload.send(ingest_pb2.UploadFileRequest(header=header))
@@ -156,14 +213,14 @@ async def stream_upload(
                     if not sent or not await upload.send_part(part):
                         return await upload.finish()
                 elif part.name == "file" and part.filename is None and upload is None:
-                    file_text = await _read_field(part, max_field_bytes)
+                    file_text = await _read_field(part, max_field_bytes, arrival)
                 elif part.name == "metadata" and metadata is None:
                     # FastAPI takes an empty optional form field as absent.
-                    metadata = await _read_field(part, max_field_bytes)
+                    metadata = await _read_field(part, max_field_bytes, arrival)
                     if upload is not None and metadata:
                         await upload.send(ingest_pb2.UploadFileRequest(metadata_json=metadata))
                 else:
-                    await part.release()
+                    await arrival.within(part.release())
         except (BadHttpMessage, web.RequestPayloadError):
             # A part's headers that are not HTTP headers (control or non-Latin-1 bytes), or a body
             # that cannot be decoded (a `Content-Encoding` it does not have).
@@ -187,7 +244,16 @@ async def upload_file(request: web.Request) -> web.Response:
     process = query_flag(request, "process", True)
     background = query_flag(request, "process_in_background", True)
     header = ingest_pb2.UploadHeader(process=process, wait_for_processing=process and not background)
-    file = await stream_upload(request, principal, header, request.app[SETTINGS].ingest_max_body_bytes)
+    settings = request.app[SETTINGS]
+    refuse_declared_oversize(request, settings.file_max_size_mb, settings.ingest_max_body_bytes)
+    file = await stream_upload(
+        request,
+        principal,
+        header,
+        settings.ingest_max_body_bytes,
+        settings.file_max_size_mb,
+        settings.upload_idle_timeout_s,
+    )
     return json_response(uploaded_file_json(file, processed=process))
 
 
@@ -238,7 +304,12 @@ def content_headers(head: ingest_pb2.ContentHead, attachment: bool) -> dict[str,
         disposition = "attachment"
     if content_type.startswith("text/") and "charset=" not in content_type.lower():
         content_type += "; charset=utf-8"
-    headers = {"Content-Type": content_type, "Content-Length": str(head.size)}
+    # The type is the uploader's word: a browser must not guess another (HTML in a "text/plain").
+    headers = {
+        "Content-Type": content_type,
+        "Content-Length": str(head.size),
+        "X-Content-Type-Options": "nosniff",
+    }
     if disposition:
         headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name)}"
     return headers

@@ -1,17 +1,21 @@
 """The pass-through handler both proxies share: authenticate at the route's level, forward the
 request to InferenceService, relay the reply."""
 
+import re
 from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 
 from services.common.proxy_routes import Access, ProxyRoute
 from services.gateway.auth_guard import Level
-from services.gateway.body import read_body
+from services.gateway.body import check_json_values, read_body
 from services.gateway.relay import relay
 from services.gateway.state import GUARD, INFERENCE, SETTINGS
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# A body that opens a JSON array or object (matched without copying it, as `lstrip` would).
+_JSON_CONTAINER = re.compile(rb"[ \t\r\n]*[\[{]")
 
 # What the upstream needs to read the body and shape its reply; credentials are never passed on.
 FORWARDED_HEADERS = ("content-type", "accept", "openai-beta", "anthropic-version", "anthropic-beta")
@@ -38,7 +42,11 @@ def forwarded_headers(request: web.Request) -> dict[str, str]:
 def proxy_handler(backend: str, prefix: str, level: Level) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         principal = await request.app[GUARD].require(request, level)
-        body = await read_body(request, request.app[SETTINGS].inference_max_body_bytes)
+        settings = request.app[SETTINGS]
+        body = await read_body(request, settings.inference_max_body_bytes)
+        if _JSON_CONTAINER.match(body):
+            # Inference parses JSON bodies whatever their Content-Type; other bodies pass as bytes.
+            check_json_values(body, settings.json_max_values)
         call = request.app[INFERENCE].proxy(
             principal,
             backend,

@@ -21,7 +21,8 @@ def select_filters(
     wanted = {f.id for f in snapshot.of_type("filter") if f.record.is_global}
     if isinstance(model_filter_ids, list):
         wanted.update(i for i in model_filter_ids if isinstance(i, str))
-    requested = set(requested_ids) if isinstance(requested_ids, list) else set()
+    # Only names count: a list or object in ``filter_ids`` names no filter (and is unhashable).
+    requested = {i for i in requested_ids if isinstance(i, str)} if isinstance(requested_ids, list) else set()
     chosen = [
         f
         for i in wanted

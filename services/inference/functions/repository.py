@@ -22,6 +22,12 @@ def now() -> int:
     return int(time.time())
 
 
+def _absent(function_id: str) -> bool:
+    """Whether no row can have this id: text cannot hold NUL, and PostgreSQL refuses the parameter
+    (an error, where a missing function is a plain answer)."""
+    return "\x00" in function_id
+
+
 def _json(value: object) -> str:
     return orjson.dumps(value).decode()
 
@@ -79,6 +85,8 @@ class FunctionRepository:
         return [_record(row) for row in rows]
 
     async def get(self, function_id: str) -> FunctionRecord | None:
+        if _absent(function_id):
+            return None
         row = await self._pool.fetchrow(
             f"SELECT {_COLUMNS} FROM inference_function WHERE id = $1", function_id
         )
@@ -110,10 +118,12 @@ class FunctionRepository:
             await conn.execute(_BUMP)
             return True
 
-    async def _change(self, sql: str, *args: object) -> FunctionRecord | None:
-        """Runs one ``UPDATE … RETURNING`` and bumps the version when a row changed."""
+    async def _change(self, sql: str, function_id: str, *args: object) -> FunctionRecord | None:
+        """Runs one ``UPDATE … WHERE id = $1 RETURNING`` and bumps the version when a row changed."""
+        if _absent(function_id):
+            return None
         async with self._pool.acquire() as conn, conn.transaction():
-            row = await conn.fetchrow(sql, *args)
+            row = await conn.fetchrow(sql, function_id, *args)
             if row is None:
                 return None
             await conn.execute(_BUMP)
@@ -158,6 +168,8 @@ class FunctionRepository:
         )
 
     async def delete(self, function_id: str) -> bool:
+        if _absent(function_id):
+            return False
         async with self._pool.acquire() as conn, conn.transaction():
             status = await conn.execute("DELETE FROM inference_function WHERE id = $1", function_id)
             if status == "DELETE 0":
@@ -175,6 +187,8 @@ class FunctionRepository:
         )
 
     async def get_user_valves(self, function_id: str, user_id: str) -> dict | None:
+        if _absent(function_id):
+            return None
         raw = await self._pool.fetchval(
             "SELECT valves FROM inference_function_user_valves WHERE function_id = $1 AND user_id = $2",
             function_id,
@@ -184,6 +198,8 @@ class FunctionRepository:
 
     async def set_user_valves(self, function_id: str, user_id: str, valves: dict) -> bool:
         """Stores one user's valves; False when the function no longer exists."""
+        if _absent(function_id):
+            return False
         try:
             async with self._pool.acquire() as conn, conn.transaction():
                 await conn.execute(
