@@ -124,3 +124,23 @@ def error_with(action: str, reason: str | None = None) -> str:
     """Open WebUI's ``DEFAULT(e, action)`` (``[ERROR: <action>]``), here with the reason appended,
     which 0.12.4 leaves out: a function that does not load is useless to report without it."""
     return f"[ERROR: {action}: {reason}]" if reason else f"[ERROR: {action}]"
+
+
+# Tasks (/api/v1/tasks).
+TASK_INTERNAL_ERROR = "An internal error has occurred."
+TITLE_GENERATION_DISABLED = "Title generation is disabled"
+TAGS_GENERATION_DISABLED = "Tags generation is disabled"
+FOLLOW_UP_GENERATION_DISABLED = "Follow-up generation is disabled"
+SEARCH_QUERY_GENERATION_DISABLED = "Search query generation is disabled"
+QUERY_GENERATION_DISABLED = "Query generation is disabled"
+AUTOCOMPLETE_GENERATION_DISABLED = "Autocompletion generation is disabled"
+
+
+def task_model_required(task: str) -> str:
+    """Open WebUI's text for a title request with an empty ``model``; here also the answer (400) to
+    any task request without one, where Open WebUI fails with 500."""
+    return f"No model specified for {task}. Please ensure a model is selected for this chat."
+
+
+def prompt_too_long(max_length: int) -> str:
+    return f"Input prompt exceeds maximum length of {max_length}"

@@ -11,6 +11,7 @@ from services.gateway.admission import admission_middleware
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
 from services.gateway.body_budget import BodyBudget, body_budget_middleware
+from services.gateway.chats_client import ChatsClient
 from services.gateway.credential_cache import CredentialCache
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
@@ -20,6 +21,7 @@ from services.gateway.readiness import Lifecycle
 from services.gateway.routes import (
     auths,
     chat,
+    chats,
     files,
     functions,
     knowledge,
@@ -29,6 +31,7 @@ from services.gateway.routes import (
     openai,
     retrieval,
     system,
+    tasks,
     users,
     workspace_models,
 )
@@ -38,6 +41,7 @@ from services.gateway.state import (
     AUTH,
     BODY_BUDGET,
     CHANNELS,
+    CHATS,
     GUARD,
     INFERENCE,
     INGEST,
@@ -60,6 +64,7 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
     app[INFERENCE] = InferenceClient(
         inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s
     )
+    app[CHATS] = ChatsClient(inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s)
     app[INGEST] = IngestClient(
         ingest_channel,
         settings.grpc_timeout_s,
@@ -109,12 +114,14 @@ def create_app(settings: GatewaySettings) -> web.Application:
         models,
         workspace_models,
         chat,
+        chats,
         ollama,
         openai,
         files,
         knowledge,
         retrieval,
         functions,
+        tasks,
         metrics,
     ):
         app.add_routes(module.routes)

@@ -7,6 +7,17 @@ from services.gateway.auth_guard import Principal
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
 BACKENDS = {"ollama": inference_pb2.BACKEND_OLLAMA, "openai": inference_pb2.BACKEND_OPENAI}
+# The /api/v1/tasks/{task}/completions routes.
+TASKS = {
+    "title": inference_pb2.TASK_TITLE,
+    "tags": inference_pb2.TASK_TAGS,
+    "follow_up": inference_pb2.TASK_FOLLOW_UP,
+    "queries": inference_pb2.TASK_QUERIES,
+    "auto": inference_pb2.TASK_AUTO,
+    "emoji": inference_pb2.TASK_EMOJI,
+    "image_prompt": inference_pb2.TASK_IMAGE_PROMPT,
+    "moa": inference_pb2.TASK_MOA,
+}
 
 
 def _valves_scope(user: bool) -> int:
@@ -153,3 +164,26 @@ class InferenceClient:
     async def delete_workspace_model(self, principal: Principal, model_id: str) -> bool:
         request = inference_pb2.DeleteWorkspaceModelRequest(id=model_id)
         return (await self._stub.DeleteWorkspaceModel(request, **self._workspace_opts(principal))).deleted
+
+    # -- tasks (the config is a message; forms and task bodies are JSON bytes) ----------------------
+
+    async def get_task_config(self, principal: Principal) -> inference_pb2.TaskConfig:
+        request = inference_pb2.GetTaskConfigRequest()
+        reply = await self._stub.GetTaskConfig(
+            request, timeout=self._timeout_s, metadata=outgoing_metadata(principal.credential)
+        )
+        return reply.config
+
+    async def update_task_config(self, principal: Principal, form: bytes) -> inference_pb2.TaskConfig:
+        request = inference_pb2.UpdateTaskConfigRequest(form_json=form)
+        reply = await self._stub.UpdateTaskConfig(
+            request, timeout=self._timeout_s, metadata=outgoing_metadata(principal.credential)
+        )
+        return reply.config
+
+    def run_task(self, principal: Principal, task: str, body: bytes) -> grpc.aio.UnaryStreamCall:
+        """A task completion: a model call, so it gets the stream deadline."""
+        request = inference_pb2.RunTaskRequest(task=TASKS[task], body_json=body)
+        return self._stub.RunTask(
+            request, timeout=self._stream_timeout_s, metadata=outgoing_metadata(principal.credential)
+        )

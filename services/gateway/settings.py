@@ -55,6 +55,9 @@ class GatewaySettings(CommonSettings):
     )
     # JSON bodies of the workspace model routes (a model's meta may hold an inline profile image).
     workspace_max_body_bytes: int = Field(default=4 * 1024 * 1024, alias="WORKSPACE_MAX_BODY_BYTES", ge=1024)
+    # JSON bodies of the stored-chat routes; the inference service refuses a chat over its own
+    # CHAT_MAX_BYTES (set both alike).
+    chat_max_bytes: int = Field(default=8 * 1024 * 1024, alias="CHAT_MAX_BYTES", ge=1024)
     webui_name: str = Field(default="Open WebUI", alias="WEBUI_NAME")
     deployment_id: str = Field(default="", alias="DEPLOYMENT_ID")
     cookie_same_site: str = Field(
@@ -82,7 +85,10 @@ class GatewaySettings(CommonSettings):
     @model_validator(mode="after")
     def _budget_holds_the_largest_body(self) -> "GatewaySettings":
         largest = max(
-            self.inference_max_body_bytes, self.workspace_max_body_bytes, self.ingest_max_body_bytes
+            self.inference_max_body_bytes,
+            self.workspace_max_body_bytes,
+            self.ingest_max_body_bytes,
+            self.chat_max_bytes,
         )
         if self.max_inflight_body_bytes and self.max_inflight_body_bytes < largest:
             raise ValueError(

@@ -6,6 +6,7 @@ from aiohttp import web
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
 from services.gateway.body_budget import BodyBudget
+from services.gateway.chats_client import ChatsClient
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
 from services.gateway.metrics import HttpMetrics
@@ -16,6 +17,8 @@ SETTINGS = web.AppKey("settings", GatewaySettings)
 AUTH = web.AppKey("auth_client", AuthClient)
 GUARD = web.AppKey("auth_guard", AuthGuard)
 INFERENCE = web.AppKey("inference_client", InferenceClient)
+# Stored chats: ChatsService, served by the inference service on the same channel.
+CHATS = web.AppKey("chats_client", ChatsClient)
 INGEST = web.AppKey("ingest_client", IngestClient)
 # The backend channels by name (auth, inference, ingest), for `/ready`'s health checks.
 CHANNELS = web.AppKey("backend_channels", dict[str, grpc.aio.Channel])

@@ -23,6 +23,8 @@ from services.inference.openai_proxy import OpenAIProxy
 from services.inference.pipeline import ChatPipeline
 from services.inference.rag.retrieval import RagConfig, Retrieval
 from services.inference.settings import InferenceSettings
+from services.inference.tasks.config import TaskConfigRepository, TaskConfigStore, defaults_from
+from services.inference.tasks.core import TaskService
 from services.inference.transport import Timeouts, Transport
 from services.inference.upstreams import Kind, Upstream, UpstreamPool
 from services.inference.verify_target import VerifyTargets
@@ -48,6 +50,8 @@ class InferenceCore:
     # Every model a caller may list or use, and POST /api/chat/completions end to end.
     directory: ModelDirectory
     pipeline: ChatPipeline
+    # /api/v1/tasks: the stored task configuration and the task completions.
+    tasks: TaskService
 
 
 def upstreams_from(settings: InferenceSettings) -> list[Upstream]:
@@ -97,6 +101,10 @@ def build_core(
     directory = ModelDirectory(
         registry, functions, workspace, settings.function_timeout_s, settings.bypass_model_access_control
     )
+    # Every replica reads the stored task configuration at most a second old.
+    task_config = TaskConfigStore(
+        TaskConfigRepository(pool), defaults_from(settings), min(settings.catalog_ttl_s, 1.0)
+    )
     retrieval = Retrieval(
         IngestRetriever(ingest_channel, settings.ingest_timeout_s),
         RagConfig(
@@ -107,6 +115,7 @@ def build_core(
             query_generation=settings.enable_retrieval_query_generation,
             query_template=settings.query_generation_prompt_template,
         ),
+        task_config.query_generation,
     )
     pipeline = ChatPipeline(
         directory,
@@ -138,4 +147,5 @@ def build_core(
         function_admin=FunctionAdmin(function_store, functions),
         directory=directory,
         pipeline=pipeline,
+        tasks=TaskService(task_config, directory, workspace, pipeline),
     )

@@ -115,6 +115,14 @@ class ModelDirectory:
         pipes = await self._pipe_models(await self._functions.snapshot())
         return [model for model, _ in pipes.values()] + catalog.models
 
+    async def all_models(self) -> dict[str, dict]:
+        """Every model by id, whoever asks (Open WebUI's ``app.state.MODELS``): tasks name their
+        model from here and leave access to the chat path."""
+        catalog = await self._registry.catalog()
+        pipes = [model for model, _ in (await self._pipe_models(await self._functions.snapshot())).values()]
+        merged = merge_models(pipes + catalog.models, await self._workspace.rows())
+        return {str(model["id"]): model for model in merged}
+
     async def models_for(self, caller: Identity, refresh: bool = False) -> list[dict]:
         """GET /api/models for ``caller``: pipes, then upstream models, then presets."""
         catalog = await self._registry.catalog(refresh=refresh)

@@ -11,6 +11,7 @@ from services.inference.core import InferenceCore
 from services.inference.function_pb import function_message
 from services.inference.proxy_common import ProxyCall
 from services.inference.replies import Head, Part, dumps, loads
+from services.inference.tasks.task_pb import TASK_NAMES, config_message
 from services.inference.workspace_pb import changed_message, page_message, readable_message
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
@@ -205,3 +206,29 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
     ) -> inference_pb2.DeleteWorkspaceModelResponse:
         deleted = await self._core.model_admin.delete(caller_of(), request.id)
         return inference_pb2.DeleteWorkspaceModelResponse(deleted=deleted)
+
+    # -- tasks ------------------------------------------------------------------------------------
+
+    async def GetTaskConfig(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.GetTaskConfigRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.GetTaskConfigResponse:
+        config = await self._core.tasks.config(caller_of())
+        return inference_pb2.GetTaskConfigResponse(config=config_message(config))
+
+    async def UpdateTaskConfig(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.UpdateTaskConfigRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.UpdateTaskConfigResponse:
+        config = await self._core.tasks.update_config(caller_of(), json_body(request.form_json))
+        return inference_pb2.UpdateTaskConfigResponse(config=config_message(config))
+
+    async def RunTask(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.RunTaskRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[inference_pb2.RunTaskResponse]:
+        task = TASK_NAMES.get(request.task)
+        if task is None:
+            raise InvalidArgument("task must name one of the task routes")
+        async for part in self._core.tasks.run(caller_of(), task, json_body(request.body_json)):
+            if isinstance(part, Head):
+                yield inference_pb2.RunTaskResponse(head=head_of(part))
+            else:
+                yield inference_pb2.RunTaskResponse(chunk=part)

@@ -1,6 +1,8 @@
 """Inference service settings, from the environment (Open WebUI's names where they exist)."""
 
-from pydantic import Field, model_validator
+import json
+
+from pydantic import Field, field_validator, model_validator
 
 from services.common.networks import Networks, NetworksText, parse_networks
 from services.common.settings import ServiceSettings
@@ -31,6 +33,41 @@ class InferenceSettings(ServiceSettings):
     enable_retrieval_query_generation: bool = Field(default=False, alias="ENABLE_RETRIEVAL_QUERY_GENERATION")
     query_generation_prompt_template: str = Field(default="", alias="QUERY_GENERATION_PROMPT_TEMPLATE")
     enable_rag_hybrid_search: bool = Field(default=False, alias="ENABLE_RAG_HYBRID_SEARCH")
+
+    # Tasks (/api/v1/tasks): the defaults of the stored task configuration, Open WebUI's names.
+    # ENABLE_RETRIEVAL_QUERY_GENERATION and QUERY_GENERATION_PROMPT_TEMPLATE (above) are two of them.
+    task_model: str = Field(default="", alias="TASK_MODEL")
+    task_model_external: str = Field(default="", alias="TASK_MODEL_EXTERNAL")
+    task_model_params_text: str = Field(default="{}", alias="TASK_MODEL_PARAMS")
+    enable_title_generation: bool = Field(default=True, alias="ENABLE_TITLE_GENERATION")
+    title_generation_prompt_template: str = Field(default="", alias="TITLE_GENERATION_PROMPT_TEMPLATE")
+    image_prompt_generation_prompt_template: str = Field(
+        default="", alias="IMAGE_PROMPT_GENERATION_PROMPT_TEMPLATE"
+    )
+    enable_autocomplete_generation: bool = Field(default=False, alias="ENABLE_AUTOCOMPLETE_GENERATION")
+    autocomplete_generation_input_max_length: int = Field(
+        default=-1, alias="AUTOCOMPLETE_GENERATION_INPUT_MAX_LENGTH"
+    )
+    autocomplete_generation_prompt_template: str = Field(
+        default="", alias="AUTOCOMPLETE_GENERATION_PROMPT_TEMPLATE"
+    )
+    enable_tags_generation: bool = Field(default=True, alias="ENABLE_TAGS_GENERATION")
+    tags_generation_prompt_template: str = Field(default="", alias="TAGS_GENERATION_PROMPT_TEMPLATE")
+    enable_follow_up_generation: bool = Field(default=True, alias="ENABLE_FOLLOW_UP_GENERATION")
+    follow_up_generation_prompt_template: str = Field(
+        default="", alias="FOLLOW_UP_GENERATION_PROMPT_TEMPLATE"
+    )
+    enable_search_query_generation: bool = Field(default=True, alias="ENABLE_SEARCH_QUERY_GENERATION")
+    tools_function_calling_prompt_template: str = Field(
+        default="", alias="TOOLS_FUNCTION_CALLING_PROMPT_TEMPLATE"
+    )
+    enable_voice_mode_prompt: bool = Field(default=True, alias="ENABLE_VOICE_MODE_PROMPT")
+    voice_mode_prompt_template: str = Field(default="", alias="VOICE_MODE_PROMPT_TEMPLATE")
+
+    # Stored chats (/api/v1/chats). Admins may read any user's chats (Open WebUI's default).
+    enable_admin_chat_access: bool = Field(default=True, alias="ENABLE_ADMIN_CHAT_ACCESS")
+    # The largest chat stored (its blob and messages as JSON): a bigger write is refused with 413.
+    chat_max_bytes: int = Field(default=8 * 1024 * 1024, alias="CHAT_MAX_BYTES", ge=1024, le=24 * 1024 * 1024)
 
     # Functions and workspace models.
     enable_functions: bool = Field(default=True, alias="ENABLE_FUNCTIONS")
@@ -64,6 +101,21 @@ class InferenceSettings(ServiceSettings):
     # Where an admin's connection test (/ollama/verify, /openai/verify) may connect: CIDRs or
     # addresses; empty (or *) allows any address.
     verify_allowed_networks_text: NetworksText = Field(default="", alias="VERIFY_ALLOWED_NETWORKS")
+
+    @field_validator("task_model_params_text")
+    @classmethod
+    def _check_task_model_params(cls, value: str) -> str:
+        try:
+            parsed = json.loads(value or "{}")
+        except ValueError:
+            raise ValueError("TASK_MODEL_PARAMS must be a JSON object") from None
+        if not isinstance(parsed, dict):
+            raise ValueError("TASK_MODEL_PARAMS must be a JSON object")
+        return value
+
+    @property
+    def task_model_params(self) -> dict:
+        return json.loads(self.task_model_params_text or "{}")
 
     @model_validator(mode="after")
     def _check_urls(self) -> "InferenceSettings":

@@ -13,6 +13,7 @@ import orjson
 
 from services.common import errors, messages
 from services.common.collection_names import file_collection
+from services.common.forms.types import has_nul
 from services.common.identity import Identity
 from services.common.stored_names import clean_name
 from services.ingest.access import can_read_file, owns_file
@@ -86,17 +87,7 @@ def _storable(value: dict) -> bool:
         orjson.dumps(value)
     except (TypeError, orjson.JSONEncodeError):
         return False
-    return not _has_nul(value)
-
-
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+    return not has_nul(value)
 
 
 class FilesCore:

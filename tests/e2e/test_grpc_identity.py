@@ -14,14 +14,17 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from tests.e2e.conftest import Account, Running
 from webui.auth.v1 import auth_pb2
-from webui.inference.v1 import inference_pb2
+from webui.inference.v1 import chats_pb2, inference_pb2
 from webui.ingest.v1 import ingest_pb2
 
 SERVICES = {
     "auth": auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
     "inference": inference_pb2.DESCRIPTOR.services_by_name["InferenceService"],
     "ingest": ingest_pb2.DESCRIPTOR.services_by_name["IngestService"],
+    "chats": chats_pb2.DESCRIPTOR.services_by_name["ChatsService"],
 }
+# The process serving each service, where it is not the one of the same name.
+SERVED_BY = {"chats": "inference"}
 PUBLIC = {"Signup", "Signin", "Authenticate", "GetAuthStatus"}
 ADMIN_AUTH_RPCS = {"AddUser", "ListUsers", "UpdateUser", "DeleteUser"}
 
@@ -77,7 +80,9 @@ async def _call(
 @pytest.fixture(scope="module")
 async def channels(running: Running) -> AsyncIterator[dict[str, grpc.aio.Channel]]:
     opened = {
-        service: grpc.aio.insecure_channel(f"127.0.0.1:{running.stack.grpc_ports[service]}")
+        service: grpc.aio.insecure_channel(
+            f"127.0.0.1:{running.stack.grpc_ports[SERVED_BY.get(service, service)]}"
+        )
         for service in SERVICES
     }
     try:

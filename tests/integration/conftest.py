@@ -4,12 +4,15 @@ Postgres and NATS."""
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import asyncpg
 import grpc
 import pytest
 
 from services.auth.main import start
 from services.auth.settings import AuthSettings
 from services.common.infra import EmbeddedNats
+from services.common.migrations import apply_migrations
+from services.inference.main import MIGRATIONS as INFERENCE_MIGRATIONS
 from services.ingest.embedder import Embedder
 from services.ingest.main import IngestRuntime
 from services.ingest.main import start as start_ingest_service
@@ -113,3 +116,14 @@ async def start_ingest(
         for runtime, channel in started:
             await channel.close()
             await runtime.stop(0)
+
+
+@pytest.fixture
+async def inference_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the inference service's migrated schema, for its repositories."""
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+    try:
+        await apply_migrations(pool, "inference", INFERENCE_MIGRATIONS)
+        yield pool
+    finally:
+        await pool.close()

@@ -1,18 +1,15 @@
 """Functions on real Postgres: the repository's SQL, version bumps, and two replicas' catalogs."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
 from services.common.identity import Identity
-from services.common.migrations import apply_migrations
 from services.inference.functions.admin import FunctionAdmin
 from services.inference.functions.catalog import FunctionCatalog
 from services.inference.functions.records import FunctionRecord
 from services.inference.functions.repository import FunctionRepository
-from services.inference.main import MIGRATIONS
 
 ADMIN = Identity(user_id="admin-1", email="a@example.com", name="Admin", role="admin")
 USER = Identity(user_id="user-1", email="u@example.com", name="User", role="user")
@@ -51,13 +48,8 @@ def record(
 
 
 @pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    try:
-        await apply_migrations(pool, "inference", MIGRATIONS)
-        yield pool
-    finally:
-        await pool.close()
+def pool(inference_pool: asyncpg.Pool) -> asyncpg.Pool:
+    return inference_pool
 
 
 @pytest.fixture

@@ -2,14 +2,11 @@
 two replicas' catalogs seeing each other's writes."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
 from services.common.identity import Identity
-from services.common.migrations import apply_migrations
-from services.inference.main import MIGRATIONS
 from services.inference.workspace.admin import ModelAdmin
 from services.inference.workspace.catalog import WorkspaceCatalog
 from services.inference.workspace.records import WorkspaceModel
@@ -20,16 +17,6 @@ ALICE = Identity("alice", role="user")
 
 async def no_base_models() -> list[dict]:
     return []
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    try:
-        await apply_migrations(pool, "inference", MIGRATIONS)
-        yield pool
-    finally:
-        await pool.close()
 
 
 def model(model_id: str, **kw: object) -> WorkspaceModel:
@@ -47,6 +34,11 @@ def model(model_id: str, **kw: object) -> WorkspaceModel:
     )
     values.update(kw)
     return WorkspaceModel(**values)
+
+
+@pytest.fixture
+def pool(inference_pool: asyncpg.Pool) -> asyncpg.Pool:
+    return inference_pool
 
 
 async def test_rows_round_trip_and_every_change_bumps_the_version(pool: asyncpg.Pool) -> None:

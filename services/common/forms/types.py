@@ -11,6 +11,18 @@ from services.common.stored_names import clean_name
 NUL_CHECKED_LATER = {"nul_checked_later": True}
 
 
+def has_nul(value: object) -> bool:
+    """Whether a NUL is anywhere in a JSON value, keys included: PostgreSQL text and jsonb cannot
+    hold one, so such input is refused rather than failed on."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
 def no_nul(value: str, info: ValidationInfo) -> str:
     # PostgreSQL text cannot hold NUL; refuse it here rather than fail deep inside.
     if "\x00" in value and not (info.context or {}).get("nul_checked_later"):

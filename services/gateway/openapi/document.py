@@ -5,6 +5,7 @@ from types import ModuleType
 from services.gateway.openapi import (
     paths_auths,
     paths_chat,
+    paths_chats,
     paths_files,
     paths_functions,
     paths_knowledge,
@@ -13,6 +14,7 @@ from services.gateway.openapi import (
     paths_openai,
     paths_retrieval,
     paths_system,
+    paths_tasks,
     paths_users,
     paths_workspace_models,
 )
@@ -26,12 +28,14 @@ MODULES: tuple[ModuleType, ...] = (
     paths_models,
     paths_workspace_models,
     paths_chat,
+    paths_chats,
     paths_ollama,
     paths_openai,
     paths_files,
     paths_knowledge,
     paths_retrieval,
     paths_functions,
+    paths_tasks,
 )
 
 

@@ -1,42 +1,16 @@
 """Open WebUI's retrieval query generation: the prompt of the extra model call and its parsing."""
 
 import json
-import time
 
-from services.inference.rag.messages import message_text
+from services.inference.tasks.render import render_chat_task
+from services.inference.tasks.templates import DEFAULT_QUERY_GENERATION_PROMPT_TEMPLATE
 
-DEFAULT_QUERY_GENERATION_PROMPT_TEMPLATE = """### Task:
-Analyze the chat history to determine the necessity of generating search queries, in the given language. By default, **prioritize generating 1-3 broad and relevant search queries** unless it is absolutely certain that no additional information is required. The aim is to retrieve comprehensive, updated, and valuable information even with minimal uncertainty. If no search is unequivocally needed, return an empty list.
-
-### Guidelines:
-- Respond **EXCLUSIVELY** with a JSON object. Any form of commentary, explanation, or additional text is strictly prohibited.
-- When generating search queries, respond in the format: { "queries": ["query1", "query2"] }, ensuring each query is distinct, concise, and relevant to the topic.
-- If and only if it is entirely certain that no useful results can be retrieved by a search, return: { "queries": [] }.
-- Err on the side of suggesting search queries if there is **any chance** they might provide useful or updated information.
-- Be concise and focused on composing high-quality search queries, avoiding unnecessary elaboration, commentary, or assumptions.
-- Today's date is: {{CURRENT_DATE}}.
-- Always prioritize providing actionable and broad queries that maximize informational coverage.
-
-### Output:
-Strictly return in JSON format: 
-{
-  "queries": ["query1", "query2"]
-}
-
-### Chat History:
-<chat_history>
-{{MESSAGES:END:6}}
-</chat_history>
-"""  # noqa: E501, W291 - Open WebUI's text, line for line
+__all__ = ["DEFAULT_QUERY_GENERATION_PROMPT_TEMPLATE", "parse_queries", "query_prompt"]
 
 
 def query_prompt(template: str, messages: list, now: float | None = None) -> str:
-    """The template with the last six messages (``ROLE: text`` lines) and today's date."""
-    recent = [m for m in messages if isinstance(m, dict)][-6:]
-    history = "\n".join(f"{str(m.get('role', '')).upper()}: {message_text(m)}" for m in recent)
-    date = time.strftime("%Y-%m-%d", time.localtime(now))
-    template = template or DEFAULT_QUERY_GENERATION_PROMPT_TEMPLATE
-    return template.replace("{{MESSAGES:END:6}}", history).replace("{{CURRENT_DATE}}", date)
+    """The query generation template (the built-in one when empty) rendered over the chat."""
+    return render_chat_task(template or DEFAULT_QUERY_GENERATION_PROMPT_TEMPLATE, messages, None, now)
 
 
 def parse_queries(reply: str, fallback: str) -> list[str]:

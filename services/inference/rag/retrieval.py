@@ -29,18 +29,32 @@ class RagConfig:
     query_template: str = ""
 
 
+# The stored task configuration's switch and template of query generation, read per request (an
+# admin changes them with POST /api/v1/tasks/config/update).
+QueryGenerationConfig = Callable[[], Awaitable[tuple[bool, str]]]
+
+
 class Retrieval:
-    def __init__(self, retriever: Retriever, config: RagConfig) -> None:
+    def __init__(
+        self, retriever: Retriever, config: RagConfig, query_generation: QueryGenerationConfig | None = None
+    ) -> None:
         self._retriever = retriever
         self._config = config
+        self._query_generation = query_generation
+
+    async def _query_generation_config(self) -> tuple[bool, str]:
+        if self._query_generation is None:
+            return self._config.query_generation, self._config.query_template
+        return await self._query_generation()
 
     async def queries(self, messages: list, generate: Generate | None) -> list[str]:
         """The search queries: the last user message, or the model's when query generation is on."""
         last = last_user_text(messages)
-        if not self._config.query_generation or generate is None:
+        enabled, template = await self._query_generation_config()
+        if not enabled or generate is None:
             return [last] if last.strip() else []
         try:
-            reply = await generate(query_prompt(self._config.query_template, messages))
+            reply = await generate(query_prompt(template, messages))
         except Exception as error:
             # As in Open WebUI: a failed query generation is logged and the last user message searched.
             log.warning("retrieval query generation failed: %s", type(error).__name__)

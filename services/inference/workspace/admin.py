@@ -11,6 +11,7 @@ from pydantic_core import ErrorDetails
 from services.common import access_grants, messages
 from services.common.access_grants import Principal
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
+from services.common.forms.types import has_nul
 from services.common.forms.workspace_models import ModelForm, ModelMetaForm
 from services.inference.workspace.merge import claims_base_model
 from services.inference.workspace.records import ModelPage, ReadableModel, WorkspaceModel
@@ -64,17 +65,6 @@ class Invalidatable(Protocol):
 BaseModels = Callable[[], Awaitable[list[dict]]]
 
 
-def _has_nul(value: object) -> bool:
-    """PostgreSQL text and jsonb cannot hold NUL: such input is refused, not failed on."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def _lenient(form: dict) -> dict:
     """What the service has always taken from callers that reach it directly, and the gateway's form
     refuses: a missing or null ``meta`` or ``params`` as ``{}``, and access grants that are not
@@ -104,7 +94,7 @@ def _first_problem(form: dict, errors: list[ErrorDetails]) -> str | None:
         found = [error for error in errors if error["loc"][0] == field]
         if found and len(found[0]["loc"]) == 1:
             return _error_text(found[0])
-        if field in _FREE_FORM and _has_nul(form[field]):
+        if field in _FREE_FORM and has_nul(form[field]):
             return f"{field} must not contain NUL characters"
         if found:
             return _error_text(found[0])

@@ -32,6 +32,18 @@ class ValvesScope(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     VALVES_SCOPE_UNSPECIFIED: _ClassVar[ValvesScope]
     VALVES_SCOPE_ADMIN: _ClassVar[ValvesScope]
     VALVES_SCOPE_USER: _ClassVar[ValvesScope]
+
+class Task(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TASK_UNSPECIFIED: _ClassVar[Task]
+    TASK_TITLE: _ClassVar[Task]
+    TASK_TAGS: _ClassVar[Task]
+    TASK_FOLLOW_UP: _ClassVar[Task]
+    TASK_QUERIES: _ClassVar[Task]
+    TASK_AUTO: _ClassVar[Task]
+    TASK_EMOJI: _ClassVar[Task]
+    TASK_IMAGE_PROMPT: _ClassVar[Task]
+    TASK_MOA: _ClassVar[Task]
 BACKEND_UNSPECIFIED: Backend
 BACKEND_OLLAMA: Backend
 BACKEND_OPENAI: Backend
@@ -46,6 +58,15 @@ FUNCTION_FLAG_GLOBAL: FunctionFlag
 VALVES_SCOPE_UNSPECIFIED: ValvesScope
 VALVES_SCOPE_ADMIN: ValvesScope
 VALVES_SCOPE_USER: ValvesScope
+TASK_UNSPECIFIED: Task
+TASK_TITLE: Task
+TASK_TAGS: Task
+TASK_FOLLOW_UP: Task
+TASK_QUERIES: Task
+TASK_AUTO: Task
+TASK_EMOJI: Task
+TASK_IMAGE_PROMPT: Task
+TASK_MOA: Task
 
 class HttpHead(_message.Message):
     __slots__ = ("status", "headers", "streaming")
@@ -378,3 +399,83 @@ class DeleteWorkspaceModelResponse(_message.Message):
     DELETED_FIELD_NUMBER: _ClassVar[int]
     deleted: bool
     def __init__(self, deleted: _Optional[bool] = ...) -> None: ...
+
+class TaskConfig(_message.Message):
+    __slots__ = ("task_model", "task_model_external", "task_model_params_json", "title_generation_prompt_template", "image_prompt_generation_prompt_template", "enable_autocomplete_generation", "autocomplete_generation_input_max_length", "autocomplete_generation_prompt_template", "tags_generation_prompt_template", "follow_up_generation_prompt_template", "enable_follow_up_generation", "enable_tags_generation", "enable_title_generation", "enable_search_query_generation", "enable_retrieval_query_generation", "query_generation_prompt_template", "tools_function_calling_prompt_template", "enable_voice_mode_prompt", "voice_mode_prompt_template")
+    TASK_MODEL_FIELD_NUMBER: _ClassVar[int]
+    TASK_MODEL_EXTERNAL_FIELD_NUMBER: _ClassVar[int]
+    TASK_MODEL_PARAMS_JSON_FIELD_NUMBER: _ClassVar[int]
+    TITLE_GENERATION_PROMPT_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_PROMPT_GENERATION_PROMPT_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_AUTOCOMPLETE_GENERATION_FIELD_NUMBER: _ClassVar[int]
+    AUTOCOMPLETE_GENERATION_INPUT_MAX_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    AUTOCOMPLETE_GENERATION_PROMPT_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    TAGS_GENERATION_PROMPT_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_UP_GENERATION_PROMPT_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_FOLLOW_UP_GENERATION_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_TAGS_GENERATION_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_TITLE_GENERATION_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_SEARCH_QUERY_GENERATION_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_RETRIEVAL_QUERY_GENERATION_FIELD_NUMBER: _ClassVar[int]
+    QUERY_GENERATION_PROMPT_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    TOOLS_FUNCTION_CALLING_PROMPT_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_VOICE_MODE_PROMPT_FIELD_NUMBER: _ClassVar[int]
+    VOICE_MODE_PROMPT_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    task_model: str
+    task_model_external: str
+    task_model_params_json: bytes
+    title_generation_prompt_template: str
+    image_prompt_generation_prompt_template: str
+    enable_autocomplete_generation: bool
+    autocomplete_generation_input_max_length: int
+    autocomplete_generation_prompt_template: str
+    tags_generation_prompt_template: str
+    follow_up_generation_prompt_template: str
+    enable_follow_up_generation: bool
+    enable_tags_generation: bool
+    enable_title_generation: bool
+    enable_search_query_generation: bool
+    enable_retrieval_query_generation: bool
+    query_generation_prompt_template: str
+    tools_function_calling_prompt_template: str
+    enable_voice_mode_prompt: bool
+    voice_mode_prompt_template: str
+    def __init__(self, task_model: _Optional[str] = ..., task_model_external: _Optional[str] = ..., task_model_params_json: _Optional[bytes] = ..., title_generation_prompt_template: _Optional[str] = ..., image_prompt_generation_prompt_template: _Optional[str] = ..., enable_autocomplete_generation: _Optional[bool] = ..., autocomplete_generation_input_max_length: _Optional[int] = ..., autocomplete_generation_prompt_template: _Optional[str] = ..., tags_generation_prompt_template: _Optional[str] = ..., follow_up_generation_prompt_template: _Optional[str] = ..., enable_follow_up_generation: _Optional[bool] = ..., enable_tags_generation: _Optional[bool] = ..., enable_title_generation: _Optional[bool] = ..., enable_search_query_generation: _Optional[bool] = ..., enable_retrieval_query_generation: _Optional[bool] = ..., query_generation_prompt_template: _Optional[str] = ..., tools_function_calling_prompt_template: _Optional[str] = ..., enable_voice_mode_prompt: _Optional[bool] = ..., voice_mode_prompt_template: _Optional[str] = ...) -> None: ...
+
+class GetTaskConfigRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetTaskConfigResponse(_message.Message):
+    __slots__ = ("config",)
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    config: TaskConfig
+    def __init__(self, config: _Optional[_Union[TaskConfig, _Mapping]] = ...) -> None: ...
+
+class UpdateTaskConfigRequest(_message.Message):
+    __slots__ = ("form_json",)
+    FORM_JSON_FIELD_NUMBER: _ClassVar[int]
+    form_json: bytes
+    def __init__(self, form_json: _Optional[bytes] = ...) -> None: ...
+
+class UpdateTaskConfigResponse(_message.Message):
+    __slots__ = ("config",)
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    config: TaskConfig
+    def __init__(self, config: _Optional[_Union[TaskConfig, _Mapping]] = ...) -> None: ...
+
+class RunTaskRequest(_message.Message):
+    __slots__ = ("task", "body_json")
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    BODY_JSON_FIELD_NUMBER: _ClassVar[int]
+    task: Task
+    body_json: bytes
+    def __init__(self, task: _Optional[_Union[Task, str]] = ..., body_json: _Optional[bytes] = ...) -> None: ...
+
+class RunTaskResponse(_message.Message):
+    __slots__ = ("head", "chunk")
+    HEAD_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    head: HttpHead
+    chunk: bytes
+    def __init__(self, head: _Optional[_Union[HttpHead, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...

@@ -141,6 +141,21 @@ class InferenceServiceStub:
                 request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelRequest.SerializeToString,
                 response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelResponse.FromString,
                 _registered_method=True)
+        self.GetTaskConfig = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/GetTaskConfig',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetTaskConfigRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetTaskConfigResponse.FromString,
+                _registered_method=True)
+        self.UpdateTaskConfig = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/UpdateTaskConfig',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateTaskConfigRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateTaskConfigResponse.FromString,
+                _registered_method=True)
+        self.RunTask = channel.unary_stream(
+                '/webui.inference.v1.InferenceService/RunTask',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.RunTaskRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.RunTaskResponse.FromString,
+                _registered_method=True)
 
 
 class InferenceServiceServicer:
@@ -281,6 +296,27 @@ class InferenceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTaskConfig(self, request, context):
+        """Tasks (Open WebUI's /api/v1/tasks): the task configuration (read by any verified user, changed
+        by an admin) and the task completions, run through ChatCompletion's path as the caller.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateTaskConfig(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RunTask(self, request, context):
+        """The head first, then the body, as ChatCompletion answers (a stream only for a streaming MoA).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_InferenceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -378,6 +414,21 @@ def add_InferenceServiceServicer_to_server(servicer, server):
                     servicer.DeleteWorkspaceModel,
                     request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelRequest.FromString,
                     response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelResponse.SerializeToString,
+            ),
+            'GetTaskConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTaskConfig,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetTaskConfigRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.GetTaskConfigResponse.SerializeToString,
+            ),
+            'UpdateTaskConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateTaskConfig,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateTaskConfigRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateTaskConfigResponse.SerializeToString,
+            ),
+            'RunTask': grpc.unary_stream_rpc_method_handler(
+                    servicer.RunTask,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.RunTaskRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.RunTaskResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -905,6 +956,87 @@ class InferenceService:
             '/webui.inference.v1.InferenceService/DeleteWorkspaceModel',
             webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelRequest.SerializeToString,
             webui_dot_inference_dot_v1_dot_inference__pb2.DeleteWorkspaceModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTaskConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/GetTaskConfig',
+            webui_dot_inference_dot_v1_dot_inference__pb2.GetTaskConfigRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.GetTaskConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateTaskConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/UpdateTaskConfig',
+            webui_dot_inference_dot_v1_dot_inference__pb2.UpdateTaskConfigRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.UpdateTaskConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/RunTask',
+            webui_dot_inference_dot_v1_dot_inference__pb2.RunTaskRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.RunTaskResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,1 @@
+"""Stored chats (Open WebUI's ``/api/v1/chats``)."""

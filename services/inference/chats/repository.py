@@ -1,0 +1,420 @@
+"""Postgres access for stored chats: ``inference_chat`` (one row per chat), ``inference_chat_message``
+(one row per message) and ``inference_chat_tag``. A write rewrites the chat row and only the message
+rows that changed, in one transaction, and only if the chat is still at the version it was read at."""
+
+from collections.abc import Sequence
+
+import asyncpg
+import orjson
+
+from services.inference.chats.records import ChatRow, ChatSummary, StoredChat, Tag
+from services.inference.chats.tree import content_text
+
+_ROW = (
+    "id, user_id, title, chat, meta, variables, tasks, summary, share_id, folder_id, archived, pinned, "
+    "current_message_id, last_read_at, created_at, updated_at, version"
+)
+_SUMMARY = "id, title, updated_at, created_at, last_read_at, archived"
+# Columns ``/archived`` may sort by (Open WebUI takes any chat column).
+SORTABLE = frozenset(
+    {
+        "id",
+        "user_id",
+        "title",
+        "created_at",
+        "updated_at",
+        "share_id",
+        "folder_id",
+        "archived",
+        "pinned",
+        "last_read_at",
+    }
+)
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _loads(raw: str | None) -> object:
+    return orjson.loads(raw) if raw is not None else None
+
+
+def _row(record: asyncpg.Record) -> ChatRow:
+    return ChatRow(
+        id=record["id"],
+        user_id=record["user_id"],
+        title=record["title"],
+        blob=orjson.loads(record["chat"]),
+        meta=orjson.loads(record["meta"]),
+        variables=orjson.loads(record["variables"]),
+        tasks=_loads(record["tasks"]),
+        summary=record["summary"],
+        share_id=record["share_id"],
+        folder_id=record["folder_id"],
+        archived=record["archived"],
+        pinned=record["pinned"],
+        current_message_id=record["current_message_id"],
+        last_read_at=record["last_read_at"],
+        created_at=record["created_at"],
+        updated_at=record["updated_at"],
+        version=record["version"],
+    )
+
+
+def summary(record: asyncpg.Record, snippet: str | None = None) -> ChatSummary:
+    return ChatSummary(
+        id=record["id"],
+        title=record["title"],
+        updated_at=record["updated_at"],
+        created_at=record["created_at"],
+        last_read_at=record["last_read_at"],
+        snippet=snippet,
+        archived=record["archived"],
+    )
+
+
+def _tag(record: asyncpg.Record) -> Tag:
+    return Tag(id=record["id"], name=record["name"], user_id=record["user_id"], meta=_loads(record["meta"]))
+
+
+def _row_args(row: ChatRow) -> tuple:
+    return (
+        row.id,
+        row.user_id,
+        row.title,
+        _json(row.blob),
+        _json(row.meta),
+        _json(row.variables),
+        _json(row.tasks) if row.tasks is not None else None,
+        row.summary,
+        row.share_id,
+        row.folder_id,
+        row.archived,
+        row.pinned,
+        row.current_message_id,
+        row.last_read_at,
+        row.created_at,
+        row.updated_at,
+    )
+
+
+def _message_args(chat_id: str, key: str, message: dict, position: int, now: int) -> tuple:
+    parent = message.get("parentId")
+    role = message.get("role")
+    author = message.get("user_id")
+    return (
+        chat_id,
+        key,
+        parent if isinstance(parent, str) else None,
+        role if isinstance(role, str) else None,
+        author if isinstance(author, str) else None,
+        content_text(message.get("content")),
+        _json(message),
+        position,
+        now,
+    )
+
+
+_UPSERT_MESSAGE = (
+    "INSERT INTO inference_chat_message "
+    "(chat_id, id, parent_id, role, user_id, content_text, message, position, created_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7::json, $8, $9, $9) "
+    "ON CONFLICT (chat_id, id) DO UPDATE SET parent_id = EXCLUDED.parent_id, role = EXCLUDED.role, "
+    "user_id = EXCLUDED.user_id, content_text = EXCLUDED.content_text, message = EXCLUDED.message, "
+    "position = EXCLUDED.position, updated_at = EXCLUDED.updated_at"
+)
+
+
+class ChatRepository:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    # -- whole chats ---------------------------------------------------------------------------
+
+    async def load(self, chat_id: str) -> StoredChat | None:
+        if "\x00" in chat_id:
+            # No row has such an id (text cannot hold NUL), and PostgreSQL refuses the parameter.
+            return None
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            record = await conn.fetchrow(f"SELECT {_ROW} FROM inference_chat WHERE id = $1", chat_id)
+            if record is None:
+                return None
+            rows = await conn.fetch(
+                "SELECT id, message, position FROM inference_chat_message WHERE chat_id = $1 "
+                "ORDER BY position, id",
+                chat_id,
+            )
+        return StoredChat(
+            _row(record),
+            {r["id"]: orjson.loads(r["message"]) for r in rows},
+            {r["id"]: r["position"] for r in rows},
+        )
+
+    async def load_many(self, chat_ids: Sequence[str]) -> list[StoredChat]:
+        """These chats (those that still exist), in the order asked, read in one snapshot."""
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            records = await conn.fetch(
+                f"SELECT {_ROW} FROM inference_chat WHERE id = ANY($1::text[])", list(chat_ids)
+            )
+            rows = await conn.fetch(
+                "SELECT chat_id, id, message, position FROM inference_chat_message "
+                "WHERE chat_id = ANY($1::text[]) ORDER BY chat_id, position, id",
+                list(chat_ids),
+            )
+        chats = {r["id"]: StoredChat(_row(r)) for r in records}
+        for r in rows:
+            chat = chats[r["chat_id"]]
+            chat.messages[r["id"]] = orjson.loads(r["message"])
+            chat.positions[r["id"]] = r["position"]
+        return [chats[chat_id] for chat_id in chat_ids if chat_id in chats]
+
+    async def insert(self, chat: StoredChat) -> None:
+        row = chat.row
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                f"INSERT INTO inference_chat ({_ROW}) VALUES "
+                "($1, $2, $3, $4::json, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, "
+                "$15, $16, 0)",
+                *_row_args(row),
+            )
+            await conn.executemany(
+                _UPSERT_MESSAGE,
+                [
+                    _message_args(row.id, key, message, chat.positions[key], row.updated_at)
+                    for key, message in chat.messages.items()
+                ],
+            )
+
+    async def save(
+        self, row: ChatRow, upserts: dict[str, tuple[int, dict]], deletes: Sequence[str], now: int
+    ) -> bool:
+        """Writes the row and the changed messages if the chat is still at ``row.version``; False
+        when it changed meanwhile (or is gone)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            updated = await conn.fetchval(
+                "UPDATE inference_chat SET title = $3, chat = $4::json, meta = $5::jsonb, "
+                "variables = $6::jsonb, tasks = $7::jsonb, summary = $8, share_id = $9, folder_id = $10, "
+                "archived = $11, pinned = $12, current_message_id = $13, last_read_at = $14, "
+                "updated_at = $15, version = version + 1 "
+                "WHERE id = $1 AND user_id = $2 AND version = $16 RETURNING true",
+                *_row_args(row)[:14],
+                row.updated_at,
+                row.version,
+            )
+            if not updated:
+                return False
+            if deletes:
+                await conn.execute(
+                    "DELETE FROM inference_chat_message WHERE chat_id = $1 AND id = ANY($2::text[])",
+                    row.id,
+                    list(deletes),
+                )
+            if upserts:
+                await conn.executemany(
+                    _UPSERT_MESSAGE,
+                    [
+                        _message_args(row.id, key, message, position, now)
+                        for key, (position, message) in upserts.items()
+                    ],
+                )
+        return True
+
+    async def delete(self, chat_id: str) -> bool:
+        return bool(
+            await self._pool.fetchval("DELETE FROM inference_chat WHERE id = $1 RETURNING true", chat_id)
+        )
+
+    async def delete_all(self, user_id: str) -> None:
+        await self._pool.execute("DELETE FROM inference_chat WHERE user_id = $1", user_id)
+
+    async def set_archived_all(self, user_id: str, archived: bool) -> None:
+        # Archiving takes every chat out of its folder; unarchiving puts none back.
+        await self._pool.execute(
+            "UPDATE inference_chat SET archived = $2, "
+            "folder_id = CASE WHEN $2 THEN NULL ELSE folder_id END, version = version + 1 "
+            "WHERE user_id = $1",
+            user_id,
+            archived,
+        )
+
+    async def chat_ids(self, user_id: str, archived_only: bool) -> list[str]:
+        """Ids of a user's chats (all, or the archived ones), newest first."""
+        records = await self._pool.fetch(
+            "SELECT id FROM inference_chat WHERE user_id = $1 AND (archived OR NOT $2) "
+            "ORDER BY updated_at DESC, id",
+            user_id,
+            archived_only,
+        )
+        return [r["id"] for r in records]
+
+    # -- lists ---------------------------------------------------------------------------------
+
+    async def list_active(
+        self,
+        user_id: str,
+        *,
+        include_pinned: bool,
+        include_folders: bool,
+        order: str,
+        limit: int | None,
+        offset: int,
+    ) -> list[ChatSummary]:
+        """Non-archived chats; ``order`` is one of ORDERS' values (never caller text)."""
+        records = await self._pool.fetch(
+            f"SELECT {_SUMMARY} FROM inference_chat WHERE user_id = $1 AND NOT archived "
+            "AND ($2 OR NOT pinned) AND ($3 OR folder_id IS NULL) "
+            f"ORDER BY {order}, id LIMIT $4 OFFSET $5",
+            user_id,
+            include_pinned,
+            include_folders,
+            limit,
+            offset,
+        )
+        return [summary(r) for r in records]
+
+    async def list_pinned(self, user_id: str) -> list[ChatSummary]:
+        records = await self._pool.fetch(
+            f"SELECT {_SUMMARY} FROM inference_chat WHERE user_id = $1 AND pinned AND NOT archived "
+            "ORDER BY updated_at DESC, id",
+            user_id,
+        )
+        return [summary(r) for r in records]
+
+    async def list_archived(
+        self, user_id: str, query: str, order_by: str, ascending: bool, limit: int, offset: int
+    ) -> list[ChatSummary]:
+        column = order_by if order_by in SORTABLE else "updated_at"
+        direction = "ASC" if ascending else "DESC"
+        records = await self._pool.fetch(
+            "SELECT id, title, updated_at, created_at FROM inference_chat "
+            "WHERE user_id = $1 AND archived AND ($2 = '' OR title ILIKE '%' || $2 || '%') "
+            f"ORDER BY {column} {direction}, id LIMIT $3 OFFSET $4",
+            user_id,
+            _escape_like(query),
+            limit,
+            offset,
+        )
+        # Open WebUI's query selects neither ``archived`` nor ``last_read_at``: they read false and null.
+        return [ChatSummary(r["id"], r["title"], r["updated_at"], r["created_at"]) for r in records]
+
+    async def count_archived(self, user_id: str) -> int:
+        return await self._pool.fetchval(
+            "SELECT count(*) FROM inference_chat WHERE user_id = $1 AND archived", user_id
+        )
+
+    async def list_by_tag(self, user_id: str, tag_id: str, skip: int, limit: int) -> list[ChatSummary]:
+        records = await self._pool.fetch(
+            f"SELECT {_SUMMARY} FROM inference_chat WHERE user_id = $1 AND (meta -> 'tags') ? $2 "
+            "ORDER BY updated_at DESC, id LIMIT $3 OFFSET $4",
+            user_id,
+            tag_id,
+            limit,
+            skip,
+        )
+        return [summary(r) for r in records]
+
+    async def search(
+        self,
+        user_id: str,
+        *,
+        phrase: str,
+        words: list[str],
+        tags: list[str],
+        untagged: bool,
+        pinned: bool | None,
+        archived: bool,
+        shared: bool | None,
+        in_folder_named: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[tuple[ChatSummary, str | None]]:
+        """Hits with the text of their first matching message (None: only the title matched).
+
+        A phrase matches as a substring (ILIKE, served by the trigram indexes where pg_trgm is
+        installed); failing that, every word must match a whole word of the title or of some message
+        (full-text, served by the tsvector indexes). Phrase hits come first, then newest."""
+        pattern = f"%{_escape_like(phrase)}%"
+        records = await self._pool.fetch(
+            f"SELECT {_SUMMARY}, "
+            "(c.title ILIKE $2 OR EXISTS (SELECT 1 FROM inference_chat_message m "
+            "  WHERE m.chat_id = c.id AND m.content_text ILIKE $2)) AS exact, "
+            "(SELECT m.content_text FROM inference_chat_message m WHERE m.chat_id = c.id AND "
+            "  (m.content_text ILIKE $2 OR m.content_tsv @@ plainto_tsquery('simple', $3)) "
+            "  ORDER BY m.position LIMIT 1) AS matched "
+            "FROM inference_chat c WHERE c.user_id = $1 AND c.archived = $4 "
+            "AND ($5::boolean IS NULL OR c.pinned = $5) "
+            "AND ($6::boolean IS NULL OR (c.share_id IS NOT NULL) = $6) "
+            "AND coalesce(meta -> 'tags', '[]'::jsonb) @> $7::jsonb "
+            "AND (NOT $8 OR coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(meta -> 'tags') = 'array' "
+            "  THEN meta -> 'tags' END), 0) = 0) "
+            # No folders are stored yet: a folder filter matches no chat.
+            "AND $9::text IS NULL "
+            "AND ($2 = '%%' OR c.title ILIKE $2 "
+            "  OR EXISTS (SELECT 1 FROM inference_chat_message m "
+            "    WHERE m.chat_id = c.id AND m.content_text ILIKE $2) "
+            "  OR (cardinality($10::text[]) > 0 AND NOT EXISTS ("
+            "    SELECT 1 FROM unnest($10::text[]) w WHERE NOT ("
+            "    c.title_tsv @@ plainto_tsquery('simple', w) "
+            "    OR EXISTS (SELECT 1 FROM inference_chat_message m "
+            "    WHERE m.chat_id = c.id AND m.content_tsv @@ plainto_tsquery('simple', w)))))) "
+            "ORDER BY exact DESC, c.updated_at DESC, c.id LIMIT $11 OFFSET $12",
+            user_id,
+            pattern,
+            " ".join(words),
+            archived,
+            pinned,
+            shared,
+            _json(tags),
+            untagged,
+            in_folder_named,
+            words,
+            limit,
+            offset,
+        )
+        return [(summary(r), r["matched"]) for r in records]
+
+    # -- tags ----------------------------------------------------------------------------------
+
+    async def tags(self, user_id: str, tag_ids: Sequence[str]) -> list[Tag]:
+        """The user's tags with these ids, in the order given."""
+        records = await self._pool.fetch(
+            "SELECT user_id, id, name, meta FROM inference_chat_tag "
+            "WHERE user_id = $1 AND id = ANY($2::text[])",
+            user_id,
+            list(tag_ids),
+        )
+        found = {r["id"]: _tag(r) for r in records}
+        return [found[tag_id] for tag_id in tag_ids if tag_id in found]
+
+    async def all_tags(self, user_id: str) -> list[Tag]:
+        records = await self._pool.fetch(
+            "SELECT user_id, id, name, meta FROM inference_chat_tag WHERE user_id = $1 ORDER BY id", user_id
+        )
+        return [_tag(r) for r in records]
+
+    async def ensure_tag(self, tag: Tag) -> None:
+        await self._pool.execute(
+            "INSERT INTO inference_chat_tag (user_id, id, name, meta) VALUES ($1, $2, $3, $4::jsonb) "
+            "ON CONFLICT (user_id, id) DO NOTHING",
+            tag.user_id,
+            tag.id,
+            tag.name,
+            _json(tag.meta) if tag.meta is not None else None,
+        )
+
+    async def drop_unused_tags(self, user_id: str, tag_ids: Sequence[str] | None = None) -> None:
+        """Deletes the user's tags (these, or all) that no chat of theirs carries."""
+        await self._pool.execute(
+            "DELETE FROM inference_chat_tag t "
+            "WHERE t.user_id = $1 AND ($2::text[] IS NULL OR t.id = ANY($2)) "
+            "AND NOT EXISTS (SELECT 1 FROM inference_chat c "
+            "  WHERE c.user_id = $1 AND (c.meta -> 'tags') ? t.id)",
+            user_id,
+            list(tag_ids) if tag_ids is not None else None,
+        )
+
+
+def _escape_like(text: str) -> str:
+    """``text`` matched literally by LIKE (its ``%``, ``_`` and ``\\`` escaped)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,2 @@
+"""Open WebUI's tasks (/api/v1/tasks): titles, tags, follow-ups, queries, autocompletion, emoji,
+image prompts and MoA."""
