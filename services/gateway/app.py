@@ -13,6 +13,7 @@ from services.gateway.auth_guard import AuthGuard
 from services.gateway.body_budget import BodyBudget, body_budget_middleware
 from services.gateway.chats_client import ChatsClient
 from services.gateway.credential_cache import CredentialCache
+from services.gateway.folders_client import FoldersClient
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
 from services.gateway.metrics import HttpMetrics
@@ -23,6 +24,7 @@ from services.gateway.routes import (
     chat,
     chats,
     files,
+    folders,
     functions,
     knowledge,
     metrics,
@@ -42,6 +44,7 @@ from services.gateway.state import (
     BODY_BUDGET,
     CHANNELS,
     CHATS,
+    FOLDERS,
     GUARD,
     INFERENCE,
     INGEST,
@@ -65,6 +68,7 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
         inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s
     )
     app[CHATS] = ChatsClient(inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s)
+    app[FOLDERS] = FoldersClient(inference_channel, settings.grpc_timeout_s)
     app[INGEST] = IngestClient(
         ingest_channel,
         settings.grpc_timeout_s,
@@ -115,6 +119,7 @@ def create_app(settings: GatewaySettings) -> web.Application:
         workspace_models,
         chat,
         chats,
+        folders,
         ollama,
         openai,
         files,

@@ -152,3 +152,24 @@ class ChatsClient:
     async def delete_message(self, principal: Principal, chat_id: str, message_id: str) -> pb.Chat:
         request = pb.DeleteChatMessageRequest(chat_id=chat_id, message_id=message_id)
         return (await self._stub.DeleteChatMessage(request, **self._opts(principal))).chat
+
+    async def move_to_folder(self, principal: Principal, chat_id: str, folder_id: str | None) -> pb.Chat:
+        request = pb.MoveChatToFolderRequest(id=chat_id)
+        if folder_id is not None:
+            request.folder_id = folder_id
+        return (await self._stub.MoveChatToFolder(request, **self._opts(principal))).chat
+
+    async def folder_chats(self, principal: Principal, folder_id: str) -> list[pb.Chat]:
+        request = pb.ListFolderChatsRequest(folder_id=folder_id)
+        return list((await self._stub.ListFolderChats(request, **self._opts(principal))).chats)
+
+    async def folder_chat_list(
+        self, principal: Principal, folder_id: str, *, page: int, sort_by: str, ascending: bool
+    ) -> list[pb.ChatSummary]:
+        request = pb.ListFolderChatSummariesRequest(
+            folder_id=folder_id,
+            page=page,
+            sort=SORTS.get(sort_by, pb.CHAT_SORT_UNREAD_UPDATED_AT),
+            ascending=ascending,
+        )
+        return list((await self._stub.ListFolderChatSummaries(request, **self._opts(principal))).chats)

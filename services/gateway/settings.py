@@ -58,6 +58,8 @@ class GatewaySettings(CommonSettings):
     # JSON bodies of the stored-chat routes; the inference service refuses a chat over its own
     # CHAT_MAX_BYTES (set both alike).
     chat_max_bytes: int = Field(default=8 * 1024 * 1024, alias="CHAT_MAX_BYTES", ge=1024)
+    # Open WebUI's folders switch: off, every `/api/v1/folders` route answers 403.
+    enable_folders: bool = Field(default=True, alias="ENABLE_FOLDERS")
     webui_name: str = Field(default="Open WebUI", alias="WEBUI_NAME")
     deployment_id: str = Field(default="", alias="DEPLOYMENT_ID")
     cookie_same_site: str = Field(

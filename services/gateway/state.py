@@ -7,6 +7,7 @@ from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
 from services.gateway.body_budget import BodyBudget
 from services.gateway.chats_client import ChatsClient
+from services.gateway.folders_client import FoldersClient
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
 from services.gateway.metrics import HttpMetrics
@@ -19,6 +20,8 @@ GUARD = web.AppKey("auth_guard", AuthGuard)
 INFERENCE = web.AppKey("inference_client", InferenceClient)
 # Stored chats: ChatsService, served by the inference service on the same channel.
 CHATS = web.AppKey("chats_client", ChatsClient)
+# Chat folders: FoldersService, on the inference channel too.
+FOLDERS = web.AppKey("folders_client", FoldersClient)
 INGEST = web.AppKey("ingest_client", IngestClient)
 # The backend channels by name (auth, inference, ingest), for `/ready`'s health checks.
 CHANNELS = web.AppKey("backend_channels", dict[str, grpc.aio.Channel])

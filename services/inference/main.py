@@ -20,16 +20,25 @@ from services.common.metrics import ServiceMetrics, new_registry
 from services.common.migrations import apply_migrations
 from services.inference.chats.wiring import build_chats_servicer
 from services.inference.core import InferenceCore, build_core
+from services.inference.folders.wiring import build_folders_servicer
 from services.inference.metrics import UpstreamMetrics
 from services.inference.servicer import InferenceServicer
 from services.inference.settings import InferenceSettings
 from services.inference.transport import AiohttpTransport
-from webui.inference.v1 import chats_pb2, chats_pb2_grpc, inference_pb2, inference_pb2_grpc
+from webui.inference.v1 import (
+    chats_pb2,
+    chats_pb2_grpc,
+    folders_pb2,
+    folders_pb2_grpc,
+    inference_pb2,
+    inference_pb2_grpc,
+)
 
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = inference_pb2.DESCRIPTOR.services_by_name["InferenceService"].full_name
 CHATS_SERVICE_NAME = chats_pb2.DESCRIPTOR.services_by_name["ChatsService"].full_name
+FOLDERS_SERVICE_NAME = folders_pb2.DESCRIPTOR.services_by_name["FoldersService"].full_name
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -86,14 +95,16 @@ async def start(settings: InferenceSettings) -> RunningInference:
     core = build_core(settings, transport, pool, ingest_channel, UpstreamMetrics(metrics.registry))
     servicer = InferenceServicer(core)
     chats_servicer = build_chats_servicer(pool, settings)
+    folders_servicer = build_folders_servicer(pool)
 
     def register(server: grpc.aio.Server) -> None:
         inference_pb2_grpc.add_InferenceServiceServicer_to_server(servicer, server)
         chats_pb2_grpc.add_ChatsServiceServicer_to_server(chats_servicer, server)
+        folders_pb2_grpc.add_FoldersServiceServicer_to_server(folders_servicer, server)
 
     service = await start_grpc_service(
         settings.listen,
-        [SERVICE_NAME, CHATS_SERVICE_NAME],
+        [SERVICE_NAME, CHATS_SERVICE_NAME, FOLDERS_SERVICE_NAME],
         register,
         metrics,
         tls=settings.grpc_tls,

@@ -6,23 +6,11 @@ import orjson
 import pytest
 
 from services.common import errors
-from services.common.identity import Identity
 from services.inference.chats.lists import ChatLists
 from services.inference.chats.repository import ChatRepository
 from services.inference.chats.service import ChatService
 from services.inference.chats.tags import ChatTags
-
-ALICE = Identity("alice", role="user", name="Alice")
-BOB = Identity("bob", role="user", name="Bob")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000
-
-    def __call__(self) -> float:
-        self.now += 1
-        return self.now
+from tests.integration.chat_support import ALICE, BOB, Clock
 
 
 @pytest.fixture

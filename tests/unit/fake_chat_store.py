@@ -12,6 +12,8 @@ class FakeChatStore:
     def __init__(self) -> None:
         self.chats: dict[str, StoredChat] = {}
         self.tag_rows: dict[tuple[str, str], Tag] = {}
+        # (user id, folder id) of the folders that exist.
+        self.folders: set[tuple[str, str]] = set()
         # Message ids each save rewrote or deleted, in order.
         self.writes: list[tuple[list[str], list[str]]] = []
 
@@ -46,6 +48,9 @@ class FakeChatStore:
 
     async def delete_all(self, user_id: str) -> None:
         self.chats = {k: v for k, v in self.chats.items() if v.row.user_id != user_id}
+
+    async def folder_exists(self, user_id: str, folder_id: str) -> bool:
+        return (user_id, folder_id) in self.folders
 
     async def tags(self, user_id: str, tag_ids: Sequence[str]) -> list[Tag]:
         return [self.tag_rows[(user_id, t)] for t in tag_ids if (user_id, t) in self.tag_rows]

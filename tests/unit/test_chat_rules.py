@@ -123,6 +123,31 @@ async def test_limits_and_bad_forms(store: FakeChatStore) -> None:
         await chats.create(ALICE, orjson.dumps({"chat": {}, "folder_id": "f"}))
 
 
+async def test_folders_take_only_the_callers_folders(store: FakeChatStore) -> None:
+    chats = service(store)
+    store.folders |= {(ALICE.user_id, "f"), (BOB.user_id, "g")}
+    created = await chats.create(ALICE, orjson.dumps({"chat": {}, "folder_id": "f"}))
+    assert created.row.folder_id == "f"
+    with pytest.raises(errors.NotFound):
+        await chats.create(ALICE, orjson.dumps({"chat": {}, "folder_id": "g"}))
+    chat_id = (await chats.create(ALICE, chat_form())).row.id
+    await chats.pin(ALICE, chat_id)
+    await chats.archive(ALICE, chat_id)
+    moved = await chats.move_to_folder(ALICE, chat_id, "f")
+    # Moving unpins; moving into a folder unarchives.
+    assert (moved.row.folder_id, moved.row.pinned, moved.row.archived) == ("f", False, False)
+    await chats.archive(ALICE, chat_id)
+    assert (await chats.get(ALICE, chat_id)).row.folder_id is None
+    out = await chats.move_to_folder(ALICE, chat_id, None)
+    assert (out.row.folder_id, out.row.archived) == (None, True)
+    with pytest.raises(errors.NotFound):
+        await chats.move_to_folder(ALICE, chat_id, "g")
+    for folder_id in (None, "g"):
+        with pytest.raises(errors.PermissionDenied) as refused:
+            await chats.move_to_folder(BOB, chat_id, folder_id)
+        assert (refused.value.http_status, refused.value.detail) == (401, messages.DEFAULT)
+
+
 async def test_tags_follow_open_webuis_rules(store: FakeChatStore) -> None:
     chats = service(store)
     tags = ChatTags(store, chats, admin_access=True)

@@ -1,6 +1,7 @@
 """``/api/v1/chats/*``: stored chats."""
 
 from services.gateway.forms.chats import ChatForm, CloneForm, MessageForm, TagFilterForm, TagForm
+from services.gateway.forms.folders import ChatFolderIdForm
 from services.gateway.openapi.common import (
     ANY_OBJECT,
     BACKEND_ERRORS,
@@ -54,7 +55,7 @@ def _object(properties: dict) -> dict:
 
 
 SCHEMAS = {
-    **form_schemas(ChatForm, CloneForm, MessageForm, TagFilterForm, TagForm),
+    **form_schemas(ChatForm, CloneForm, MessageForm, TagFilterForm, TagForm, ChatFolderIdForm),
     "ChatResponse": _object(_CHAT_PROPERTIES),
     "ChatTitleIdResponse": _object(_SUMMARY_PROPERTIES),
     "ChatTag": _object(_TAG_PROPERTIES),
@@ -136,6 +137,33 @@ PATHS = {
     },
     "/api/v1/chats/{id}/pinned": {
         "get": _op("Whether an own chat is pinned", parameters=[_ID], ok={"type": "boolean"})
+    },
+    "/api/v1/chats/folder/{folder_id}": {
+        "get": _op(
+            "Own chats in a folder and its subfolders",
+            parameters=[path_param("folder_id")],
+            ok={"type": "array", "items": _CHAT},
+        )
+    },
+    "/api/v1/chats/folder/{folder_id}/list": {
+        "get": _op(
+            "Own unpinned chats directly in a folder, 10 a page",
+            parameters=[
+                path_param("folder_id"),
+                query_param("page", {"type": "integer"}, "Pages of 10, from 1"),
+                query_param("sort_by", {"enum": ["updated_at", "title", "unread_updated_at"]}),
+                query_param("sort_dir", {"enum": ["asc", "desc"]}),
+            ],
+            ok=_SUMMARIES,
+        )
+    },
+    "/api/v1/chats/{id}/folder": {
+        "post": _op(
+            "Move an own chat into an own folder (null: the root); unpins it",
+            parameters=[_ID],
+            body=form_ref(ChatFolderIdForm),
+            ok=_CHAT,
+        )
     },
     "/api/v1/chats/{id}/pin": {"post": _op("Toggle pinned", parameters=[_ID], ok=_CHAT)},
     "/api/v1/chats/{id}/archive": {"post": _op("Toggle archived", parameters=[_ID], ok=_CHAT)},

@@ -14,6 +14,7 @@ from services.gateway.auth_guard import Level, Principal
 from services.gateway.body import INT32_MAX, query_bool, query_int, read_model
 from services.gateway.chat_views import chat_json, summaries_json, tags_json
 from services.gateway.forms.chats import ChatForm, CloneForm, MessageForm, TagFilterForm, TagForm
+from services.gateway.forms.folders import ChatFolderIdForm
 from services.gateway.http_errors import ApiError, error_from_rpc, json_response
 from services.gateway.state import CHATS, GUARD, SETTINGS
 
@@ -57,6 +58,27 @@ async def list_chats(request: web.Request) -> web.Response:
         include_pinned=query_bool(request, "include_pinned"),
         include_folders=query_bool(request, "include_folders"),
         sort_by=request.query.get("sort_by", "updated_at"),
+        ascending=_ascending(request, "sort_dir"),
+    )
+    return json_response(summaries_json(chats))
+
+
+@routes.get(f"{PREFIX}/folder/{{folder_id}}")
+async def folder_chats(request: web.Request) -> web.Response:
+    """Whole chats of the caller in a folder and its subfolders."""
+    principal = await _verified(request)
+    chats = await request.app[CHATS].folder_chats(principal, request.match_info["folder_id"])
+    return json_response([chat_json(chat) for chat in chats])
+
+
+@routes.get(f"{PREFIX}/folder/{{folder_id}}/list")
+async def folder_chat_list(request: web.Request) -> web.Response:
+    principal = await _verified(request)
+    chats = await request.app[CHATS].folder_chat_list(
+        principal,
+        request.match_info["folder_id"],
+        page=query_int(request, "page", 1),
+        sort_by=request.query.get("sort_by", "unread_updated_at"),
         ascending=_ascending(request, "sort_dir"),
     )
     return json_response(summaries_json(chats))
@@ -229,6 +251,13 @@ async def clone(request: web.Request) -> web.Response:
     principal = await _verified(request)
     form = await _form(request, CloneForm)
     return _chat_reply(await request.app[CHATS].clone(principal, _chat_id(request), form.title))
+
+
+@routes.post(f"{PREFIX}/{{id}}/folder")
+async def move_to_folder(request: web.Request) -> web.Response:
+    principal = await _verified(request)
+    form = await _form(request, ChatFolderIdForm)
+    return _chat_reply(await request.app[CHATS].move_to_folder(principal, _chat_id(request), form.folder_id))
 
 
 @routes.get(f"{PREFIX}/{{id}}/tags")

@@ -6,6 +6,8 @@ from services.inference.chats.records import ChatSummary
 from services.inference.chats.store import ChatStore
 
 PAGE_SIZE = 60
+# ``GET /folder/{folder_id}/list`` pages are smaller (Open WebUI's sidebar loads a folder lazily).
+FOLDER_PAGE_SIZE = 10
 # Sort orders of ``GET /`` by (sort_by, ascending): fixed SQL, never the caller's text.
 _ORDERS = {
     ("updated_at", False): "updated_at DESC",
@@ -48,6 +50,14 @@ class ChatLists:
             limit=limit,
             offset=offset,
         )
+
+    async def in_folder(
+        self, identity: Identity, folder_id: str, *, page: int, sort_by: str, ascending: bool
+    ) -> list[ChatSummary]:
+        """Own unpinned, non-archived chats directly in a folder, 10 a page."""
+        order = _ORDERS.get((sort_by, ascending), _ORDERS[("unread_updated_at", ascending)])
+        offset = (max(page, 1) - 1) * FOLDER_PAGE_SIZE
+        return await self._store.list_in_folder(identity.user_id, folder_id, order, FOLDER_PAGE_SIZE, offset)
 
     async def pinned(self, identity: Identity) -> list[ChatSummary]:
         return await self._store.list_pinned(identity.user_id)

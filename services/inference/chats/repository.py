@@ -348,8 +348,14 @@ class ChatRepository:
             "AND coalesce(meta -> 'tags', '[]'::jsonb) @> $7::jsonb "
             "AND (NOT $8 OR coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(meta -> 'tags') = 'array' "
             "  THEN meta -> 'tags' END), 0) = 0) "
-            # No folders are stored yet: a folder filter matches no chat.
-            "AND $9::text IS NULL "
+            # `folder:<name>`: chats in the caller's folders of that name (case-insensitive) and in
+            # every folder below them.
+            "AND ($9::text IS NULL OR c.folder_id IN ("
+            "  WITH RECURSIVE named(id) AS ("
+            "    SELECT f.id FROM inference_folder f WHERE f.user_id = $1 AND lower(f.name) = lower($9) "
+            "    UNION SELECT f.id FROM inference_folder f JOIN named n ON f.parent_id = n.id "
+            "    WHERE f.user_id = $1) "
+            "  SELECT id FROM named)) "
             "AND ($2 = '%%' OR c.title ILIKE $2 "
             "  OR EXISTS (SELECT 1 FROM inference_chat_message m "
             "    WHERE m.chat_id = c.id AND m.content_text ILIKE $2) "
@@ -373,6 +379,49 @@ class ChatRepository:
             offset,
         )
         return [(summary(r), r["matched"]) for r in records]
+
+    # -- folders -------------------------------------------------------------------------------
+
+    async def folder_exists(self, user_id: str, folder_id: str) -> bool:
+        if "\x00" in folder_id:
+            return False
+        return bool(
+            await self._pool.fetchval(
+                "SELECT true FROM inference_folder WHERE id = $1 AND user_id = $2", folder_id, user_id
+            )
+        )
+
+    async def folder_chat_ids(self, user_id: str, folder_id: str) -> list[str]:
+        """Ids of the user's chats in the folder and every folder below it, newest first. UNION (not
+        UNION ALL) stops on a parent cycle already stored."""
+        if "\x00" in folder_id:
+            return []
+        records = await self._pool.fetch(
+            "WITH RECURSIVE below(id) AS ("
+            "  SELECT id FROM inference_folder WHERE id = $2 AND user_id = $1 "
+            "  UNION SELECT f.id FROM inference_folder f JOIN below b ON f.parent_id = b.id "
+            "  WHERE f.user_id = $1) "
+            "SELECT c.id FROM inference_chat c "
+            "WHERE c.user_id = $1 AND c.folder_id IN (SELECT id FROM below) "
+            "ORDER BY c.updated_at DESC, c.id",
+            user_id,
+            folder_id,
+        )
+        return [r["id"] for r in records]
+
+    async def list_in_folder(
+        self, user_id: str, folder_id: str, order: str, limit: int, offset: int
+    ) -> list[ChatSummary]:
+        """Unpinned, non-archived chats directly in the folder; ``order`` is fixed SQL (lists.py)."""
+        records = await self._pool.fetch(
+            f"SELECT {_SUMMARY} FROM inference_chat WHERE user_id = $1 AND folder_id = $2 "
+            f"AND NOT archived AND NOT pinned ORDER BY {order}, id LIMIT $3 OFFSET $4",
+            user_id,
+            folder_id.replace("\x00", ""),
+            limit,
+            offset,
+        )
+        return [summary(r) for r in records]
 
     # -- tags ----------------------------------------------------------------------------------
 

@@ -79,6 +79,11 @@ class ChatService:
             for chat in await self._store.load_many(ids[start : start + STREAM_BATCH]):
                 yield self.view(chat, identity)
 
+    async def in_folder(self, identity: Identity, folder_id: str) -> list[ChatView]:
+        """The caller's chats in a folder and its subfolders, newest first."""
+        ids = await self._store.folder_chat_ids(identity.user_id, folder_id)
+        return [self.view(chat, identity) for chat in await self._store.load_many(ids)]
+
     # -- writing -------------------------------------------------------------------------------
 
     def _parse(self, raw: bytes) -> ChatForm:
@@ -108,9 +113,7 @@ class ChatService:
 
     async def create(self, identity: Identity, raw_form: bytes) -> ChatView:
         form = self._parse(raw_form)
-        if form.folder_id is not None:
-            # Folders are not stored yet: no folder is the caller's to write into.
-            raise errors.NotFound(messages.NOT_FOUND)
+        await self._require_folder(identity, form.folder_id)
         kept, sent, current = blob.split(form.chat)
         if "messages" in kept:
             kept["messages"] = tree.stamp_list(kept["messages"], identity)
@@ -126,6 +129,7 @@ class ChatService:
             created_at=now,
             updated_at=now,
             current_message_id=current,
+            folder_id=form.folder_id,
         )
         self._check_size(row, chat_messages)
         chat = StoredChat(row, chat_messages, {key: i for i, key in enumerate(chat_messages)})
@@ -229,6 +233,34 @@ class ChatService:
         def change(stored: StoredChat) -> tuple[ChatRow, dict[str, dict]]:
             row = replace(
                 stored.row, archived=not stored.row.archived, folder_id=None, updated_at=self._now()
+            )
+            return row, stored.messages
+
+        return self.view(
+            await self.change_chat(chat_id, self._owned(identity, messages.DEFAULT), change), identity
+        )
+
+    async def _require_folder(self, identity: Identity, folder_id: str | None) -> None:
+        """A chat may only go into a folder of its caller's (folder sharing is not built); any
+        other folder reads as missing."""
+        if folder_id is not None and not await self._store.folder_exists(identity.user_id, folder_id):
+            raise errors.NotFound(messages.NOT_FOUND)
+
+    async def move_to_folder(self, identity: Identity, chat_id: str, folder_id: str | None) -> ChatView:
+        """Open WebUI unpins a chat it moves (the pinned list is a section of its own) and
+        unarchives one moved into a folder (an archived chat shows in no folder). The chat is
+        checked before the folder, as Open WebUI checks them: a foreign chat is 401 whatever the
+        folder."""
+        access.require_owner(await self._store.load(chat_id), identity, messages.DEFAULT)
+        await self._require_folder(identity, folder_id)
+
+        def change(stored: StoredChat) -> tuple[ChatRow, dict[str, dict]]:
+            row = replace(
+                stored.row,
+                folder_id=folder_id,
+                pinned=False,
+                archived=stored.row.archived and folder_id is None,
+                updated_at=self._now(),
             )
             return row, stored.messages
 

@@ -174,3 +174,26 @@ class ChatsServicer(chats_pb2_grpc.ChatsServiceServicer):
     ) -> pb.DeleteChatMessageResponse:
         view = await self._chats.delete_message(_caller(), request.chat_id, request.message_id)
         return pb.DeleteChatMessageResponse(chat=chat_message(view))
+
+    async def MoveChatToFolder(  # noqa: N802
+        self, request: pb.MoveChatToFolderRequest, context: Context
+    ) -> pb.MoveChatToFolderResponse:
+        folder_id = request.folder_id if request.HasField("folder_id") else None
+        view = await self._chats.move_to_folder(_caller(), request.id, folder_id)
+        return pb.MoveChatToFolderResponse(chat=chat_message(view))
+
+    async def ListFolderChats(  # noqa: N802
+        self, request: pb.ListFolderChatsRequest, context: Context
+    ) -> pb.ListFolderChatsResponse:
+        views = await self._chats.in_folder(_caller(), request.folder_id)
+        return pb.ListFolderChatsResponse(chats=[chat_message(view) for view in views])
+
+    async def ListFolderChatSummaries(  # noqa: N802
+        self, request: pb.ListFolderChatSummariesRequest, context: Context
+    ) -> pb.ListFolderChatSummariesResponse:
+        # Unset sort: the folder list's default, unread first.
+        sort_by = _SORTS.get(request.sort, "updated_at") if request.sort else "unread_updated_at"
+        chats = await self._lists.in_folder(
+            _caller(), request.folder_id, page=request.page, sort_by=sort_by, ascending=request.ascending
+        )
+        return pb.ListFolderChatSummariesResponse(chats=summaries(chats))

@@ -395,3 +395,47 @@ class DeleteChatMessageResponse(_message.Message):
     CHAT_FIELD_NUMBER: _ClassVar[int]
     chat: Chat
     def __init__(self, chat: _Optional[_Union[Chat, _Mapping]] = ...) -> None: ...
+
+class MoveChatToFolderRequest(_message.Message):
+    __slots__ = ("id", "folder_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    FOLDER_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    folder_id: str
+    def __init__(self, id: _Optional[str] = ..., folder_id: _Optional[str] = ...) -> None: ...
+
+class MoveChatToFolderResponse(_message.Message):
+    __slots__ = ("chat",)
+    CHAT_FIELD_NUMBER: _ClassVar[int]
+    chat: Chat
+    def __init__(self, chat: _Optional[_Union[Chat, _Mapping]] = ...) -> None: ...
+
+class ListFolderChatsRequest(_message.Message):
+    __slots__ = ("folder_id",)
+    FOLDER_ID_FIELD_NUMBER: _ClassVar[int]
+    folder_id: str
+    def __init__(self, folder_id: _Optional[str] = ...) -> None: ...
+
+class ListFolderChatsResponse(_message.Message):
+    __slots__ = ("chats",)
+    CHATS_FIELD_NUMBER: _ClassVar[int]
+    chats: _containers.RepeatedCompositeFieldContainer[Chat]
+    def __init__(self, chats: _Optional[_Iterable[_Union[Chat, _Mapping]]] = ...) -> None: ...
+
+class ListFolderChatSummariesRequest(_message.Message):
+    __slots__ = ("folder_id", "page", "sort", "ascending")
+    FOLDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    ASCENDING_FIELD_NUMBER: _ClassVar[int]
+    folder_id: str
+    page: int
+    sort: ChatSort
+    ascending: bool
+    def __init__(self, folder_id: _Optional[str] = ..., page: _Optional[int] = ..., sort: _Optional[_Union[ChatSort, str]] = ..., ascending: _Optional[bool] = ...) -> None: ...
+
+class ListFolderChatSummariesResponse(_message.Message):
+    __slots__ = ("chats",)
+    CHATS_FIELD_NUMBER: _ClassVar[int]
+    chats: _containers.RepeatedCompositeFieldContainer[ChatSummary]
+    def __init__(self, chats: _Optional[_Iterable[_Union[ChatSummary, _Mapping]]] = ...) -> None: ...

@@ -161,6 +161,21 @@ class ChatsServiceStub:
                 request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.DeleteChatMessageRequest.SerializeToString,
                 response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.DeleteChatMessageResponse.FromString,
                 _registered_method=True)
+        self.MoveChatToFolder = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/MoveChatToFolder',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.MoveChatToFolderRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.MoveChatToFolderResponse.FromString,
+                _registered_method=True)
+        self.ListFolderChats = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/ListFolderChats',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatsResponse.FromString,
+                _registered_method=True)
+        self.ListFolderChatSummaries = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/ListFolderChatSummaries',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesResponse.FromString,
+                _registered_method=True)
 
 
 class ChatsServiceServicer:
@@ -341,6 +356,28 @@ class ChatsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def MoveChatToFolder(self, request, context):
+        """Puts an owned chat into one of the caller's folders (or the root): unpins it, and unarchives it
+        when the folder is set.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFolderChats(self, request, context):
+        """Whole chats of the caller in a folder and its subfolders.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFolderChatSummaries(self, request, context):
+        """The caller's unpinned, non-archived chats directly in a folder, 10 a page.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ChatsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -463,6 +500,21 @@ def add_ChatsServiceServicer_to_server(servicer, server):
                     servicer.DeleteChatMessage,
                     request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.DeleteChatMessageRequest.FromString,
                     response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.DeleteChatMessageResponse.SerializeToString,
+            ),
+            'MoveChatToFolder': grpc.unary_unary_rpc_method_handler(
+                    servicer.MoveChatToFolder,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.MoveChatToFolderRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.MoveChatToFolderResponse.SerializeToString,
+            ),
+            'ListFolderChats': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFolderChats,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatsResponse.SerializeToString,
+            ),
+            'ListFolderChatSummaries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFolderChatSummaries,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1120,6 +1172,87 @@ class ChatsService:
             '/webui.inference.v1.ChatsService/DeleteChatMessage',
             webui_dot_inference_dot_v1_dot_chats__pb2.DeleteChatMessageRequest.SerializeToString,
             webui_dot_inference_dot_v1_dot_chats__pb2.DeleteChatMessageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MoveChatToFolder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/MoveChatToFolder',
+            webui_dot_inference_dot_v1_dot_chats__pb2.MoveChatToFolderRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.MoveChatToFolderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFolderChats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/ListFolderChats',
+            webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFolderChatSummaries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/ListFolderChatSummaries',
+            webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesResponse.FromString,
             options,
             channel_credentials,
             insecure,

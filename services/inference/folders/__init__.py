@@ -1,0 +1,1 @@
+"""Chat folders (Open WebUI's /api/v1/folders) in the inference service."""

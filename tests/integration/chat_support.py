@@ -1,0 +1,17 @@
+"""What the chat and folder repository tests share: two users and a clock that ticks per call."""
+
+from services.common.identity import Identity
+
+ALICE = Identity("alice", role="user", name="Alice")
+BOB = Identity("bob", role="user", name="Bob")
+
+
+class Clock:
+    """One second later at every reading, so that every write has its own `updated_at`."""
+
+    def __init__(self) -> None:
+        self.now = 1_000
+
+    def __call__(self) -> float:
+        self.now += 1
+        return self.now
