@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/admission.py
 	$(BIN)/python bench/memory_probes.py
 	$(BIN)/python bench/slow_uploads.py
+	$(BIN)/python bench/chats.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
