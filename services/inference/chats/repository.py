@@ -356,14 +356,20 @@ class ChatRepository:
             "    UNION SELECT f.id FROM inference_folder f JOIN named n ON f.parent_id = n.id "
             "    WHERE f.user_id = $1) "
             "  SELECT id FROM named)) "
+            # Hits are found from the indexes first (the phrase's messages through the trigram
+            # index; per word, the chats whose title or some message has it, through the tsvector
+            # indexes, kept when they have every word), not by testing each of the caller's chats.
             "AND ($2 = '%%' OR c.title ILIKE $2 "
-            "  OR EXISTS (SELECT 1 FROM inference_chat_message m "
-            "    WHERE m.chat_id = c.id AND m.content_text ILIKE $2) "
-            "  OR (cardinality($10::text[]) > 0 AND NOT EXISTS ("
-            "    SELECT 1 FROM unnest($10::text[]) w WHERE NOT ("
-            "    c.title_tsv @@ plainto_tsquery('simple', w) "
-            "    OR EXISTS (SELECT 1 FROM inference_chat_message m "
-            "    WHERE m.chat_id = c.id AND m.content_tsv @@ plainto_tsquery('simple', w)))))) "
+            "  OR c.id IN (SELECT m.chat_id FROM inference_chat_message m WHERE m.content_text ILIKE $2) "
+            "  OR c.id IN ("
+            "    SELECT hit.id FROM ("
+            "      SELECT w, m.chat_id AS id FROM unnest($10::text[]) w "
+            "      JOIN inference_chat_message m ON m.content_tsv @@ plainto_tsquery('simple', w) "
+            "      UNION "
+            "      SELECT w, t.id FROM unnest($10::text[]) w "
+            "      JOIN inference_chat t ON t.user_id = $1 AND t.title_tsv @@ plainto_tsquery('simple', w)"
+            "    ) hit GROUP BY hit.id "
+            "    HAVING count(DISTINCT hit.w) = (SELECT count(DISTINCT x) FROM unnest($10::text[]) x))) "
             "ORDER BY exact DESC, c.updated_at DESC, c.id LIMIT $11 OFFSET $12",
             user_id,
             pattern,
