@@ -1,4 +1,5 @@
-"""Keeps a server's gRPC health in step with what it cannot serve without: database, broker, loops."""
+"""A server's named gRPC health follows what it cannot serve without (database, broker, must-run
+loops), so that readiness probes and balancers send it no calls it would fail."""
 
 import asyncio
 import logging

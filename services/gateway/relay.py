@@ -2,6 +2,7 @@
 each part written to the client the moment it arrives."""
 
 import logging
+from collections.abc import AsyncIterator
 
 import grpc
 from aiohttp import web
@@ -21,6 +22,24 @@ def in_band_error(content_type: str) -> bytes:
     if "ndjson" in content_type:
         return NDJSON_STREAM_FAILED
     return b""
+
+
+async def write_rest(
+    request: web.Request, response: web.StreamResponse, chunks: AsyncIterator[bytes]
+) -> web.StreamResponse:
+    """Writes the rest of a reply whose head (a length, or a format without an in-band error) is
+    out already: if the stream behind it fails, hanging up is the only way to say the rest will not
+    come."""
+    try:
+        async for chunk in chunks:
+            await response.write(chunk)
+    except grpc.aio.AioRpcError as error:
+        log.warning("stream failed after the head: %s", error.code().name)
+        if request.transport is not None:
+            request.transport.close()
+        return response
+    await response.write_eof()
+    return response
 
 
 async def relay(request: web.Request, call: grpc.aio.UnaryStreamCall) -> web.StreamResponse:

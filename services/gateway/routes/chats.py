@@ -16,6 +16,7 @@ from services.gateway.chat_views import chat_json, summaries_json, tags_json
 from services.gateway.forms.chats import ChatForm, CloneForm, MessageForm, TagFilterForm, TagForm
 from services.gateway.forms.folders import ChatFolderIdForm
 from services.gateway.http_errors import ApiError, error_from_rpc, json_response
+from services.gateway.relay import write_rest
 from services.gateway.state import CHATS, GUARD, SETTINGS
 
 routes = web.RouteTableDef()
@@ -145,18 +146,12 @@ async def all_chats(request: web.Request) -> web.StreamResponse:
             first = None
         response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
         await response.prepare(request)
-        if first is not None:
-            await response.write(orjson.dumps(chat_json(first.chat)) + b"\n")
-            try:
-                async for reply in replies:
-                    await response.write(orjson.dumps(chat_json(reply.chat)) + b"\n")
-            except grpc.aio.AioRpcError:
-                # The head is out: the only way to say the rest will not come is to hang up.
-                if request.transport is not None:
-                    request.transport.close()
-                return response
-        await response.write_eof()
-        return response
+        if first is None:
+            await response.write_eof()
+            return response
+        await response.write(orjson.dumps(chat_json(first.chat)) + b"\n")
+        lines = (orjson.dumps(chat_json(reply.chat)) + b"\n" async for reply in replies)
+        return await write_rest(request, response, lines)
     finally:
         if not call.done():
             call.cancel()

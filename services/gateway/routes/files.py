@@ -25,6 +25,7 @@ from services.gateway.ingest_views import (
     status_stream_ends,
     uploaded_file_json,
 )
+from services.gateway.relay import write_rest
 from services.gateway.state import GUARD, INGEST, SETTINGS
 from webui.ingest.v1 import ingest_pb2
 
@@ -328,17 +329,8 @@ async def get_file_content(request: web.Request) -> web.StreamResponse:
             raise ApiError(404, messages.ORIGINAL_FILE_UNAVAILABLE) from None
         response = web.StreamResponse(headers=content_headers(first.head, attachment))
         await response.prepare(request)
-        try:
-            async for message in parts:
-                await response.write(message.chunk)
-        except grpc.aio.AioRpcError as error:
-            # The length was promised: the only way to say the rest will not come is to hang up.
-            log.warning("file download failed after the head: %s", error.code().name)
-            if request.transport is not None:
-                request.transport.close()
-            return response
-        await response.write_eof()
-        return response
+        # The length was promised: a failure from here on can only cut the download short.
+        return await write_rest(request, response, (message.chunk async for message in parts))
     finally:
         if not call.done():
             call.cancel()
