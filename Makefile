@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/memory_probes.py
 	$(BIN)/python bench/slow_uploads.py
 	$(BIN)/python bench/chats.py
+	$(BIN)/python bench/stored_completions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -10,7 +10,8 @@ compared with the seeder's. Then, sequentially over HTTP with aiohttp, it times:
 
 1. baselines: ``GET /api/v1/auths/`` (an authenticated route with no gRPC call) and
    ``GET /api/v1/chats/all/tags`` (no tags: the gateway, one gRPC call and one indexed query);
-2. ``GET /api/v1/chats/?page=1`` and ``GET /api/v1/chats/pinned`` (none pinned);
+2. ``GET /api/v1/chats/?page=1`` and ``GET /api/v1/chats/pinned`` (none pinned; after the searches
+   again with ``PINNED`` chats pinned, unpinned before the appends);
 3. ``GET /api/v1/chats/search?text=...``: a topic word, two topic words, a word no chat has, and a
    word every chat has;
 4. ``GET /api/v1/chats/{id}`` of the long chat (what every append also reads and returns);
@@ -20,9 +21,9 @@ compared with the seeder's. Then, sequentially over HTTP with aiohttp, it times:
    ``ChatService.upsert_message`` on the real repository.
 
 Prints p50/p90/max of each (failed requests counted apart), and the load average around the
-timings. ``--explain`` adds the statements behind the list, the search and the long chat's load as
-ChatRepository builds them: each run three times, then EXPLAIN (ANALYZE, BUFFERS) with
-``plan_cache_mode`` auto and forced generic.
+timings. ``--explain`` adds the statements behind the list, the search, the pinned list and the
+long chat's load as ChatRepository builds them: each run three times, then EXPLAIN (ANALYZE,
+BUFFERS) with ``plan_cache_mode`` auto and forced generic.
 
     python bench/chats.py --rounds 50 --search-rounds 10 [--explain]
 """
@@ -47,12 +48,13 @@ from services.common.identity import Identity
 from services.common.infra import free_port
 from services.inference.chats.lists import ChatLists
 from services.inference.chats.records import StoredChat
-from services.inference.chats.repository import _ROW, ChatRepository, _message_args, _row_args
+from services.inference.chats.repository import _ROW, ChatRepository, _row_args, message_args
 from services.inference.chats.service import ChatService
 from services.stack import Stack, StackConfig
 
 MODEL = "llama3.2:latest"
-# Columns of the message rows, in the order of ``_message_args`` and ``_UPSERT_MESSAGE``.
+PINNED = 20  # chats pinned for the second `GET /pinned` series
+# Columns of the message rows, in the order of ``message_args`` and ``UPSERT_MESSAGE``.
 MESSAGE_COLUMNS = (
     "chat_id",
     "id",
@@ -172,6 +174,24 @@ def chat_form(rng: random.Random, topic: list[str], count: int, started_ms: int)
     }
 
 
+async def pin(database_url: str, identity: Identity, count: int) -> None:
+    """Pins ``count`` of the user's chats (spread over their ages), the others unpinned."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute(
+                "UPDATE inference_chat SET pinned = false WHERE user_id = $1 AND pinned", identity.user_id
+            )
+            await conn.execute(
+                "UPDATE inference_chat SET pinned = true WHERE id IN ("
+                "  SELECT id FROM inference_chat WHERE user_id = $1 ORDER BY md5(id) LIMIT $2)",
+                identity.user_id,
+                count,
+            )
+    finally:
+        await conn.close()
+
+
 class Keep:
     """A ChatStore that only keeps what ``insert`` is given."""
 
@@ -197,11 +217,11 @@ async def stored(identity: Identity, form: dict, now: int) -> StoredChat:
 
 def rows_of(chat: StoredChat) -> tuple[tuple, list[tuple]]:
     row = chat.row
-    # ``_message_args`` ends with ``now``, which the statement writes as both timestamps.
+    # ``message_args`` ends with ``now``, which the statement writes as both timestamps.
     return (*_row_args(row), 0), [
         (*args, args[-1])
         for args in (
-            _message_args(row.id, key, message, chat.positions[key], row.updated_at)
+            message_args(row.id, key, message, chat.positions[key], row.updated_at)
             for key, message in chat.messages.items()
         )
     ]
@@ -390,6 +410,9 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
                 args.search_rounds,
                 get(f"/chats/search?text={text}"),
             )
+        await pin(stack.database_url or "", identity, PINNED)
+        await series(f"GET /chats/pinned ({PINNED} pinned)", args.rounds, get("/chats/pinned"))
+        await pin(stack.database_url or "", identity, 0)
 
         async with session.get(f"{api}/chats/{long_id}", headers=headers) as reply:
             last = (await reply.json())["chat"]["history"]["currentId"]
@@ -464,8 +487,8 @@ class Recorder:
 
 
 async def explain(database_url: str, identity: Identity, long_id: str, word: str) -> None:
-    """EXPLAIN ANALYZE of the statements behind the list, the search and the long chat's load, as
-    ChatRepository builds them (through ChatLists, as the service calls it)."""
+    """EXPLAIN ANALYZE of the statements behind the list, the search, the pinned list and the long
+    chat's load, as ChatRepository builds them (through ChatLists, as the service calls it)."""
     recorder = Recorder()
     repository = ChatRepository(recorder)  # type: ignore[arg-type]
     lists = ChatLists(repository)
@@ -474,6 +497,7 @@ async def explain(database_url: str, identity: Identity, long_id: str, word: str
     )
     await lists.search(identity, word, 1)
     await lists.search(identity, "zyzzyva", 1)
+    await repository.list_pinned(identity.user_id)
     statements = [(sql, args) for sql, args in recorder.calls if "inference_chat_tag" not in sql]
     statements.append(
         (

@@ -9,7 +9,13 @@ log = logging.getLogger(__name__)
 
 
 async def open_pool(
-    dsn: str, *, min_size: int, max_size: int, timeout_s: float, attempts: int = 30
+    dsn: str,
+    *,
+    min_size: int,
+    max_size: int,
+    timeout_s: float,
+    attempts: int = 30,
+    server_settings: dict[str, str] | None = None,
 ) -> asyncpg.Pool:
     """Opens a pool, retrying for a while so a service may start before its database."""
     for attempt in range(1, attempts + 1):
@@ -20,6 +26,7 @@ async def open_pool(
                 max_size=max_size,
                 timeout=timeout_s,
                 command_timeout=timeout_s,
+                server_settings=server_settings,
             )
         except (OSError, asyncpg.CannotConnectNowError) as error:
             if attempt == attempts:

@@ -66,3 +66,24 @@ def tag_json(tag: chats_pb2.ChatTag) -> dict:
 
 def tags_json(tags: list[chats_pb2.ChatTag]) -> list[dict]:
     return [tag_json(tag) for tag in tags]
+
+
+def shared_chat_json(share: chats_pb2.SharedChat) -> dict:
+    """SharedChatResponse: ``id`` is the chat's id, ``share_id`` the token."""
+    return {
+        "id": share.chat_id,
+        "chat_id": share.chat_id,
+        "title": share.title,
+        "share_id": share.share_id,
+        "updated_at": share.updated_at,
+        "created_at": share.created_at,
+    }
+
+
+def grant_json(grant: chats_pb2.ChatAccessGrant) -> dict:
+    return {
+        "id": grant.id,
+        "principal_type": grant.principal_type,
+        "principal_id": grant.principal_id,
+        "permission": grant.permission,
+    }

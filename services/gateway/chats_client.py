@@ -173,3 +173,128 @@ class ChatsClient:
             ascending=ascending,
         )
         return list((await self._stub.ListFolderChatSummaries(request, **self._opts(principal))).chats)
+
+    # -- sharing -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _share_mode(sent: bool, value: str | None) -> int:
+        if not sent:
+            return pb.CHAT_SHARE_MODE_UNSPECIFIED
+        return pb.CHAT_SHARE_MODE_CONTINUE if value == "continue" else pb.CHAT_SHARE_MODE_NONE
+
+    async def share(
+        self, principal: Principal, chat_id: str, *, share_mode: str | None, share_mode_sent: bool
+    ) -> pb.Chat:
+        request = pb.ShareChatRequest(id=chat_id, share_mode=self._share_mode(share_mode_sent, share_mode))
+        return (await self._stub.ShareChat(request, **self._opts(principal))).chat
+
+    async def unshare(self, principal: Principal, chat_id: str) -> bool:
+        return (await self._stub.UnshareChat(pb.UnshareChatRequest(id=chat_id), **self._opts(principal))).done
+
+    async def unshare_all(self, principal: Principal) -> bool:
+        return (await self._stub.UnshareAllChats(pb.UnshareAllChatsRequest(), **self._opts(principal))).done
+
+    async def list_shared(
+        self, principal: Principal, *, page: int, query: str, order_by: str, ascending: bool
+    ) -> list[pb.SharedChat]:
+        request = pb.ListSharedChatsRequest(page=page, query=query, order_by=order_by, ascending=ascending)
+        return list((await self._stub.ListSharedChats(request, **self._opts(principal))).shares)
+
+    async def get_shared(self, principal: Principal, share_id: str) -> pb.Chat:
+        request = pb.GetSharedChatRequest(share_id=share_id)
+        return (await self._stub.GetSharedChat(request, **self._opts(principal))).chat
+
+    async def clone_shared(self, principal: Principal, source_id: str) -> pb.Chat:
+        request = pb.CloneSharedChatRequest(id=source_id)
+        return (await self._stub.CloneSharedChat(request, **self._opts(principal))).chat
+
+    async def access_grants(self, principal: Principal, chat_id: str) -> list[pb.ChatAccessGrant]:
+        request = pb.ListChatAccessGrantsRequest(chat_id=chat_id)
+        return list((await self._stub.ListChatAccessGrants(request, **self._opts(principal))).grants)
+
+    async def update_access_grants(
+        self,
+        principal: Principal,
+        chat_id: str,
+        grants: bytes,
+        *,
+        share_mode: str | None,
+        share_mode_sent: bool,
+    ) -> pb.Chat:
+        request = pb.UpdateChatAccessGrantsRequest(
+            chat_id=chat_id,
+            access_grants_json=grants,
+            share_mode=self._share_mode(share_mode_sent, share_mode),
+        )
+        return (await self._stub.UpdateChatAccessGrants(request, **self._opts(principal))).chat
+
+    # -- import, fork, params, events, read state, admin, config, statistics -----------------------
+
+    async def import_chats(self, principal: Principal, form: bytes) -> list[pb.Chat]:
+        reply = await self._stub.ImportChats(pb.ImportChatsRequest(form_json=form), **self._opts(principal))
+        return list(reply.chats)
+
+    async def fork(self, principal: Principal, chat_id: str, message_id: str | None) -> pb.Chat:
+        request = pb.ForkChatRequest(id=chat_id)
+        if message_id is not None:
+            request.message_id = message_id
+        return (await self._stub.ForkChat(request, **self._opts(principal))).chat
+
+    async def update_params(self, principal: Principal, chat_id: str, params: bytes) -> bytes:
+        request = pb.UpdateChatParamsRequest(id=chat_id, params_json=params)
+        return (await self._stub.UpdateChatParams(request, **self._opts(principal))).params_json
+
+    async def user_chats(
+        self, principal: Principal, user_id: str, *, page: int, query: str, order_by: str, direction: str
+    ) -> list[pb.ChatSummary]:
+        request = pb.ListUserChatsRequest(
+            user_id=user_id, page=page, query=query, order_by=order_by, direction=direction
+        )
+        return list((await self._stub.ListUserChats(request, **self._opts(principal))).chats)
+
+    def stream_all_users(self, principal: Principal) -> grpc.aio.UnaryStreamCall:
+        """Every user's chats (admins), one StreamAllChatsResponse each."""
+        return self._stub.StreamAllChats(
+            pb.StreamAllChatsRequest(),
+            timeout=self._stream_timeout_s,
+            metadata=outgoing_metadata(principal.credential),
+        )
+
+    async def mark_read(self, principal: Principal) -> pb.MarkChatsReadResponse:
+        return await self._stub.MarkChatsRead(pb.MarkChatsReadRequest(), **self._opts(principal))
+
+    async def mark_unread(self, principal: Principal, chat_id: str) -> pb.MarkChatUnreadResponse:
+        return await self._stub.MarkChatUnread(pb.MarkChatUnreadRequest(id=chat_id), **self._opts(principal))
+
+    async def send_event(
+        self, principal: Principal, chat_id: str, message_id: str, kind: str, data: bytes
+    ) -> bool:
+        request = pb.SendChatMessageEventRequest(
+            chat_id=chat_id, message_id=message_id, type=kind, data_json=data
+        )
+        return (await self._stub.SendChatMessageEvent(request, **self._opts(principal))).sent
+
+    async def get_config(self, principal: Principal) -> bytes:
+        return (
+            await self._stub.GetChatConfig(pb.GetChatConfigRequest(), **self._opts(principal))
+        ).config_json
+
+    async def update_config(self, principal: Principal, config: bytes) -> bytes:
+        request = pb.UpdateChatConfigRequest(config_json=config)
+        return (await self._stub.UpdateChatConfig(request, **self._opts(principal))).config_json
+
+    async def usage_stats(
+        self, principal: Principal, page: int, items_per_page: int
+    ) -> pb.GetChatUsageStatsResponse:
+        request = pb.GetChatUsageStatsRequest(page=page, items_per_page=items_per_page)
+        return await self._stub.GetChatUsageStats(request, **self._opts(principal))
+
+    async def export_stats(
+        self, principal: Principal, updated_after: int, page: int
+    ) -> pb.ExportChatStatsResponse:
+        request = pb.ExportChatStatsRequest(updated_after=updated_after, page=page)
+        return await self._stub.ExportChatStats(request, **self._opts(principal))
+
+    async def export_chat_stats(self, principal: Principal, chat_id: str) -> bytes:
+        request = pb.ExportOneChatStatsRequest(chat_id=chat_id)
+        return (await self._stub.ExportOneChatStats(request, **self._opts(principal))).stats_json

@@ -35,9 +35,6 @@ class FoldersClient:
             request.parent_id = parent_id
         return (await self._stub.CreateFolder(request, **self._opts(principal))).folder
 
-    async def get(self, principal: Principal, folder_id: str) -> pb.Folder:
-        return (await self._stub.GetFolder(pb.GetFolderRequest(id=folder_id), **self._opts(principal))).folder
-
     async def update(
         self, principal: Principal, folder_id: str, name: str | None, data: dict | None, meta: dict | None
     ) -> pb.Folder:
@@ -59,3 +56,41 @@ class FoldersClient:
     async def delete(self, principal: Principal, folder_id: str, delete_contents: bool) -> bool:
         request = pb.DeleteFolderRequest(id=folder_id, delete_contents=delete_contents)
         return (await self._stub.DeleteFolder(request, **self._opts(principal))).deleted
+
+    async def get_detail(self, principal: Principal, folder_id: str) -> pb.GetFolderResponse:
+        """The folder with its grants and whether the caller may write it."""
+        return await self._stub.GetFolder(pb.GetFolderRequest(id=folder_id), **self._opts(principal))
+
+    async def update_access(
+        self,
+        principal: Principal,
+        folder_id: str,
+        grants_json: bytes,
+        share_mode: str | None,
+        share_mode_sent: bool,
+    ) -> pb.UpdateFolderAccessResponse:
+        if not share_mode_sent:
+            mode = pb.FOLDER_SHARE_MODE_UNSPECIFIED
+        elif share_mode == "continue":
+            mode = pb.FOLDER_SHARE_MODE_CONTINUE
+        else:
+            mode = pb.FOLDER_SHARE_MODE_NONE
+        request = pb.UpdateFolderAccessRequest(id=folder_id, access_grants_json=grants_json, share_mode=mode)
+        return await self._stub.UpdateFolderAccess(request, **self._opts(principal))
+
+    async def list_shared(self, principal: Principal) -> list[pb.SharedFolder]:
+        reply = await self._stub.ListSharedFolders(pb.ListSharedFoldersRequest(), **self._opts(principal))
+        return list(reply.folders)
+
+    async def shared_chats(
+        self, principal: Principal, folder_id: str, *, page: int, sort_by: str, ascending: bool
+    ) -> pb.ListSharedFolderChatsResponse:
+        request = pb.ListSharedFolderChatsRequest(
+            id=folder_id, page=page, sort_by=sort_by, ascending=ascending
+        )
+        return await self._stub.ListSharedFolderChats(request, **self._opts(principal))
+
+    async def mark_read(self, principal: Principal, folder_id: str) -> pb.MarkFolderReadResponse:
+        return await self._stub.MarkFolderRead(
+            pb.MarkFolderReadRequest(id=folder_id), **self._opts(principal)
+        )

@@ -1,6 +1,7 @@
 """The ``user`` objects list replies carry for each row's owner, read from the auth service."""
 
 import asyncio
+from collections.abc import Iterable
 
 import grpc
 
@@ -28,3 +29,10 @@ async def attach_users(auth: AuthClient, credential: str, items: list[dict]) -> 
     for item in items:
         item["user"] = users.get(item.get("user_id"))
     return items
+
+
+async def user_names(auth: AuthClient, credential: str, user_ids: Iterable[str]) -> dict[str, str]:
+    """Names by user id (one lookup per distinct id); a deleted user is left out."""
+    distinct = sorted(set(user_ids))
+    refs = await asyncio.gather(*(user_ref(auth, credential, user_id) for user_id in distinct))
+    return {user_id: ref["name"] for user_id, ref in zip(distinct, refs, strict=True) if ref is not None}

@@ -7,6 +7,12 @@ import asyncpg
 import grpc
 
 from services.inference.chat import ChatService
+from services.inference.chats.recorder import ChatRecorder
+from services.inference.chats.repository import ChatRepository
+from services.inference.chats.turn_repository import TurnRepository
+from services.inference.chats.turn_tasks import TurnTasks
+from services.inference.chats.turns import ChatTurns
+from services.inference.config_rows import ConfigRowRepository
 from services.inference.dispatch import Dispatcher
 from services.inference.embeddings import EmbeddingsService
 from services.inference.functions.admin import FunctionAdmin
@@ -23,7 +29,7 @@ from services.inference.openai_proxy import OpenAIProxy
 from services.inference.pipeline import ChatPipeline
 from services.inference.rag.retrieval import RagConfig, Retrieval
 from services.inference.settings import InferenceSettings
-from services.inference.tasks.config import TaskConfigRepository, TaskConfigStore, defaults_from
+from services.inference.tasks.config import TaskConfigStore, defaults_from
 from services.inference.tasks.core import TaskService
 from services.inference.transport import Timeouts, Transport
 from services.inference.upstreams import Kind, Upstream, UpstreamPool
@@ -69,6 +75,7 @@ def build_core(
     settings: InferenceSettings,
     transport: Transport,
     pool: asyncpg.Pool,
+    turn_pool: asyncpg.Pool,
     ingest_channel: grpc.aio.Channel,
     metrics: UpstreamMetrics | None = None,
 ) -> InferenceCore:
@@ -103,7 +110,9 @@ def build_core(
     )
     # Every replica reads the stored task configuration at most a second old.
     task_config = TaskConfigStore(
-        TaskConfigRepository(pool), defaults_from(settings), min(settings.catalog_ttl_s, 1.0)
+        ConfigRowRepository(pool, "inference_task_config"),
+        defaults_from(settings),
+        min(settings.catalog_ttl_s, 1.0),
     )
     retrieval = Retrieval(
         IngestRetriever(ingest_channel, settings.ingest_timeout_s),
@@ -126,6 +135,11 @@ def build_core(
         PipeRunner(settings.function_timeout_s, metrics=metrics),
         settings.enable_api_outlet_filters,
     )
+    tasks = TaskService(task_config, directory, workspace, pipeline)
+    # Completions tied to stored chats write into them; their background tasks (title, tags,
+    # follow-ups) run through the task routes' path.
+    turns = ChatTurns(TurnRepository(turn_pool), ChatRepository(pool), max_bytes=settings.chat_max_bytes)
+    pipeline.store_chats_with(ChatRecorder(turns, TurnTasks(turns, tasks.run)))
     return InferenceCore(
         dispatcher=dispatcher,
         registry=registry,
@@ -147,5 +161,5 @@ def build_core(
         function_admin=FunctionAdmin(function_store, functions),
         directory=directory,
         pipeline=pipeline,
-        tasks=TaskService(task_config, directory, workspace, pipeline),
+        tasks=tasks,
     )

@@ -18,6 +18,7 @@ from services.common.grpc_identity import verified_only
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
 from services.common.metrics import ServiceMetrics, new_registry
 from services.common.migrations import apply_migrations
+from services.inference.chats.turn_repository import POOL_SETTINGS as TURN_POOL_SETTINGS
 from services.inference.chats.wiring import build_chats_servicer
 from services.inference.core import InferenceCore, build_core
 from services.inference.folders.wiring import build_folders_servicer
@@ -51,12 +52,14 @@ class RunningInference:
         core: InferenceCore,
         transport: AiohttpTransport,
         pool: asyncpg.Pool,
+        turn_pool: asyncpg.Pool,
         channels: list[grpc.aio.Channel],
         probe_interval_s: float,
     ) -> None:
         self.service = service
         self.core = core
         self.pool = pool
+        self._turn_pool = turn_pool
         self._transport = transport
         self._channels = channels
         self._probes = asyncio.create_task(core.dispatcher.run_probes(probe_interval_s))
@@ -71,6 +74,7 @@ class RunningInference:
         await self._transport.close()
         for channel in self._channels:
             await channel.close()
+        await self._turn_pool.close()
         await self.pool.close()
 
     async def stop(self, grace_s: float) -> None:
@@ -86,13 +90,21 @@ async def start(settings: InferenceSettings) -> RunningInference:
         timeout_s=settings.db_timeout_s,
     )
     await apply_migrations(pool, "inference", MIGRATIONS)
+    # Completions' chat turns get a pool of their own: its connections keep one plan per statement.
+    turn_pool = await open_pool(
+        settings.database_url,
+        min_size=1,
+        max_size=settings.db_pool_max,
+        timeout_s=settings.db_timeout_s,
+        server_settings=TURN_POOL_SETTINGS,
+    )
     transport = AiohttpTransport(settings.upstream_max_connections)
     ingest_channel = open_channel(settings.ingest_target, tls=settings.grpc_tls)
     authenticator, auth_channel = open_remote_authenticator(
         settings.auth_target, settings.auth_timeout_s, settings.auth_cache_ttl_s, settings.grpc_tls
     )
     metrics = ServiceMetrics(new_registry(), settings.metrics_listen)
-    core = build_core(settings, transport, pool, ingest_channel, UpstreamMetrics(metrics.registry))
+    core = build_core(settings, transport, pool, turn_pool, ingest_channel, UpstreamMetrics(metrics.registry))
     servicer = InferenceServicer(core)
     chats_servicer = build_chats_servicer(pool, settings)
     folders_servicer = build_folders_servicer(pool)
@@ -116,7 +128,13 @@ async def start(settings: InferenceSettings) -> RunningInference:
     log.info("inference service listening on port %d", service.port)
     # Cooled-down upstreams are probed at least once a second (sooner with a shorter cool-down).
     return RunningInference(
-        service, core, transport, pool, [ingest_channel, auth_channel], min(1.0, settings.upstream_cooldown_s)
+        service,
+        core,
+        transport,
+        pool,
+        turn_pool,
+        [ingest_channel, auth_channel],
+        min(1.0, settings.upstream_cooldown_s),
     )
 
 

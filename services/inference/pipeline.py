@@ -11,6 +11,8 @@ from services.common import messages
 from services.common.errors import InvalidArgument, ServiceError
 from services.common.identity import Identity
 from services.inference.chat import ChatService
+from services.inference.chats.recorder import ChatRecorder
+from services.inference.chats.turns import Turn as StoredTurn
 from services.inference.functions.catalog import FunctionCatalog
 from services.inference.functions.filters import FilterRunner, HookContext, select_filters
 from services.inference.functions.pipes import PipeRunner
@@ -106,6 +108,12 @@ class ChatPipeline:
         self._pipes = pipes
         self._api_outlets = api_outlet_filters
         self._background: set[asyncio.Task] = set()
+        self._recorder: ChatRecorder | None = None
+
+    def store_chats_with(self, recorder: ChatRecorder) -> None:
+        """Completions tied to stored chats write into them through ``recorder`` (set once at
+        wiring: its background tasks run through this pipeline)."""
+        self._recorder = recorder
 
     async def _context(self, caller: Identity, body: dict, target: ChatTarget) -> tuple[list, HookContext]:
         filters = select_filters(target.snapshot, target.filter_ids, body.get("filter_ids"))
@@ -121,6 +129,24 @@ class ChatPipeline:
         if not isinstance(body, dict):
             raise InvalidArgument("The request body must be a JSON object")
         target = await self._directory.target(caller, body.get("model"))
+        stored: StoredTurn | None = None
+        if self._recorder is not None:
+            model_id = str(target.model.get("id", target.id))
+            model_name = str(target.model.get("name") or model_id)
+            stored, body = await self._recorder.tie(caller, body, model_id, model_name)
+        try:
+            parts = await self._prepare(caller, body, target)
+        except ServiceError as error:
+            if stored is not None and self._recorder is not None:
+                await self._recorder.failed(caller, stored, error)
+            raise
+        if stored is not None and self._recorder is not None:
+            parts = self._recorder.record(caller, stored, parts)
+        async for part in framed(parts):
+            yield part
+
+    async def _prepare(self, caller: Identity, body: dict, target: ChatTarget) -> AsyncIterator[ChatPart]:
+        """Inlet filters and retrieval done; the reply still to come."""
         request_messages = body.get("messages") if isinstance(body.get("messages"), list) else []
         body = _with_row(body, target)
         filters, ctx = await self._context(caller, body, target)
@@ -136,8 +162,7 @@ class ChatPipeline:
             )
             body = {**body, "messages": self._retrieval.apply(messages_in, sources)}
         turn = _Turn(caller, target, body, request_messages, filters, ctx, sources)
-        async for part in framed(self._finish(turn, self._dispatch(target, body, ctx))):
-            yield part
+        return self._finish(turn, self._dispatch(target, body, ctx))
 
     async def _inlet(self, inlets: list[ActiveFunction], body: dict, ctx: HookContext) -> dict:
         try:
@@ -321,9 +346,17 @@ class ChatPipeline:
             raise
         except Exception as error:
             raise InvalidArgument(str(error) or type(error).__name__) from None
-        return result if isinstance(result, dict) else body
+        result = result if isinstance(result, dict) else body
+        if self._recorder is not None:
+            # Open WebUI stores nothing here; a stored chat keeps the reply its outlets produced.
+            await self._recorder.store_outlet(
+                caller, {**result, "chat_id": body["chat_id"], "id": body["id"]}
+            )
+        return result
 
     async def close(self) -> None:
-        """Lets outlet filters still running finish."""
+        """Lets outlet filters, reply stores and background tasks still running finish."""
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+        if self._recorder is not None:
+            await self._recorder.close()

@@ -68,6 +68,10 @@ class InferenceSettings(ServiceSettings):
     enable_admin_chat_access: bool = Field(default=True, alias="ENABLE_ADMIN_CHAT_ACCESS")
     # The largest chat stored (its blob and messages as JSON): a bigger write is refused with 413.
     chat_max_bytes: int = Field(default=8 * 1024 * 1024, alias="CHAT_MAX_BYTES", ge=1024, le=24 * 1024 * 1024)
+    # Admins may export every user's chats (GET /api/v1/chats/all/db).
+    enable_admin_export: bool = Field(default=True, alias="ENABLE_ADMIN_EXPORT")
+    # Users who are not admins may export their chat statistics (GET /api/v1/chats/stats/export*).
+    enable_community_sharing: bool = Field(default=True, alias="ENABLE_COMMUNITY_SHARING")
 
     # Functions and workspace models.
     enable_functions: bool = Field(default=True, alias="ENABLE_FUNCTIONS")

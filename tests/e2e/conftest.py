@@ -1,6 +1,8 @@
 """End-to-end fixtures: the whole stack as `make run` starts it, on free ports and a temp DATA_DIR."""
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,7 +12,7 @@ import pytest
 import requests
 
 from services.common.infra import free_port
-from services.stack import Stack, StackConfig
+from services.stack import ROOT, Stack, StackConfig
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.openai import FakeOpenAI
 
@@ -148,6 +150,7 @@ def _restore(fake: FakeOllama | FakeOpenAI, models: list[str]) -> None:
     fake.fail_body = None
     fake.fail_headers = None
     fake.split_frames = False
+    fake.scripted = {}
     fake.models = list(models)
     fake.reset()
 
@@ -179,6 +182,35 @@ def openai_upstream(running: Running) -> Iterator[FakeOpenAI]:
         _restore(fake, models)
         if not fake.running:
             fake.restart()
+
+
+@pytest.fixture
+def second_gateway(running: Running) -> Iterator[str]:
+    """A second gateway replica on the session stack's services; its URL."""
+    port = free_port()
+    env = {**running.stack.service_env(), "PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.gateway.main"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="session")

@@ -1,46 +1,12 @@
 """Two gateway replicas on one auth service: tokens work on both, revocations reach both in 5 s."""
 
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 
-import pytest
 import requests
 
-from services.common.infra import free_port
-from services.stack import ROOT
 from tests.e2e.conftest import Running
 
 REVOCATION_BOUND_S = 5.0
-
-
-@pytest.fixture
-def second_gateway(running: Running) -> Iterator[str]:
-    port = free_port()
-    env = {**running.stack.service_env(), "PORT": str(port)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services.gateway.main"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def seconds_until_refused(url: str, headers: dict[str, str], path: str = "/api/v1/auths/api_key") -> float:

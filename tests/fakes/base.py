@@ -172,6 +172,9 @@ class FakeServer:
         # A model reply stream ends cleanly after this many frames, its end (`done`, `[DONE]`) unsent:
         # a server that closed the stream early.
         self.truncate_stream = truncate_stream
+        # A chat whose last message contains a key gets its value as the whole reply (a task
+        # model's JSON answer, say).
+        self.scripted: dict[str, str] = {}
         self.record = record
         self.streams_started = 0
         self.streams_completed = 0
@@ -181,6 +184,15 @@ class FakeServer:
         self._port = 0
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    def scripted_reply(self, messages: list) -> list[str] | None:
+        last = messages[-1] if messages else None
+        content = last.get("content") if isinstance(last, dict) else None
+        text = content if isinstance(content, str) else canonical_json(content)
+        for key, reply in self.scripted.items():
+            if key in text:
+                return [reply]
+        return None
 
     def _add_routes(self, router: web.UrlDispatcher) -> None:
         raise NotImplementedError
@@ -500,7 +512,9 @@ class FakeServer:
         elif isinstance(response_format, dict) and response_format.get("type") in JSON_FORMATS:
             tokens = [JSON_ANSWER]
         else:
-            tokens = reply_tokens(model, messages, len(messages), self.tokens)
+            tokens = self.scripted_reply(messages) or reply_tokens(
+                model, messages, len(messages), self.tokens
+            )
         prompt_tokens = count_tokens(canonical_json(messages))
         completion_tokens = 1 if tool_name is not None else len(tokens)
         usage = {

@@ -265,7 +265,7 @@ class FakeOllama(FakeServer):
             return bad_request("messages must be an array")
         if not messages:
             return self._load_reply(payload, model, resolved, chat=True)
-        normal = reply_tokens(model, messages, len(messages), self.tokens)
+        normal = self.scripted_reply(messages) or reply_tokens(model, messages, len(messages), self.tokens)
         tokens, extra = self._special_tokens(payload, normal)
         return await self._reply(request, payload, model, messages, tokens, extra, chat=True)
 

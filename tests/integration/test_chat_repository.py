@@ -200,9 +200,63 @@ async def test_too_large_and_malformed(parts) -> None:
         await chats.create(ALICE, orjson.dumps({"chat": {"history": {"messages": {"m0": {"parentId": 3}}}}}))
 
 
-async def test_trigram_indexes_exist(pool: asyncpg.Pool) -> None:
+async def test_search_and_pinned_indexes_exist(pool: asyncpg.Pool) -> None:
     names = {r["indexname"] for r in await pool.fetch("SELECT indexname FROM pg_indexes")}
-    assert {"inference_chat_title_tsv", "inference_chat_message_tsv", "inference_chat_message_trgm"} <= names
+    assert {
+        "inference_chat_title_tsv",
+        "inference_chat_message_tsv",
+        "inference_chat_title_trgm",
+        "inference_chat_message_lower_trgm",
+        "inference_chat_pinned",
+    } <= names
+    # Phrase search reads the lower-cased copy; the trigram index on the original text is gone.
+    assert "inference_chat_message_trgm" not in names
+
+
+async def test_phrase_search_is_ilike(parts, pool: asyncpg.Pool) -> None:
+    # `content_lower LIKE lower(pattern)` finds what `content_text ILIKE pattern` finds: case
+    # folded beyond ASCII, LIKE's wildcards taken literally, a substring of a word.
+    _, chats, lists, _ = parts
+    a = (await chats.create(ALICE, form("A", "Grüße aus MÜNCHEN", "100%_sure"))).row.id
+    b = (await chats.create(ALICE, form("B", "no match here", "une école"))).row.id
+    assert [h.id for h in await lists.search(ALICE, "münchen", 1)] == [a]
+    assert [h.id for h in await lists.search(ALICE, "GRÜSSE", 1)] == []  # lower(), not case folding
+    assert [h.id for h in await lists.search(ALICE, "%_s", 1)] == [a]
+    assert await lists.search(ALICE, "0_s", 1) == []  # `_` is not a wildcard
+    assert [h.id for h in await lists.search(ALICE, "ÉCOLE", 1)] == [b]
+    for text in ("münchen", "%_s", "ÉCOLE", "atch her", "xyz"):
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        by_ilike = await pool.fetch(
+            "SELECT id FROM inference_chat_message WHERE content_text ILIKE $1 ORDER BY chat_id, id", pattern
+        )
+        by_lower = await pool.fetch(
+            "SELECT id FROM inference_chat_message WHERE content_lower LIKE lower($1) ORDER BY chat_id, id",
+            pattern,
+        )
+        assert by_ilike == by_lower
+
+
+async def test_search_hits_order_and_snippets(parts) -> None:
+    _, chats, lists, tags = parts
+    # A word hit (every word, not the phrase) comes after every phrase hit, however new it is.
+    words_only = (await chats.create(ALICE, form("W", "red fox", "a fox that is blue"))).row.id
+    in_title = (await chats.create(ALICE, form("Blue fox facts", "nothing", "else"))).row.id
+    in_message = (await chats.create(ALICE, form("M", "first", "the blue fox ran", "blue fox again"))).row.id
+    newest_words = (await chats.create(ALICE, form("N", "fox", "is blue"))).row.id
+    hits = await lists.search(ALICE, "blue fox", 1)
+    assert [h.id for h in hits] == [in_message, in_title, newest_words, words_only]
+    snippets = [h.snippet for h in hits]
+    assert snippets[0] == "the blue fox ran"  # the first matching message, by position
+    assert snippets[1] == "Blue fox facts"  # only the title matched
+    assert snippets[3] == "a fox that is blue"  # the first message with every word
+    # No message has the phrase or every word, nor has the title: no snippet.
+    assert snippets[2] is None
+    # Only filters: every chat that passes them, newest first, with its first message.
+    await tags.add(ALICE, words_only, "Animals")
+    await tags.add(ALICE, in_message, "Animals")
+    only = await lists.search(ALICE, "tag:animals", 1)
+    assert [h.id for h in only] == [in_message, words_only]
+    assert await lists.search(ALICE, "tag:animals", 2) == []
 
 
 async def test_a_huge_message_is_stored_and_found(pool: asyncpg.Pool) -> None:

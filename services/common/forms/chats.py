@@ -38,3 +38,49 @@ class MessageForm(BaseModel):
 
     content: Text | None = None
     voice: dict | None = None
+
+
+class ChatImportForm(ChatForm):
+    """One chat of ``POST /import`` (Open WebUI's ChatImportForm)."""
+
+    meta: dict | None = None
+    pinned: bool | None = False
+    archived: bool | None = False
+    current_message_id: Text | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+
+
+class ChatsImportForm(BaseModel):
+    """``POST /import``."""
+
+    chats: list[ChatImportForm]
+
+
+class ForkForm(BaseModel):
+    """``POST /{id}/fork``."""
+
+    message_id: Text | None = None
+
+
+class EventForm(BaseModel):
+    """``POST /{id}/messages/{message_id}/event`` (Open WebUI's EventForm)."""
+
+    type: Text
+    data: dict
+
+
+class ChatConfigForm(BaseModel):
+    """``POST /config`` (Open WebUI's ChatConfigForm)."""
+
+    CONTEXT_COMPACTION_MODEL: Text | None = ""
+    ENABLE_CONTEXT_COMPACTION: bool
+    CONTEXT_COMPACTION_TOKEN_THRESHOLD: int
+    CONTEXT_COMPACTION_TOKEN_CAP: int | None = None
+    CONTEXT_COMPACTION_RETENTION_PERCENTAGE: int = 40
+    CONTEXT_COMPACTION_PROMPT_TEMPLATE: Text
+    ENABLE_TOOL_PERMISSIONS: bool = False
+    ENABLE_TOOL_SEARCH: bool = False
+    TOOL_SEARCH_DEFER_THRESHOLD: int = 400
+    TOOL_SEARCH_ALWAYS_LOADED: list[Text] = []
+    TOOL_SEARCH_DEFER_BUILTIN_TOOLS: bool = False

@@ -43,6 +43,16 @@ class FolderIsExpandedForm(BaseModel):
     is_expanded: bool
 
 
+class FolderAccessGrantsForm(BaseModel):
+    """``POST /{id}/access/update``. ``share_mode``: ``"continue"`` lets readers who may write
+    continue the folder's chats; any other value (null included) means none; absent: unchanged.
+    Entries Open WebUI would drop (unknown types or permissions, empty ids) are dropped by the
+    inference service."""
+
+    access_grants: list[dict]
+    share_mode: Text | None = None
+
+
 class ChatFolderIdForm(BaseModel):
     """``POST /api/v1/chats/{id}/folder``; null: out of any folder."""
 

@@ -5,7 +5,9 @@ from types import ModuleType
 from services.gateway.openapi import (
     paths_auths,
     paths_chat,
+    paths_chat_sharing,
     paths_chats,
+    paths_chats_more,
     paths_files,
     paths_folders,
     paths_functions,
@@ -30,6 +32,8 @@ MODULES: tuple[ModuleType, ...] = (
     paths_workspace_models,
     paths_chat,
     paths_chats,
+    paths_chats_more,
+    paths_chat_sharing,
     paths_folders,
     paths_ollama,
     paths_openai,

@@ -23,6 +23,29 @@ SCHEMAS = {
             "messages": {"type": "array", "items": CHAT_MESSAGE, "minItems": 1},
             "stream": {"type": "boolean"},
             "files": {"type": "array", "items": ANY_OBJECT},
+            "chat_id": {
+                "type": "string",
+                "description": "A stored chat the turn is written into (its owner only); `local:…` and "
+                "`temporary:…` ids store nothing. The reply names the chat in an `X-Chat-Id` header and, "
+                "when not streamed, a `chat_id` key.",
+            },
+            "id": {"type": "string", "description": "The assistant message the reply fills (or creates)."},
+            "parent_id": {
+                "type": ["string", "null"],
+                "description": "`null` without `chat_id` creates a stored chat for this turn.",
+            },
+            "user_message": {
+                "type": "object",
+                "description": "The user message of the turn (`id`, `role: user`, `content`, `parentId`); "
+                "when sent, the prompt is rebuilt from the stored branch ending at it.",
+                "additionalProperties": True,
+            },
+            "background_tasks": {
+                "type": "object",
+                "description": "`title_generation`, `tags_generation`, `follow_up_generation`: generated "
+                "and stored after the reply.",
+                "additionalProperties": True,
+            },
         },
         "required": ["model", "messages"],
         "additionalProperties": True,

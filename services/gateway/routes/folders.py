@@ -1,25 +1,34 @@
-"""``/api/v1/folders/*``: the caller's chat folders (FoldersService, in the inference service).
-
-Folder sharing (``/shared``, ``/{id}/access/update``, ``/{id}/shared/chats``, ``/{id}/read``) is not
-built: it needs the groups and permissions Open WebUI grants with, which do not exist here yet."""
+"""``/api/v1/folders/*``: the caller's chat folders and the folders shared with them
+(FoldersService, in the inference service). Owner names come from the auth service."""
 
 from typing import TypeVar
 
+import orjson
 from aiohttp import web
 from pydantic import BaseModel
 
 from services.common import messages
 from services.gateway.auth_guard import Level, Principal
-from services.gateway.body import query_bool, read_model
-from services.gateway.folder_views import folder_detail_json, folder_json, folder_list_item_json
+from services.gateway.body import query_bool, query_int, read_model
+from services.gateway.folder_views import (
+    folder_detail_json,
+    folder_json,
+    folder_list_item_json,
+    folder_read_json,
+    shared_chats_json,
+    shared_folder_json,
+    with_grants_json,
+)
 from services.gateway.forms.folders import (
+    FolderAccessGrantsForm,
     FolderForm,
     FolderIsExpandedForm,
     FolderParentIdForm,
     FolderUpdateForm,
 )
 from services.gateway.http_errors import ApiError, json_response
-from services.gateway.state import FOLDERS, GUARD, SETTINGS
+from services.gateway.state import AUTH, FOLDERS, GUARD, SETTINGS
+from services.gateway.user_refs import user_names
 
 routes = web.RouteTableDef()
 M = TypeVar("M", bound=BaseModel)
@@ -57,10 +66,19 @@ async def create_folder(request: web.Request) -> web.Response:
     return json_response(folder_json(folder))
 
 
+# Before ``/{id}``: aiohttp tries routes in the order they were added.
+@routes.get(f"{PREFIX}/shared")
+async def list_shared(request: web.Request) -> web.Response:
+    principal = await _verified(request)
+    shared = await request.app[FOLDERS].list_shared(principal)
+    names = await user_names(request.app[AUTH], principal.credential, (s.folder.user_id for s in shared))
+    return json_response([shared_folder_json(s, names) for s in shared])
+
+
 @routes.get(f"{PREFIX}/{{id}}")
 async def get_folder(request: web.Request) -> web.Response:
     principal = await _verified(request)
-    return json_response(folder_detail_json(await request.app[FOLDERS].get(principal, _id(request))))
+    return json_response(folder_detail_json(await request.app[FOLDERS].get_detail(principal, _id(request))))
 
 
 @routes.post(f"{PREFIX}/{{id}}/update")
@@ -94,3 +112,40 @@ async def delete_folder(request: web.Request) -> web.Response:
     # Open WebUI's default is true: the chats go with the folder unless asked to keep them.
     delete_contents = query_bool(request, "delete_contents") if "delete_contents" in request.query else True
     return json_response(await request.app[FOLDERS].delete(principal, _id(request), delete_contents))
+
+
+@routes.post(f"{PREFIX}/{{id}}/access/update")
+async def update_access(request: web.Request) -> web.Response:
+    principal = await _verified(request)
+    form = await _form(request, FolderAccessGrantsForm)
+    reply = await request.app[FOLDERS].update_access(
+        principal,
+        _id(request),
+        orjson.dumps(form.access_grants),
+        form.share_mode,
+        "share_mode" in form.model_fields_set,
+    )
+    return json_response(with_grants_json(reply.folder, reply.access_grants))
+
+
+@routes.get(f"{PREFIX}/{{id}}/shared/chats")
+async def shared_chats(request: web.Request) -> web.Response:
+    """No page: the first 60 chats; a page: 10 of them, with ``total`` and ``has_more``."""
+    principal = await _verified(request)
+    page = query_int(request, "page", 1) if request.query.get("page") else 0
+    reply = await request.app[FOLDERS].shared_chats(
+        principal,
+        _id(request),
+        page=page,
+        sort_by=request.query.get("sort_by", "unread_updated_at"),
+        ascending=request.query.get("sort_dir", "desc").lower() == "asc",
+    )
+    people = [user_id for chat in reply.chats for user_id in (chat.user_id, *chat.participant_ids)]
+    names = await user_names(request.app[AUTH], principal.credential, people)
+    return json_response(shared_chats_json(reply, names))
+
+
+@routes.post(f"{PREFIX}/{{id}}/read")
+async def mark_read(request: web.Request) -> web.Response:
+    principal = await _verified(request)
+    return json_response(folder_read_json(await request.app[FOLDERS].mark_read(principal, _id(request))))

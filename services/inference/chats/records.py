@@ -63,3 +63,33 @@ class Tag:
     name: str
     user_id: str
     meta: dict | None = None
+
+
+@dataclass
+class TurnState:
+    """What a completion writing into a chat reads of it: the row's facts, and only the messages the
+    turn touches (plus the current one)."""
+
+    chat_id: str
+    user_id: str
+    title: str
+    current_message_id: str | None
+    folder_id: str | None
+    version: int
+    # The JSON size of the blob and every message (CHAT_MAX_BYTES applies to it).
+    size_bytes: int
+    # Where the next new message goes in the ``history.messages`` order.
+    next_position: int
+    messages: dict[str, dict] = field(default_factory=dict)
+    positions: dict[str, int] = field(default_factory=dict)
+    # The messages from the root down to the turn's user message (or its parent), when asked for.
+    branch: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TurnWrite:
+    """What a turn writes: messages (new ones go after the last), and where ``currentId`` points."""
+
+    messages: dict[str, dict]
+    current_message_id: str | None
+    updated_at: int

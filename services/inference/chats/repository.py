@@ -99,7 +99,7 @@ def _row_args(row: ChatRow) -> tuple:
     )
 
 
-def _message_args(chat_id: str, key: str, message: dict, position: int, now: int) -> tuple:
+def message_args(chat_id: str, key: str, message: dict, position: int, now: int) -> tuple:
     parent = message.get("parentId")
     role = message.get("role")
     author = message.get("user_id")
@@ -116,7 +116,7 @@ def _message_args(chat_id: str, key: str, message: dict, position: int, now: int
     )
 
 
-_UPSERT_MESSAGE = (
+UPSERT_MESSAGE = (
     "INSERT INTO inference_chat_message "
     "(chat_id, id, parent_id, role, user_id, content_text, message, position, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7::json, $8, $9, $9) "
@@ -179,9 +179,9 @@ class ChatRepository:
                 *_row_args(row),
             )
             await conn.executemany(
-                _UPSERT_MESSAGE,
+                UPSERT_MESSAGE,
                 [
-                    _message_args(row.id, key, message, chat.positions[key], row.updated_at)
+                    message_args(row.id, key, message, chat.positions[key], row.updated_at)
                     for key, message in chat.messages.items()
                 ],
             )
@@ -212,9 +212,9 @@ class ChatRepository:
                 )
             if upserts:
                 await conn.executemany(
-                    _UPSERT_MESSAGE,
+                    UPSERT_MESSAGE,
                     [
-                        _message_args(row.id, key, message, position, now)
+                        message_args(row.id, key, message, position, now)
                         for key, (position, message) in upserts.items()
                     ],
                 )
@@ -333,57 +333,14 @@ class ChatRepository:
 
         A phrase matches as a substring (ILIKE, served by the trigram indexes where pg_trgm is
         installed); failing that, every word must match a whole word of the title or of some message
-        (full-text, served by the tsvector indexes). Phrase hits come first, then newest."""
-        pattern = f"%{_escape_like(phrase)}%"
-        records = await self._pool.fetch(
-            f"SELECT {_SUMMARY}, "
-            "(c.title ILIKE $2 OR EXISTS (SELECT 1 FROM inference_chat_message m "
-            "  WHERE m.chat_id = c.id AND m.content_text ILIKE $2)) AS exact, "
-            "(SELECT m.content_text FROM inference_chat_message m WHERE m.chat_id = c.id AND "
-            "  (m.content_text ILIKE $2 OR m.content_tsv @@ plainto_tsquery('simple', $3)) "
-            "  ORDER BY m.position LIMIT 1) AS matched "
-            "FROM inference_chat c WHERE c.user_id = $1 AND c.archived = $4 "
-            "AND ($5::boolean IS NULL OR c.pinned = $5) "
-            "AND ($6::boolean IS NULL OR (c.share_id IS NOT NULL) = $6) "
-            "AND coalesce(meta -> 'tags', '[]'::jsonb) @> $7::jsonb "
-            "AND (NOT $8 OR coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(meta -> 'tags') = 'array' "
-            "  THEN meta -> 'tags' END), 0) = 0) "
-            # `folder:<name>`: chats in the caller's folders of that name (case-insensitive) and in
-            # every folder below them.
-            "AND ($9::text IS NULL OR c.folder_id IN ("
-            "  WITH RECURSIVE named(id) AS ("
-            "    SELECT f.id FROM inference_folder f WHERE f.user_id = $1 AND lower(f.name) = lower($9) "
-            "    UNION SELECT f.id FROM inference_folder f JOIN named n ON f.parent_id = n.id "
-            "    WHERE f.user_id = $1) "
-            "  SELECT id FROM named)) "
-            # Hits are found from the indexes first (the phrase's messages through the trigram
-            # index; per word, the chats whose title or some message has it, through the tsvector
-            # indexes, kept when they have every word), not by testing each of the caller's chats.
-            "AND ($2 = '%%' OR c.title ILIKE $2 "
-            "  OR c.id IN (SELECT m.chat_id FROM inference_chat_message m WHERE m.content_text ILIKE $2) "
-            "  OR c.id IN ("
-            "    SELECT hit.id FROM ("
-            "      SELECT w, m.chat_id AS id FROM unnest($10::text[]) w "
-            "      JOIN inference_chat_message m ON m.content_tsv @@ plainto_tsquery('simple', w) "
-            "      UNION "
-            "      SELECT w, t.id FROM unnest($10::text[]) w "
-            "      JOIN inference_chat t ON t.user_id = $1 AND t.title_tsv @@ plainto_tsquery('simple', w)"
-            "    ) hit GROUP BY hit.id "
-            "    HAVING count(DISTINCT hit.w) = (SELECT count(DISTINCT x) FROM unnest($10::text[]) x))) "
-            "ORDER BY exact DESC, c.updated_at DESC, c.id LIMIT $11 OFFSET $12",
-            user_id,
-            pattern,
-            " ".join(words),
-            archived,
-            pinned,
-            shared,
-            _json(tags),
-            untagged,
-            in_folder_named,
-            words,
-            limit,
-            offset,
-        )
+        (full-text, served by the tsvector indexes). Phrase hits come first, then newest. Without a
+        phrase (only filters), every chat that passes the filters is a hit."""
+        filters = (user_id, archived, pinned, shared, _json(tags), untagged, in_folder_named, limit, offset)
+        if not phrase:
+            records = await self._pool.fetch(_SEARCH_FILTERED, *filters)
+        else:
+            pattern = f"%{_escape_like(phrase)}%"
+            records = await self._pool.fetch(_SEARCH, *filters, pattern, " ".join(words), words)
         return [(summary(r), r["matched"]) for r in records]
 
     # -- folders -------------------------------------------------------------------------------
@@ -473,3 +430,79 @@ class ChatRepository:
 def _escape_like(text: str) -> str:
     """``text`` matched literally by LIKE (its ``%``, ``_`` and ``\\`` escaped)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# The filters of a search (``tag:``, ``pinned:``, ...) over the caller's chats ``c``: $1 the
+# caller, $2 archived, $3 pinned, $4 shared, $5 the tags (JSON), $6 untagged, $7 the folder name.
+_SEARCH_FILTERS = (
+    "c.user_id = $1 AND c.archived = $2 "
+    "AND ($3::boolean IS NULL OR c.pinned = $3) "
+    "AND ($4::boolean IS NULL OR (c.share_id IS NOT NULL) = $4) "
+    "AND coalesce(c.meta -> 'tags', '[]'::jsonb) @> $5::jsonb "
+    "AND (NOT $6 OR coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(c.meta -> 'tags') = 'array' "
+    "  THEN c.meta -> 'tags' END), 0) = 0) "
+    # `folder:<name>`: chats in the caller's folders of that name (case-insensitive) and in every
+    # folder below them.
+    "AND ($7::text IS NULL OR c.folder_id IN ("
+    "  WITH RECURSIVE named(id) AS ("
+    "    SELECT f.id FROM inference_folder f WHERE f.user_id = $1 AND lower(f.name) = lower($7) "
+    "    UNION SELECT f.id FROM inference_folder f JOIN named n ON f.parent_id = n.id "
+    "    WHERE f.user_id = $1) "
+    "  SELECT id FROM named))"
+)
+_HIT = "c.id, c.title, c.updated_at, c.created_at, c.last_read_at, c.archived"
+
+# Only filters: the page of the chats that pass them, each with its first message.
+_SEARCH_FILTERED = (
+    f"SELECT {_HIT}, (SELECT m.content_text FROM inference_chat_message m WHERE m.chat_id = c.id "
+    "  ORDER BY m.position LIMIT 1) AS matched "
+    f"FROM inference_chat c WHERE {_SEARCH_FILTERS} "
+    "ORDER BY c.updated_at DESC, c.id LIMIT $8 OFFSET $9"
+)
+
+# A phrase ($10, a LIKE pattern) and its words ($11 joined, $12 the list; $8/$9 limit and offset).
+# Hits are found from the indexes, each set once: the messages with the phrase (trigram index on
+# `content_lower`; `lower(text) LIKE lower(pattern)` is what ILIKE computes, without lower-casing
+# every candidate message at query time), the chats whose title has it, and per word the chats
+# whose title or some message has it (tsvector indexes), kept when they have every word. Only
+# then are the caller's chats read (by key), filtered, sorted and cut to the page; the snippet's
+# message is the first (by position) of the page's chats among the phrase's messages and those
+# with every word, read by its row address.
+_SEARCH = (
+    "WITH phrase AS MATERIALIZED ("
+    "  SELECT m.chat_id, m.position, m.ctid AS tid FROM inference_chat_message m "
+    "  WHERE m.content_lower LIKE lower($10)), "
+    "words AS (SELECT DISTINCT w FROM unnest($12::text[]) w), "
+    "word_hits AS ("
+    "  SELECT hit.id FROM ("
+    "    SELECT w.w, m.chat_id AS id FROM words w "
+    "    JOIN inference_chat_message m ON m.content_tsv @@ plainto_tsquery('simple', w.w) "
+    "    UNION "
+    "    SELECT w.w, t.id FROM words w "
+    "    JOIN inference_chat t ON t.user_id = $1 AND t.title_tsv @@ plainto_tsquery('simple', w.w)"
+    "  ) hit GROUP BY hit.id HAVING count(*) = (SELECT count(*) FROM words)), "
+    "page AS MATERIALIZED ("
+    f"  SELECT {_HIT}, (c.title ILIKE $10 OR c.id IN (SELECT p.chat_id FROM phrase p)) AS exact "
+    "  FROM inference_chat c "
+    "  WHERE c.id IN ("
+    "    SELECT t.id FROM inference_chat t WHERE t.user_id = $1 AND t.title ILIKE $10 "
+    "    UNION SELECT p.chat_id FROM phrase p "
+    "    UNION SELECT w.id FROM word_hits w) "
+    f"  AND {_SEARCH_FILTERS} "
+    "  ORDER BY exact DESC, c.updated_at DESC, c.id LIMIT $8 OFFSET $9), "
+    # The page's messages with every word: one scan for the whole page (an array of its ids), not
+    # one per chat nor one over every message that has the words.
+    "every_word AS MATERIALIZED ("
+    "  SELECT m.chat_id, m.position, m.ctid AS tid FROM inference_chat_message m "
+    "  WHERE m.chat_id = ANY (ARRAY(SELECT id FROM page)) "
+    "  AND m.content_tsv @@ plainto_tsquery('simple', $11)), "
+    "firsts AS MATERIALIZED ("
+    "  SELECT DISTINCT ON (f.chat_id) f.chat_id, f.tid FROM ("
+    "    SELECT p.chat_id, p.position, p.tid FROM phrase p "
+    "    UNION ALL SELECT e.chat_id, e.position, e.tid FROM every_word e"
+    "  ) f WHERE f.chat_id IN (SELECT id FROM page) ORDER BY f.chat_id, f.position) "
+    "SELECT c.id, c.title, c.updated_at, c.created_at, c.last_read_at, c.archived, "
+    "  (SELECT m.content_text FROM inference_chat_message m WHERE m.ctid = f.tid) AS matched "
+    "FROM page c LEFT JOIN firsts f ON f.chat_id = c.id "
+    "ORDER BY c.exact DESC, c.updated_at DESC, c.id"
+)

@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 
 import orjson
-from pydantic import ValidationError
 
 from services.common import errors, messages
 from services.common.forms.chats import ChatForm
 from services.common.forms.types import has_nul
 from services.common.identity import Identity
 from services.inference.chats import access, blob, tree
+from services.inference.chats.form_json import parse_form
 from services.inference.chats.records import ChatRow, ChatView, StoredChat
 from services.inference.chats.store import ChatStore
 
@@ -89,19 +89,7 @@ class ChatService:
     def _parse(self, raw: bytes) -> ChatForm:
         if len(raw) > self._max_bytes:
             raise self._too_large()
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise errors.InvalidArgument("form_json must be a JSON object") from None
-        try:
-            form = ChatForm.model_validate(data)
-        except ValidationError as error:
-            first = error.errors(include_url=False)[0]
-            where = ".".join(str(part) for part in first["loc"]) or "form"
-            raise errors.InvalidArgument(f"{where}: {first['msg']}") from None
-        if has_nul(data):
-            raise errors.InvalidArgument(messages.FUNCTION_NOT_STORABLE)
-        return form
+        return parse_form(raw, ChatForm)
 
     def _too_large(self) -> errors.PayloadTooLarge:
         return errors.PayloadTooLarge(f"Chat is larger than CHAT_MAX_BYTES ({self._max_bytes} bytes)")
@@ -241,8 +229,8 @@ class ChatService:
         )
 
     async def _require_folder(self, identity: Identity, folder_id: str | None) -> None:
-        """A chat may only go into a folder of its caller's (folder sharing is not built); any
-        other folder reads as missing."""
+        """A chat may only go into a folder of its caller's (a folder shared with them opens its
+        chats to reading, not to moving chats in); any other folder reads as missing."""
         if folder_id is not None and not await self._store.folder_exists(identity.user_id, folder_id):
             raise errors.NotFound(messages.NOT_FOUND)
 

@@ -8,9 +8,13 @@ import orjson
 from services.common.errors import InvalidArgument
 from services.common.grpc_identity import current_identity, require_verified
 from services.common.identity import Identity
+from services.inference.chats.extras import ChatExtras
 from services.inference.chats.lists import ChatLists
 from services.inference.chats.pb import chat_message, summaries, tag_messages
 from services.inference.chats.service import ChatService
+from services.inference.chats.servicer_extras import ChatExtrasRpcs
+from services.inference.chats.sharing import ChatSharing
+from services.inference.chats.sharing_servicer import ChatSharingRpcs
 from services.inference.chats.tags import ChatTags
 from webui.inference.v1 import chats_pb2 as pb
 from webui.inference.v1 import chats_pb2_grpc
@@ -40,9 +44,19 @@ def _voice(raw: bytes) -> dict | None:
     return voice
 
 
-class ChatsServicer(chats_pb2_grpc.ChatsServiceServicer):
-    def __init__(self, chats: ChatService, lists: ChatLists, tags: ChatTags) -> None:
+class ChatsServicer(ChatSharingRpcs, ChatExtrasRpcs, chats_pb2_grpc.ChatsServiceServicer):
+    def __init__(
+        self,
+        chats: ChatService,
+        lists: ChatLists,
+        tags: ChatTags,
+        *,
+        sharing: ChatSharing,
+        extras: ChatExtras,
+    ) -> None:
         self._chats = chats
+        self._extras = extras
+        self._sharing = sharing
         self._lists = lists
         self._tags = tags
 

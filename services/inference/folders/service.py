@@ -1,6 +1,6 @@
 """Chat folders: the rules of Open WebUI's ``routers/folders.py`` over a folder store. No I/O of its
-own. Only the owner reaches a folder: folder sharing is not built, so a foreign folder and a missing
-one both read 404."""
+own. Only the owner changes a folder here, so a foreign folder and a missing one both read 404;
+what others may read of a shared folder is in ``sharing.py``."""
 
 import time
 import uuid

@@ -6,8 +6,9 @@ import orjson
 from services.common.errors import InvalidArgument
 from services.common.grpc_identity import current_identity, require_verified
 from services.common.identity import Identity
-from services.inference.folders.pb import folder_message
+from services.inference.folders.pb import folder_message, grant_message, shared_chat_message
 from services.inference.folders.service import FolderService
+from services.inference.folders.sharing import CONTINUE, FolderSharing
 from webui.inference.v1 import folders_pb2 as pb
 from webui.inference.v1 import folders_pb2_grpc
 
@@ -31,13 +32,22 @@ def _object(raw: bytes, name: str) -> dict | None:
     return value
 
 
+# A request's share mode → what the sharing rules take: None (unset or unknown) keeps the stored one.
+_SHARE_MODES = {
+    pb.FOLDER_SHARE_MODE_UNSPECIFIED: None,
+    pb.FOLDER_SHARE_MODE_NONE: "",
+    pb.FOLDER_SHARE_MODE_CONTINUE: CONTINUE,
+}
+
+
 def _optional(request: object, name: str) -> str | None:
     return getattr(request, name) if request.HasField(name) else None
 
 
 class FoldersServicer(folders_pb2_grpc.FoldersServiceServicer):
-    def __init__(self, folders: FolderService) -> None:
+    def __init__(self, folders: FolderService, sharing: FolderSharing) -> None:
         self._folders = folders
+        self._sharing = sharing
 
     async def ListFolders(self, request: pb.ListFoldersRequest, context: Context) -> pb.ListFoldersResponse:  # noqa: N802
         folders = await self._folders.list_folders(_caller())
@@ -56,7 +66,12 @@ class FoldersServicer(folders_pb2_grpc.FoldersServiceServicer):
         return pb.CreateFolderResponse(folder=folder_message(folder))
 
     async def GetFolder(self, request: pb.GetFolderRequest, context: Context) -> pb.GetFolderResponse:  # noqa: N802
-        return pb.GetFolderResponse(folder=folder_message(await self._folders.get(_caller(), request.id)))
+        detail = await self._sharing.detail(_caller(), request.id)
+        return pb.GetFolderResponse(
+            folder=folder_message(detail.folder),
+            access_grants=[grant_message(g) for g in detail.grants],
+            write_access=detail.write_access,
+        )
 
     async def UpdateFolder(  # noqa: N802
         self, request: pb.UpdateFolderRequest, context: Context
@@ -85,3 +100,52 @@ class FoldersServicer(folders_pb2_grpc.FoldersServiceServicer):
     ) -> pb.DeleteFolderResponse:
         deleted = await self._folders.delete(_caller(), request.id, request.delete_contents)
         return pb.DeleteFolderResponse(deleted=deleted)
+
+    async def UpdateFolderAccess(  # noqa: N802
+        self, request: pb.UpdateFolderAccessRequest, context: Context
+    ) -> pb.UpdateFolderAccessResponse:
+        share_mode = _SHARE_MODES.get(request.share_mode)
+        folder, grants = await self._sharing.update_access(
+            _caller(), request.id, request.access_grants_json, share_mode
+        )
+        return pb.UpdateFolderAccessResponse(
+            folder=folder_message(folder), access_grants=[grant_message(g) for g in grants]
+        )
+
+    async def ListSharedFolders(  # noqa: N802
+        self, request: pb.ListSharedFoldersRequest, context: Context
+    ) -> pb.ListSharedFoldersResponse:
+        shared = await self._sharing.shared(_caller())
+        return pb.ListSharedFoldersResponse(
+            folders=[
+                pb.SharedFolder(folder=folder_message(s.folder), permission=s.permission) for s in shared
+            ]
+        )
+
+    async def ListSharedFolderChats(  # noqa: N802
+        self, request: pb.ListSharedFolderChatsRequest, context: Context
+    ) -> pb.ListSharedFolderChatsResponse:
+        identity = _caller()
+        listed = await self._sharing.chats(
+            identity, request.id, page=request.page, sort_by=request.sort_by, ascending=request.ascending
+        )
+        reply = pb.ListSharedFolderChatsResponse(
+            chats=[shared_chat_message(c, identity) for c in listed.chats],
+            folder_permission=listed.permission,
+        )
+        if listed.total is not None:
+            reply.total = listed.total
+        if listed.has_more is not None:
+            reply.has_more = listed.has_more
+        return reply
+
+    async def MarkFolderRead(  # noqa: N802
+        self, request: pb.MarkFolderReadRequest, context: Context
+    ) -> pb.MarkFolderReadResponse:
+        read = await self._sharing.mark_read(_caller(), request.id)
+        return pb.MarkFolderReadResponse(
+            folder_id=read.folder_id,
+            folder_ids=read.folder_ids,
+            updated_count=read.updated_count,
+            folder_unread_counts=read.folder_unread_counts,
+        )

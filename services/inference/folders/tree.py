@@ -36,3 +36,13 @@ def shown_parent(folder_id: str, parents: Parents) -> str | None:
 def subtree(folder_id: str, parents: Parents) -> list[str]:
     """``folder_id`` and every folder below it."""
     return [other for other in parents if is_within(other, folder_id, parents)]
+
+
+def ancestors(folder_id: str, parents: Parents) -> list[str]:
+    """``folder_id`` and every folder above it, nearest first (a parent cycle is walked once)."""
+    chain: list[str] = []
+    node: str | None = folder_id
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = parents.get(node)
+    return chain

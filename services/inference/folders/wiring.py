@@ -1,11 +1,19 @@
-"""The folders object graph, built in one place: repository, rules, servicer."""
+"""The folders object graph, built in one place: repositories, rules, servicer."""
 
 import asyncpg
 
+from services.inference.chats.extras_repository import ChatExtrasRepository
+from services.inference.chats.read_state import ChatReadState
 from services.inference.folders.repository import FolderRepository
 from services.inference.folders.service import FolderService
 from services.inference.folders.servicer import FoldersServicer
+from services.inference.folders.share_repository import FolderShareRepository
+from services.inference.folders.sharing import FolderSharing
 
 
 def build_folders_servicer(pool: asyncpg.Pool) -> FoldersServicer:
-    return FoldersServicer(FolderService(FolderRepository(pool)))
+    folders = FolderRepository(pool)
+    # Folder unread counts follow the chats' read-state rules.
+    read_state = ChatReadState(ChatExtrasRepository(pool))
+    sharing = FolderSharing(folders, FolderShareRepository(pool), read_state)
+    return FoldersServicer(FolderService(folders), sharing)

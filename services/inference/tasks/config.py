@@ -4,12 +4,9 @@ every replica reads), and a cache of at most ``ttl_s``."""
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Protocol
-
-import asyncpg
-import orjson
 
 from services.common.forms.tasks import TASK_CONFIG_KEYS, TaskConfigForm
+from services.inference.config_rows import ConfigRows
 from services.inference.settings import InferenceSettings
 
 
@@ -81,34 +78,6 @@ def from_form(form: TaskConfigForm, defaults: TaskConfig) -> TaskConfig:
             value = {} if key == "TASK_MODEL_PARAMS" else ""
         config[key.lower()] = value
     return TaskConfig(**config)
-
-
-class ConfigRows(Protocol):
-    async def load(self) -> dict | None: ...
-
-    async def save(self, config: dict) -> None: ...
-
-
-class TaskConfigRepository:
-    """The one row of ``inference_task_config``."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
-    async def load(self) -> dict | None:
-        raw = await self._pool.fetchval("SELECT config FROM inference_task_config WHERE id")
-        if raw is None:
-            return None
-        stored = orjson.loads(raw)
-        return stored if isinstance(stored, dict) else None
-
-    async def save(self, config: dict) -> None:
-        await self._pool.execute(
-            "INSERT INTO inference_task_config (id, config, updated_at) VALUES (true, $1::jsonb, $2) "
-            "ON CONFLICT (id) DO UPDATE SET config = EXCLUDED.config, updated_at = EXCLUDED.updated_at",
-            orjson.dumps(config).decode(),
-            int(time.time()),
-        )
 
 
 class TaskConfigStore:

@@ -176,6 +176,111 @@ class ChatsServiceStub:
                 request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesRequest.SerializeToString,
                 response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesResponse.FromString,
                 _registered_method=True)
+        self.ImportChats = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/ImportChats',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ImportChatsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ImportChatsResponse.FromString,
+                _registered_method=True)
+        self.ForkChat = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/ForkChat',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ForkChatRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ForkChatResponse.FromString,
+                _registered_method=True)
+        self.UpdateChatParams = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/UpdateChatParams',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatParamsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatParamsResponse.FromString,
+                _registered_method=True)
+        self.ListUserChats = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/ListUserChats',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListUserChatsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListUserChatsResponse.FromString,
+                _registered_method=True)
+        self.StreamAllChats = channel.unary_stream(
+                '/webui.inference.v1.ChatsService/StreamAllChats',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.StreamAllChatsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.StreamAllChatsResponse.FromString,
+                _registered_method=True)
+        self.MarkChatsRead = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/MarkChatsRead',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatsReadRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatsReadResponse.FromString,
+                _registered_method=True)
+        self.MarkChatUnread = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/MarkChatUnread',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatUnreadRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatUnreadResponse.FromString,
+                _registered_method=True)
+        self.SendChatMessageEvent = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/SendChatMessageEvent',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.SendChatMessageEventRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.SendChatMessageEventResponse.FromString,
+                _registered_method=True)
+        self.GetChatConfig = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/GetChatConfig',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetChatConfigRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetChatConfigResponse.FromString,
+                _registered_method=True)
+        self.UpdateChatConfig = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/UpdateChatConfig',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatConfigRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatConfigResponse.FromString,
+                _registered_method=True)
+        self.GetChatUsageStats = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/GetChatUsageStats',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetChatUsageStatsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetChatUsageStatsResponse.FromString,
+                _registered_method=True)
+        self.ExportChatStats = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/ExportChatStats',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ExportChatStatsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ExportChatStatsResponse.FromString,
+                _registered_method=True)
+        self.ExportOneChatStats = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/ExportOneChatStats',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ExportOneChatStatsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ExportOneChatStatsResponse.FromString,
+                _registered_method=True)
+        self.ShareChat = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/ShareChat',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ShareChatRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ShareChatResponse.FromString,
+                _registered_method=True)
+        self.UnshareChat = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/UnshareChat',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.UnshareChatRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.UnshareChatResponse.FromString,
+                _registered_method=True)
+        self.UnshareAllChats = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/UnshareAllChats',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.UnshareAllChatsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.UnshareAllChatsResponse.FromString,
+                _registered_method=True)
+        self.ListSharedChats = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/ListSharedChats',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListSharedChatsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListSharedChatsResponse.FromString,
+                _registered_method=True)
+        self.GetSharedChat = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/GetSharedChat',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetSharedChatRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetSharedChatResponse.FromString,
+                _registered_method=True)
+        self.CloneSharedChat = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/CloneSharedChat',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.CloneSharedChatRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.CloneSharedChatResponse.FromString,
+                _registered_method=True)
+        self.ListChatAccessGrants = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/ListChatAccessGrants',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListChatAccessGrantsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListChatAccessGrantsResponse.FromString,
+                _registered_method=True)
+        self.UpdateChatAccessGrants = channel.unary_unary(
+                '/webui.inference.v1.ChatsService/UpdateChatAccessGrants',
+                request_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatAccessGrantsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatAccessGrantsResponse.FromString,
+                _registered_method=True)
 
 
 class ChatsServiceServicer:
@@ -378,6 +483,154 @@ class ChatsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportChats(self, request, context):
+        """Imports chats into the caller's account (new ids; foreign folder ids cleared; tag rows made).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForkChat(self, request, context):
+        """Copies the branch of an owned chat that ends at one message into a new chat.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateChatParams(self, request, context):
+        """Merges keys into an owned chat's `chat.params`; the params after.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListUserChats(self, request, context):
+        """Admin: one user's chats, archived ones too, a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StreamAllChats(self, request, context):
+        """Admin: every user's chats, newest first, one per message.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkChatsRead(self, request, context):
+        """Marks every non-archived chat of the caller read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkChatUnread(self, request, context):
+        """Marks an owned chat unread.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SendChatMessageEvent(self, request, context):
+        """Applies a message event (`status`, `message`, `replace`, `files`, `embeds`, `source`,
+        `citation`) to a stored message.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetChatConfig(self, request, context):
+        """Admin: the chat configuration (context compaction, tool settings).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateChatConfig(self, request, context):
+        """Admin: stores the chat configuration; the configuration after.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetChatUsageStats(self, request, context):
+        """Usage statistics of the caller's chats, a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportChatStats(self, request, context):
+        """Statistics export of the caller's chats, oldest change first, a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportOneChatStats(self, request, context):
+        """Statistics export of one chat (own; any chat for an admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ShareChat(self, request, context):
+        """Snapshots an owned chat under a share token (sharing again re-snapshots under the same token).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnshareChat(self, request, context):
+        """Drops an owned chat's share: the snapshot, its `share_id`, its grants.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnshareAllChats(self, request, context):
+        """Drops every share of the caller.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSharedChats(self, request, context):
+        """The caller's shares, a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSharedChat(self, request, context):
+        """A share by its token, for its sharer and readers with a grant (an admin may pass a chat id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CloneSharedChat(self, request, context):
+        """Copies a share (an admin: any chat) into a new chat of the caller.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListChatAccessGrants(self, request, context):
+        """The access grants of an owned chat's share.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateChatAccessGrants(self, request, context):
+        """Replaces the access grants (and optionally the share mode) of an owned chat's share.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ChatsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -515,6 +768,111 @@ def add_ChatsServiceServicer_to_server(servicer, server):
                     servicer.ListFolderChatSummaries,
                     request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesRequest.FromString,
                     response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesResponse.SerializeToString,
+            ),
+            'ImportChats': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportChats,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ImportChatsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ImportChatsResponse.SerializeToString,
+            ),
+            'ForkChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForkChat,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ForkChatRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ForkChatResponse.SerializeToString,
+            ),
+            'UpdateChatParams': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateChatParams,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatParamsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatParamsResponse.SerializeToString,
+            ),
+            'ListUserChats': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListUserChats,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListUserChatsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListUserChatsResponse.SerializeToString,
+            ),
+            'StreamAllChats': grpc.unary_stream_rpc_method_handler(
+                    servicer.StreamAllChats,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.StreamAllChatsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.StreamAllChatsResponse.SerializeToString,
+            ),
+            'MarkChatsRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkChatsRead,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatsReadRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatsReadResponse.SerializeToString,
+            ),
+            'MarkChatUnread': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkChatUnread,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatUnreadRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatUnreadResponse.SerializeToString,
+            ),
+            'SendChatMessageEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendChatMessageEvent,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.SendChatMessageEventRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.SendChatMessageEventResponse.SerializeToString,
+            ),
+            'GetChatConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetChatConfig,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetChatConfigRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetChatConfigResponse.SerializeToString,
+            ),
+            'UpdateChatConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateChatConfig,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatConfigRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatConfigResponse.SerializeToString,
+            ),
+            'GetChatUsageStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetChatUsageStats,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetChatUsageStatsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetChatUsageStatsResponse.SerializeToString,
+            ),
+            'ExportChatStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportChatStats,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ExportChatStatsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ExportChatStatsResponse.SerializeToString,
+            ),
+            'ExportOneChatStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportOneChatStats,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ExportOneChatStatsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ExportOneChatStatsResponse.SerializeToString,
+            ),
+            'ShareChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.ShareChat,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ShareChatRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ShareChatResponse.SerializeToString,
+            ),
+            'UnshareChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnshareChat,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.UnshareChatRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.UnshareChatResponse.SerializeToString,
+            ),
+            'UnshareAllChats': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnshareAllChats,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.UnshareAllChatsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.UnshareAllChatsResponse.SerializeToString,
+            ),
+            'ListSharedChats': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSharedChats,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListSharedChatsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListSharedChatsResponse.SerializeToString,
+            ),
+            'GetSharedChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSharedChat,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetSharedChatRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.GetSharedChatResponse.SerializeToString,
+            ),
+            'CloneSharedChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloneSharedChat,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.CloneSharedChatRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.CloneSharedChatResponse.SerializeToString,
+            ),
+            'ListChatAccessGrants': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListChatAccessGrants,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListChatAccessGrantsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.ListChatAccessGrantsResponse.SerializeToString,
+            ),
+            'UpdateChatAccessGrants': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateChatAccessGrants,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatAccessGrantsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatAccessGrantsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1253,6 +1611,573 @@ class ChatsService:
             '/webui.inference.v1.ChatsService/ListFolderChatSummaries',
             webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesRequest.SerializeToString,
             webui_dot_inference_dot_v1_dot_chats__pb2.ListFolderChatSummariesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportChats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/ImportChats',
+            webui_dot_inference_dot_v1_dot_chats__pb2.ImportChatsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.ImportChatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForkChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/ForkChat',
+            webui_dot_inference_dot_v1_dot_chats__pb2.ForkChatRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.ForkChatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateChatParams(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/UpdateChatParams',
+            webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatParamsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatParamsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListUserChats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/ListUserChats',
+            webui_dot_inference_dot_v1_dot_chats__pb2.ListUserChatsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.ListUserChatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamAllChats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/StreamAllChats',
+            webui_dot_inference_dot_v1_dot_chats__pb2.StreamAllChatsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.StreamAllChatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkChatsRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/MarkChatsRead',
+            webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatsReadRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatsReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkChatUnread(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/MarkChatUnread',
+            webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatUnreadRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.MarkChatUnreadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendChatMessageEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/SendChatMessageEvent',
+            webui_dot_inference_dot_v1_dot_chats__pb2.SendChatMessageEventRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.SendChatMessageEventResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetChatConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/GetChatConfig',
+            webui_dot_inference_dot_v1_dot_chats__pb2.GetChatConfigRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.GetChatConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateChatConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/UpdateChatConfig',
+            webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatConfigRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetChatUsageStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/GetChatUsageStats',
+            webui_dot_inference_dot_v1_dot_chats__pb2.GetChatUsageStatsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.GetChatUsageStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportChatStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/ExportChatStats',
+            webui_dot_inference_dot_v1_dot_chats__pb2.ExportChatStatsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.ExportChatStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportOneChatStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/ExportOneChatStats',
+            webui_dot_inference_dot_v1_dot_chats__pb2.ExportOneChatStatsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.ExportOneChatStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ShareChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/ShareChat',
+            webui_dot_inference_dot_v1_dot_chats__pb2.ShareChatRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.ShareChatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnshareChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/UnshareChat',
+            webui_dot_inference_dot_v1_dot_chats__pb2.UnshareChatRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.UnshareChatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnshareAllChats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/UnshareAllChats',
+            webui_dot_inference_dot_v1_dot_chats__pb2.UnshareAllChatsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.UnshareAllChatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSharedChats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/ListSharedChats',
+            webui_dot_inference_dot_v1_dot_chats__pb2.ListSharedChatsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.ListSharedChatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSharedChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/GetSharedChat',
+            webui_dot_inference_dot_v1_dot_chats__pb2.GetSharedChatRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.GetSharedChatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloneSharedChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/CloneSharedChat',
+            webui_dot_inference_dot_v1_dot_chats__pb2.CloneSharedChatRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.CloneSharedChatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListChatAccessGrants(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/ListChatAccessGrants',
+            webui_dot_inference_dot_v1_dot_chats__pb2.ListChatAccessGrantsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.ListChatAccessGrantsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateChatAccessGrants(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ChatsService/UpdateChatAccessGrants',
+            webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatAccessGrantsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_chats__pb2.UpdateChatAccessGrantsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -24,13 +24,17 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n webui/inference/v1/folders.proto\x12\x12webui.inference.v1\"\xe6\x01\n\x06\x46older\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x16\n\tparent_id\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x12\n\nitems_json\x18\x05 \x01(\x0c\x12\x11\n\tmeta_json\x18\x06 \x01(\x0c\x12\x11\n\tdata_json\x18\x07 \x01(\x0c\x12\x13\n\x0bis_expanded\x18\x08 \x01(\x08\x12\x12\n\ncreated_at\x18\t \x01(\x03\x12\x12\n\nupdated_at\x18\n \x01(\x03\x12\x14\n\x0cunread_count\x18\x0b \x01(\x03\x42\x0c\n\n_parent_id\"\x14\n\x12ListFoldersRequest\"B\n\x13ListFoldersResponse\x12+\n\x07\x66olders\x18\x01 \x03(\x0b\x32\x1a.webui.inference.v1.Folder\"o\n\x13\x43reateFolderRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tdata_json\x18\x02 \x01(\x0c\x12\x11\n\tmeta_json\x18\x03 \x01(\x0c\x12\x16\n\tparent_id\x18\x04 \x01(\tH\x00\x88\x01\x01\x42\x0c\n\n_parent_id\"B\n\x14\x43reateFolderResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\"\x1e\n\x10GetFolderRequest\x12\n\n\x02id\x18\x01 \x01(\t\"?\n\x11GetFolderResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\"c\n\x13UpdateFolderRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x11\n\tdata_json\x18\x03 \x01(\x0c\x12\x11\n\tmeta_json\x18\x04 \x01(\x0c\x42\x07\n\x05_name\"B\n\x14UpdateFolderResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\"E\n\x11MoveFolderRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x16\n\tparent_id\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\x0c\n\n_parent_id\"@\n\x12MoveFolderResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\";\n\x18SetFolderExpandedRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0bis_expanded\x18\x02 \x01(\x08\"G\n\x19SetFolderExpandedResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\":\n\x13\x44\x65leteFolderRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65lete_contents\x18\x02 \x01(\x08\"\'\n\x14\x44\x65leteFolderResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x08\x32\xc2\x05\n\x0e\x46oldersService\x12^\n\x0bListFolders\x12&.webui.inference.v1.ListFoldersRequest\x1a\'.webui.inference.v1.ListFoldersResponse\x12\x61\n\x0c\x43reateFolder\x12\'.webui.inference.v1.CreateFolderRequest\x1a(.webui.inference.v1.CreateFolderResponse\x12X\n\tGetFolder\x12$.webui.inference.v1.GetFolderRequest\x1a%.webui.inference.v1.GetFolderResponse\x12\x61\n\x0cUpdateFolder\x12\'.webui.inference.v1.UpdateFolderRequest\x1a(.webui.inference.v1.UpdateFolderResponse\x12[\n\nMoveFolder\x12%.webui.inference.v1.MoveFolderRequest\x1a&.webui.inference.v1.MoveFolderResponse\x12p\n\x11SetFolderExpanded\x12,.webui.inference.v1.SetFolderExpandedRequest\x1a-.webui.inference.v1.SetFolderExpandedResponse\x12\x61\n\x0c\x44\x65leteFolder\x12\'.webui.inference.v1.DeleteFolderRequest\x1a(.webui.inference.v1.DeleteFolderResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n webui/inference/v1/folders.proto\x12\x12webui.inference.v1\"\xe6\x01\n\x06\x46older\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x16\n\tparent_id\x18\x03 \x01(\tH\x00\x88\x01\x01\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x12\n\nitems_json\x18\x05 \x01(\x0c\x12\x11\n\tmeta_json\x18\x06 \x01(\x0c\x12\x11\n\tdata_json\x18\x07 \x01(\x0c\x12\x13\n\x0bis_expanded\x18\x08 \x01(\x08\x12\x12\n\ncreated_at\x18\t \x01(\x03\x12\x12\n\nupdated_at\x18\n \x01(\x03\x12\x14\n\x0cunread_count\x18\x0b \x01(\x03\x42\x0c\n\n_parent_id\"\x14\n\x12ListFoldersRequest\"B\n\x13ListFoldersResponse\x12+\n\x07\x66olders\x18\x01 \x03(\x0b\x32\x1a.webui.inference.v1.Folder\"o\n\x13\x43reateFolderRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tdata_json\x18\x02 \x01(\x0c\x12\x11\n\tmeta_json\x18\x03 \x01(\x0c\x12\x16\n\tparent_id\x18\x04 \x01(\tH\x00\x88\x01\x01\x42\x0c\n\n_parent_id\"B\n\x14\x43reateFolderResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\"\x1e\n\x10GetFolderRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x93\x01\n\x11GetFolderResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\x12<\n\raccess_grants\x18\x02 \x03(\x0b\x32%.webui.inference.v1.FolderAccessGrant\x12\x14\n\x0cwrite_access\x18\x03 \x01(\x08\"c\n\x13UpdateFolderRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x11\n\tdata_json\x18\x03 \x01(\x0c\x12\x11\n\tmeta_json\x18\x04 \x01(\x0c\x42\x07\n\x05_name\"B\n\x14UpdateFolderResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\"E\n\x11MoveFolderRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x16\n\tparent_id\x18\x02 \x01(\tH\x00\x88\x01\x01\x42\x0c\n\n_parent_id\"@\n\x12MoveFolderResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\";\n\x18SetFolderExpandedRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0bis_expanded\x18\x02 \x01(\x08\"G\n\x19SetFolderExpandedResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\":\n\x13\x44\x65leteFolderRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65lete_contents\x18\x02 \x01(\x08\"\'\n\x14\x44\x65leteFolderResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x08\"u\n\x11\x46olderAccessGrant\x12\n\n\x02id\x18\x01 \x01(\t\x12\x16\n\x0eprincipal_type\x18\x02 \x01(\t\x12\x14\n\x0cprincipal_id\x18\x03 \x01(\t\x12\x12\n\npermission\x18\x04 \x01(\t\x12\x12\n\ncreated_at\x18\x05 \x01(\x03\"|\n\x19UpdateFolderAccessRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1a\n\x12\x61\x63\x63\x65ss_grants_json\x18\x02 \x01(\x0c\x12\x37\n\nshare_mode\x18\x03 \x01(\x0e\x32#.webui.inference.v1.FolderShareMode\"\x86\x01\n\x1aUpdateFolderAccessResponse\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\x12<\n\raccess_grants\x18\x02 \x03(\x0b\x32%.webui.inference.v1.FolderAccessGrant\"\x1a\n\x18ListSharedFoldersRequest\"N\n\x0cSharedFolder\x12*\n\x06\x66older\x18\x01 \x01(\x0b\x32\x1a.webui.inference.v1.Folder\x12\x12\n\npermission\x18\x02 \x01(\t\"N\n\x19ListSharedFoldersResponse\x12\x31\n\x07\x66olders\x18\x01 \x03(\x0b\x32 .webui.inference.v1.SharedFolder\"\\\n\x1cListSharedFolderChatsRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04page\x18\x02 \x01(\x05\x12\x0f\n\x07sort_by\x18\x03 \x01(\t\x12\x11\n\tascending\x18\x04 \x01(\x08\"\xbd\x01\n\x10SharedFolderChat\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x12\n\ncreated_at\x18\x04 \x01(\x03\x12\x12\n\nupdated_at\x18\x05 \x01(\x03\x12\x19\n\x0clast_read_at\x18\x06 \x01(\x03H\x00\x88\x01\x01\x12\x17\n\x0fparticipant_ids\x18\x07 \x03(\t\x12\x10\n\x08readonly\x18\x08 \x01(\x08\x42\x0f\n\r_last_read_at\"\xb1\x01\n\x1dListSharedFolderChatsResponse\x12\x33\n\x05\x63hats\x18\x01 \x03(\x0b\x32$.webui.inference.v1.SharedFolderChat\x12\x19\n\x11\x66older_permission\x18\x02 \x01(\t\x12\x12\n\x05total\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x15\n\x08has_more\x18\x04 \x01(\x08H\x01\x88\x01\x01\x42\x08\n\x06_totalB\x0b\n\t_has_more\"#\n\x15MarkFolderReadRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xf3\x01\n\x16MarkFolderReadResponse\x12\x11\n\tfolder_id\x18\x01 \x01(\t\x12\x12\n\nfolder_ids\x18\x02 \x03(\t\x12\x15\n\rupdated_count\x18\x03 \x01(\x03\x12`\n\x14\x66older_unread_counts\x18\x04 \x03(\x0b\x32\x42.webui.inference.v1.MarkFolderReadResponse.FolderUnreadCountsEntry\x1a\x39\n\x17\x46olderUnreadCountsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01*p\n\x0f\x46olderShareMode\x12!\n\x1d\x46OLDER_SHARE_MODE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x46OLDER_SHARE_MODE_NONE\x10\x01\x12\x1e\n\x1a\x46OLDER_SHARE_MODE_CONTINUE\x10\x02\x32\x90\t\n\x0e\x46oldersService\x12^\n\x0bListFolders\x12&.webui.inference.v1.ListFoldersRequest\x1a\'.webui.inference.v1.ListFoldersResponse\x12\x61\n\x0c\x43reateFolder\x12\'.webui.inference.v1.CreateFolderRequest\x1a(.webui.inference.v1.CreateFolderResponse\x12X\n\tGetFolder\x12$.webui.inference.v1.GetFolderRequest\x1a%.webui.inference.v1.GetFolderResponse\x12\x61\n\x0cUpdateFolder\x12\'.webui.inference.v1.UpdateFolderRequest\x1a(.webui.inference.v1.UpdateFolderResponse\x12[\n\nMoveFolder\x12%.webui.inference.v1.MoveFolderRequest\x1a&.webui.inference.v1.MoveFolderResponse\x12p\n\x11SetFolderExpanded\x12,.webui.inference.v1.SetFolderExpandedRequest\x1a-.webui.inference.v1.SetFolderExpandedResponse\x12\x61\n\x0c\x44\x65leteFolder\x12\'.webui.inference.v1.DeleteFolderRequest\x1a(.webui.inference.v1.DeleteFolderResponse\x12s\n\x12UpdateFolderAccess\x12-.webui.inference.v1.UpdateFolderAccessRequest\x1a..webui.inference.v1.UpdateFolderAccessResponse\x12p\n\x11ListSharedFolders\x12,.webui.inference.v1.ListSharedFoldersRequest\x1a-.webui.inference.v1.ListSharedFoldersResponse\x12|\n\x15ListSharedFolderChats\x12\x30.webui.inference.v1.ListSharedFolderChatsRequest\x1a\x31.webui.inference.v1.ListSharedFolderChatsResponse\x12g\n\x0eMarkFolderRead\x12).webui.inference.v1.MarkFolderReadRequest\x1a*.webui.inference.v1.MarkFolderReadResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'webui.inference.v1.folders_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_MARKFOLDERREADRESPONSE_FOLDERUNREADCOUNTSENTRY']._loaded_options = None
+  _globals['_MARKFOLDERREADRESPONSE_FOLDERUNREADCOUNTSENTRY']._serialized_options = b'8\001'
+  _globals['_FOLDERSHAREMODE']._serialized_start=2602
+  _globals['_FOLDERSHAREMODE']._serialized_end=2714
   _globals['_FOLDER']._serialized_start=57
   _globals['_FOLDER']._serialized_end=287
   _globals['_LISTFOLDERSREQUEST']._serialized_start=289
@@ -43,24 +47,48 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEFOLDERRESPONSE']._serialized_end=558
   _globals['_GETFOLDERREQUEST']._serialized_start=560
   _globals['_GETFOLDERREQUEST']._serialized_end=590
-  _globals['_GETFOLDERRESPONSE']._serialized_start=592
-  _globals['_GETFOLDERRESPONSE']._serialized_end=655
-  _globals['_UPDATEFOLDERREQUEST']._serialized_start=657
-  _globals['_UPDATEFOLDERREQUEST']._serialized_end=756
-  _globals['_UPDATEFOLDERRESPONSE']._serialized_start=758
-  _globals['_UPDATEFOLDERRESPONSE']._serialized_end=824
-  _globals['_MOVEFOLDERREQUEST']._serialized_start=826
-  _globals['_MOVEFOLDERREQUEST']._serialized_end=895
-  _globals['_MOVEFOLDERRESPONSE']._serialized_start=897
-  _globals['_MOVEFOLDERRESPONSE']._serialized_end=961
-  _globals['_SETFOLDEREXPANDEDREQUEST']._serialized_start=963
-  _globals['_SETFOLDEREXPANDEDREQUEST']._serialized_end=1022
-  _globals['_SETFOLDEREXPANDEDRESPONSE']._serialized_start=1024
-  _globals['_SETFOLDEREXPANDEDRESPONSE']._serialized_end=1095
-  _globals['_DELETEFOLDERREQUEST']._serialized_start=1097
-  _globals['_DELETEFOLDERREQUEST']._serialized_end=1155
-  _globals['_DELETEFOLDERRESPONSE']._serialized_start=1157
-  _globals['_DELETEFOLDERRESPONSE']._serialized_end=1196
-  _globals['_FOLDERSSERVICE']._serialized_start=1199
-  _globals['_FOLDERSSERVICE']._serialized_end=1905
+  _globals['_GETFOLDERRESPONSE']._serialized_start=593
+  _globals['_GETFOLDERRESPONSE']._serialized_end=740
+  _globals['_UPDATEFOLDERREQUEST']._serialized_start=742
+  _globals['_UPDATEFOLDERREQUEST']._serialized_end=841
+  _globals['_UPDATEFOLDERRESPONSE']._serialized_start=843
+  _globals['_UPDATEFOLDERRESPONSE']._serialized_end=909
+  _globals['_MOVEFOLDERREQUEST']._serialized_start=911
+  _globals['_MOVEFOLDERREQUEST']._serialized_end=980
+  _globals['_MOVEFOLDERRESPONSE']._serialized_start=982
+  _globals['_MOVEFOLDERRESPONSE']._serialized_end=1046
+  _globals['_SETFOLDEREXPANDEDREQUEST']._serialized_start=1048
+  _globals['_SETFOLDEREXPANDEDREQUEST']._serialized_end=1107
+  _globals['_SETFOLDEREXPANDEDRESPONSE']._serialized_start=1109
+  _globals['_SETFOLDEREXPANDEDRESPONSE']._serialized_end=1180
+  _globals['_DELETEFOLDERREQUEST']._serialized_start=1182
+  _globals['_DELETEFOLDERREQUEST']._serialized_end=1240
+  _globals['_DELETEFOLDERRESPONSE']._serialized_start=1242
+  _globals['_DELETEFOLDERRESPONSE']._serialized_end=1281
+  _globals['_FOLDERACCESSGRANT']._serialized_start=1283
+  _globals['_FOLDERACCESSGRANT']._serialized_end=1400
+  _globals['_UPDATEFOLDERACCESSREQUEST']._serialized_start=1402
+  _globals['_UPDATEFOLDERACCESSREQUEST']._serialized_end=1526
+  _globals['_UPDATEFOLDERACCESSRESPONSE']._serialized_start=1529
+  _globals['_UPDATEFOLDERACCESSRESPONSE']._serialized_end=1663
+  _globals['_LISTSHAREDFOLDERSREQUEST']._serialized_start=1665
+  _globals['_LISTSHAREDFOLDERSREQUEST']._serialized_end=1691
+  _globals['_SHAREDFOLDER']._serialized_start=1693
+  _globals['_SHAREDFOLDER']._serialized_end=1771
+  _globals['_LISTSHAREDFOLDERSRESPONSE']._serialized_start=1773
+  _globals['_LISTSHAREDFOLDERSRESPONSE']._serialized_end=1851
+  _globals['_LISTSHAREDFOLDERCHATSREQUEST']._serialized_start=1853
+  _globals['_LISTSHAREDFOLDERCHATSREQUEST']._serialized_end=1945
+  _globals['_SHAREDFOLDERCHAT']._serialized_start=1948
+  _globals['_SHAREDFOLDERCHAT']._serialized_end=2137
+  _globals['_LISTSHAREDFOLDERCHATSRESPONSE']._serialized_start=2140
+  _globals['_LISTSHAREDFOLDERCHATSRESPONSE']._serialized_end=2317
+  _globals['_MARKFOLDERREADREQUEST']._serialized_start=2319
+  _globals['_MARKFOLDERREADREQUEST']._serialized_end=2354
+  _globals['_MARKFOLDERREADRESPONSE']._serialized_start=2357
+  _globals['_MARKFOLDERREADRESPONSE']._serialized_end=2600
+  _globals['_MARKFOLDERREADRESPONSE_FOLDERUNREADCOUNTSENTRY']._serialized_start=2543
+  _globals['_MARKFOLDERREADRESPONSE_FOLDERUNREADCOUNTSENTRY']._serialized_end=2600
+  _globals['_FOLDERSSERVICE']._serialized_start=2717
+  _globals['_FOLDERSSERVICE']._serialized_end=3885
 # @@protoc_insertion_point(module_scope)

@@ -75,6 +75,26 @@ class FoldersServiceStub:
                 request_serializer=webui_dot_inference_dot_v1_dot_folders__pb2.DeleteFolderRequest.SerializeToString,
                 response_deserializer=webui_dot_inference_dot_v1_dot_folders__pb2.DeleteFolderResponse.FromString,
                 _registered_method=True)
+        self.UpdateFolderAccess = channel.unary_unary(
+                '/webui.inference.v1.FoldersService/UpdateFolderAccess',
+                request_serializer=webui_dot_inference_dot_v1_dot_folders__pb2.UpdateFolderAccessRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_folders__pb2.UpdateFolderAccessResponse.FromString,
+                _registered_method=True)
+        self.ListSharedFolders = channel.unary_unary(
+                '/webui.inference.v1.FoldersService/ListSharedFolders',
+                request_serializer=webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFoldersRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFoldersResponse.FromString,
+                _registered_method=True)
+        self.ListSharedFolderChats = channel.unary_unary(
+                '/webui.inference.v1.FoldersService/ListSharedFolderChats',
+                request_serializer=webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFolderChatsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFolderChatsResponse.FromString,
+                _registered_method=True)
+        self.MarkFolderRead = channel.unary_unary(
+                '/webui.inference.v1.FoldersService/MarkFolderRead',
+                request_serializer=webui_dot_inference_dot_v1_dot_folders__pb2.MarkFolderReadRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_folders__pb2.MarkFolderReadResponse.FromString,
+                _registered_method=True)
 
 
 class FoldersServiceServicer:
@@ -101,7 +121,8 @@ class FoldersServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetFolder(self, request, context):
-        """One own folder.
+        """An own folder, or one shared with the caller (through a grant on it or a folder above it), with
+        its grants; any other folder is NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -130,6 +151,36 @@ class FoldersServiceServicer:
 
     def DeleteFolder(self, request, context):
         """Deletes a folder and its subfolders; their chats are deleted or moved to the root.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateFolderAccess(self, request, context):
+        """Replaces a folder's access grants (owner or admin); every grant the caller may not give
+        refuses the whole request. Optionally sets `data.share_mode`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSharedFolders(self, request, context):
+        """Folders shared with the caller by a user grant, and the caller's own folders that carry
+        grants, each followed by the folders below it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSharedFolderChats(self, request, context):
+        """The chats directly in a folder the caller may read, whoever owns them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkFolderRead(self, request, context):
+        """Marks the caller's chats in a folder they may read, and in the folders below it, read.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -172,6 +223,26 @@ def add_FoldersServiceServicer_to_server(servicer, server):
                     servicer.DeleteFolder,
                     request_deserializer=webui_dot_inference_dot_v1_dot_folders__pb2.DeleteFolderRequest.FromString,
                     response_serializer=webui_dot_inference_dot_v1_dot_folders__pb2.DeleteFolderResponse.SerializeToString,
+            ),
+            'UpdateFolderAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateFolderAccess,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_folders__pb2.UpdateFolderAccessRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_folders__pb2.UpdateFolderAccessResponse.SerializeToString,
+            ),
+            'ListSharedFolders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSharedFolders,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFoldersRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFoldersResponse.SerializeToString,
+            ),
+            'ListSharedFolderChats': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSharedFolderChats,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFolderChatsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFolderChatsResponse.SerializeToString,
+            ),
+            'MarkFolderRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkFolderRead,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_folders__pb2.MarkFolderReadRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_folders__pb2.MarkFolderReadResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -369,6 +440,114 @@ class FoldersService:
             '/webui.inference.v1.FoldersService/DeleteFolder',
             webui_dot_inference_dot_v1_dot_folders__pb2.DeleteFolderRequest.SerializeToString,
             webui_dot_inference_dot_v1_dot_folders__pb2.DeleteFolderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateFolderAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.FoldersService/UpdateFolderAccess',
+            webui_dot_inference_dot_v1_dot_folders__pb2.UpdateFolderAccessRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_folders__pb2.UpdateFolderAccessResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSharedFolders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.FoldersService/ListSharedFolders',
+            webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFoldersRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFoldersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSharedFolderChats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.FoldersService/ListSharedFolderChats',
+            webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFolderChatsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_folders__pb2.ListSharedFolderChatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkFolderRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.FoldersService/MarkFolderRead',
+            webui_dot_inference_dot_v1_dot_folders__pb2.MarkFolderReadRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_folders__pb2.MarkFolderReadResponse.FromString,
             options,
             channel_credentials,
             insecure,
