@@ -85,3 +85,35 @@ def clean_grants(raw: object, principal: Principal, resource_type: str, resource
             }
         )
     return cleaned
+
+
+# The principals a shared chat or folder may name (``anyone`` only as ``anyone:*:read``).
+SHARE_PRINCIPAL_TYPES = ("user", "group", "anyone")
+AUDIENCE_DENIED = "You do not have permission to share with the requested audience"
+# More grants than anyone lists by hand: a bound on what one request writes.
+MAX_GRANTS = 1000
+# Longer than any user or group id; a bound that keeps grants within a btree index entry.
+MAX_PRINCIPAL_ID_CHARS = 255
+
+
+def normalise_grants(raw: object) -> list[tuple[str, str, str]]:
+    """(principal type, principal id, permission) of the entries Open WebUI keeps: known types and
+    permissions, non-empty ids (of at most 255 characters), ``anyone`` only as ``anyone:*:read``,
+    duplicates once."""
+    kept: list[tuple[str, str, str]] = []
+    for entry in raw if isinstance(raw, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        grant = (entry.get("principal_type"), entry.get("principal_id"), entry.get("permission"))
+        kind, principal, permission = grant
+        if kind not in SHARE_PRINCIPAL_TYPES or permission not in PERMISSIONS:
+            continue
+        if not isinstance(principal, str) or not principal.strip() or "\x00" in principal:
+            continue
+        if len(principal) > MAX_PRINCIPAL_ID_CHARS:
+            continue
+        if kind == "anyone" and (principal != EVERYONE or permission != "read"):
+            continue
+        if grant not in kept:
+            kept.append(grant)
+    return kept

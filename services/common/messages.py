@@ -113,6 +113,13 @@ FUNCTION_VALVES_SPEC_FAILED = "Error getting function valves spec"
 FUNCTION_VALVES_UPDATE_FAILED = "Error updating function valves"
 FUNCTION_USER_VALVES_UPDATE_FAILED = "Error updating function user valves"
 FUNCTION_NOT_STORABLE = "Text must not contain NUL characters"
+
+# Tools.
+TOOL_CREATE_FAILED = "Error creating tool"
+TOOL_LOAD_FAILED = "Error loading tool"
+TOOL_VALVES_GET_FAILED = "Error getting tool valves"
+TOOL_VALVES_UPDATE_FAILED = "Error updating tool valves"
+TOOL_USER_VALVES_UPDATE_FAILED = "Error updating tool user valves"
 JSON_TOO_DEEP = "JSON nested too deeply"
 # 413 for a body with more JSON values than JSON_MAX_VALUES (each costs memory once parsed).
 JSON_TOO_MANY_VALUES = "Request body has too many JSON values"

@@ -34,6 +34,7 @@ from services.gateway.routes import (
     retrieval,
     system,
     tasks,
+    tools,
     users,
     workspace_models,
 )
@@ -51,7 +52,9 @@ from services.gateway.state import (
     LIFECYCLE,
     METRICS,
     SETTINGS,
+    TOOLS,
 )
+from services.gateway.tools_client import ToolsClient
 
 # Bodies are read through our own size checks per route; this only caps aiohttp's own readers.
 _CLIENT_MAX_SIZE = 1024 * 1024 * 1024
@@ -69,6 +72,7 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
     )
     app[CHATS] = ChatsClient(inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s)
     app[FOLDERS] = FoldersClient(inference_channel, settings.grpc_timeout_s)
+    app[TOOLS] = ToolsClient(inference_channel, settings.grpc_timeout_s)
     app[INGEST] = IngestClient(
         ingest_channel,
         settings.grpc_timeout_s,
@@ -126,6 +130,7 @@ def create_app(settings: GatewaySettings) -> web.Application:
         knowledge,
         retrieval,
         functions,
+        tools,
         tasks,
         metrics,
     ):

@@ -13,6 +13,7 @@ from services.gateway.ingest_client import IngestClient
 from services.gateway.metrics import HttpMetrics
 from services.gateway.readiness import Lifecycle
 from services.gateway.settings import GatewaySettings
+from services.gateway.tools_client import ToolsClient
 
 SETTINGS = web.AppKey("settings", GatewaySettings)
 AUTH = web.AppKey("auth_client", AuthClient)
@@ -22,6 +23,8 @@ INFERENCE = web.AppKey("inference_client", InferenceClient)
 CHATS = web.AppKey("chats_client", ChatsClient)
 # Chat folders: FoldersService, on the inference channel too.
 FOLDERS = web.AppKey("folders_client", FoldersClient)
+# Python tools: ToolsService, on the inference channel too.
+TOOLS = web.AppKey("tools_client", ToolsClient)
 INGEST = web.AppKey("ingest_client", IngestClient)
 # The backend channels by name (auth, inference, ingest), for `/ready`'s health checks.
 CHANNELS = web.AppKey("backend_channels", dict[str, grpc.aio.Channel])

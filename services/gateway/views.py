@@ -14,12 +14,15 @@ ROLE_VALUES = {name: value for value, name in ROLE_NAMES.items()}
 _ACTIVE_WINDOW_S = 180
 
 
-def default_permissions(api_keys: bool, knowledge: bool = False, models: bool = False) -> dict:
+def default_permissions(
+    api_keys: bool, knowledge: bool = False, models: bool = False, tools: bool = False
+) -> dict:
     """Open WebUI's default user permission tree; ``features.api_keys`` follows ENABLE_API_KEYS,
-    ``workspace.knowledge`` USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS and ``workspace.models``
-    USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS."""
+    ``workspace.knowledge`` USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS, ``workspace.models``
+    USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS and ``workspace.tools``
+    USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS."""
     return {
-        "workspace": {"models": models, "knowledge": knowledge, "prompts": False, "tools": False},
+        "workspace": {"models": models, "knowledge": knowledge, "prompts": False, "tools": tools},
         "sharing": {
             "public_models": False,
             "public_knowledge": False,

@@ -31,6 +31,8 @@ from services.inference.rag.retrieval import RagConfig, Retrieval
 from services.inference.settings import InferenceSettings
 from services.inference.tasks.config import TaskConfigStore, defaults_from
 from services.inference.tasks.core import TaskService
+from services.inference.tools.servers import ToolServerLimits, ToolServers
+from services.inference.tools.wiring import PythonTools, build_python_tools
 from services.inference.transport import Timeouts, Transport
 from services.inference.upstreams import Kind, Upstream, UpstreamPool
 from services.inference.verify_target import VerifyTargets
@@ -58,6 +60,11 @@ class InferenceCore:
     pipeline: ChatPipeline
     # /api/v1/tasks: the stored task configuration and the task completions.
     tasks: TaskService
+    # OpenAPI tool servers: the resolver of ``server:<id>`` tool ids and their tool-list entries.
+    tool_servers: ToolServers
+    # Python tools: the /api/v1/tools rules (``python_tools.rules``) and the resolver of their ids
+    # in ``tool_ids`` (``python_tools.resolver``, a ToolResolver).
+    python_tools: PythonTools
 
 
 def upstreams_from(settings: InferenceSettings) -> list[Upstream]:
@@ -69,6 +76,19 @@ def upstreams_from(settings: InferenceSettings) -> list[Upstream]:
         )
     ]
     return ollama + openai
+
+
+def tool_servers_from(settings: InferenceSettings) -> ToolServers:
+    limits = ToolServerLimits(
+        spec_timeout_s=settings.tool_server_data_timeout_s,
+        call_timeout_s=settings.tool_server_timeout_s,
+        connect_timeout_s=settings.upstream_connect_timeout_s,
+        max_response_bytes=settings.tool_server_max_response_bytes,
+        max_spec_bytes=settings.tool_server_max_spec_bytes,
+        refresh_s=settings.tool_server_refresh_s,
+        max_connections=settings.upstream_max_connections,
+    )
+    return ToolServers(settings.tool_server_connections, limits, enabled=settings.enable_tool_servers)
 
 
 def build_core(
@@ -126,6 +146,9 @@ def build_core(
         ),
         task_config.query_generation,
     )
+    # The pipeline resolves ``server:<id>`` tool ids through it.
+    tool_servers = tool_servers_from(settings)
+    python_tools = build_python_tools(pool, settings, servers=tool_servers)
     pipeline = ChatPipeline(
         directory,
         chat,
@@ -134,8 +157,15 @@ def build_core(
         FilterRunner(settings.function_timeout_s),
         PipeRunner(settings.function_timeout_s, metrics=metrics),
         settings.enable_api_outlet_filters,
+        # Server ids first: Python tools take every other id.
+        tool_resolvers=[tool_servers, python_tools.resolver],
+        max_tool_rounds=settings.chat_max_tool_call_iterations,
+        # A last guard only: each kind of tool keeps its own, shorter, deadline.
+        tool_timeout_s=max(settings.function_timeout_s, settings.tool_server_timeout_s) + 1.0,
     )
     tasks = TaskService(task_config, directory, workspace, pipeline)
+    # Prompt-based tool calling picks its tools with the task model, through the task path.
+    pipeline.select_tools_with(tasks.select_tools)
     # Completions tied to stored chats write into them; their background tasks (title, tags,
     # follow-ups) run through the task routes' path.
     turns = ChatTurns(TurnRepository(turn_pool), ChatRepository(pool), max_bytes=settings.chat_max_bytes)
@@ -162,4 +192,6 @@ def build_core(
         directory=directory,
         pipeline=pipeline,
         tasks=tasks,
+        tool_servers=tool_servers,
+        python_tools=python_tools,
     )

@@ -33,6 +33,8 @@ from webui.inference.v1 import (
     folders_pb2_grpc,
     inference_pb2,
     inference_pb2_grpc,
+    tools_pb2,
+    tools_pb2_grpc,
 )
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 SERVICE_NAME = inference_pb2.DESCRIPTOR.services_by_name["InferenceService"].full_name
 CHATS_SERVICE_NAME = chats_pb2.DESCRIPTOR.services_by_name["ChatsService"].full_name
 FOLDERS_SERVICE_NAME = folders_pb2.DESCRIPTOR.services_by_name["FoldersService"].full_name
+TOOLS_SERVICE_NAME = tools_pb2.DESCRIPTOR.services_by_name["ToolsService"].full_name
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -63,12 +66,14 @@ class RunningInference:
         self._transport = transport
         self._channels = channels
         self._probes = asyncio.create_task(core.dispatcher.run_probes(probe_interval_s))
+        core.tool_servers.start()
 
     async def close(self) -> None:
         self._probes.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._probes
         await self.core.pipeline.close()
+        await self.core.tool_servers.close()
         await self.core.functions.close()
         await self.core.workspace.close()
         await self._transport.close()
@@ -108,15 +113,17 @@ async def start(settings: InferenceSettings) -> RunningInference:
     servicer = InferenceServicer(core)
     chats_servicer = build_chats_servicer(pool, settings)
     folders_servicer = build_folders_servicer(pool)
+    tools_servicer = core.python_tools.servicer()
 
     def register(server: grpc.aio.Server) -> None:
         inference_pb2_grpc.add_InferenceServiceServicer_to_server(servicer, server)
         chats_pb2_grpc.add_ChatsServiceServicer_to_server(chats_servicer, server)
         folders_pb2_grpc.add_FoldersServiceServicer_to_server(folders_servicer, server)
+        tools_pb2_grpc.add_ToolsServiceServicer_to_server(tools_servicer, server)
 
     service = await start_grpc_service(
         settings.listen,
-        [SERVICE_NAME, CHATS_SERVICE_NAME, FOLDERS_SERVICE_NAME],
+        [SERVICE_NAME, CHATS_SERVICE_NAME, FOLDERS_SERVICE_NAME, TOOLS_SERVICE_NAME],
         register,
         metrics,
         tls=settings.grpc_tls,

@@ -4,7 +4,7 @@ filters after the reply; and ``POST /api/chat/completed``."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from services.common import messages
@@ -24,8 +24,15 @@ from services.inference.rag.retrieval import Retrieval
 from services.inference.rag.sources import Source
 from services.inference.replies import Head, Part, dumps, loads
 from services.inference.sse import ChatPart, Marker, Relayed, framed
+from services.inference.tools.calling import ToolLoop, ToolSet, requested_tool_ids, resolve_tools
+from services.inference.tools.legacy import is_legacy, tool_sources
+from services.inference.tools.types import ToolCallContext, ToolResolver
 
 log = logging.getLogger(__name__)
+
+# The task model's pick of tools for a chat (prompt-based tool calling): caller, chat model id,
+# the tools, the messages → the model's text.
+SelectTools = Callable[[Identity, str, ToolSet, list], Awaitable[str]]
 
 
 @dataclass
@@ -99,6 +106,9 @@ class ChatPipeline:
         filters: FilterRunner,
         pipes: PipeRunner,
         api_outlet_filters: bool,
+        tool_resolvers: Sequence[ToolResolver] = (),
+        max_tool_rounds: int = 10,
+        tool_timeout_s: float = 30.0,
     ) -> None:
         self._directory = directory
         self._chat = chat
@@ -109,6 +119,15 @@ class ChatPipeline:
         self._api_outlets = api_outlet_filters
         self._background: set[asyncio.Task] = set()
         self._recorder: ChatRecorder | None = None
+        self._tool_resolvers = list(tool_resolvers)
+        self._max_tool_rounds = max_tool_rounds
+        self._tool_timeout_s = tool_timeout_s
+        self._select_tools: SelectTools | None = None
+
+    def select_tools_with(self, select: SelectTools) -> None:
+        """Prompt-based tool calling asks ``select`` (the task model) which tools to run (set once
+        at wiring: it runs through this pipeline)."""
+        self._select_tools = select
 
     def store_chats_with(self, recorder: ChatRecorder) -> None:
         """Completions tied to stored chats write into them through ``recorder`` (set once at
@@ -149,20 +168,57 @@ class ChatPipeline:
         """Inlet filters and retrieval done; the reply still to come."""
         request_messages = body.get("messages") if isinstance(body.get("messages"), list) else []
         body = _with_row(body, target)
+        # Unknown or unreadable tools are refused before anything reaches the model.
+        tool_ids = requested_tool_ids(body)
+        tools: ToolSet | None = None
+        if tool_ids:
+            found = await resolve_tools(self._tool_resolvers, caller, tool_ids)
+            tools = ToolSet(found, body.get("tools"))
         filters, ctx = await self._context(caller, body, target)
         inlets = FilterRunner.with_hook(filters, "inlet")
         if inlets:
             body = await self._inlet(inlets, body, ctx)
         sources: list[Source] = []
+        messages_in = body.get("messages") if isinstance(body.get("messages"), list) else []
+        metadata = ctx.metadata
+        if tools is not None:
+            metadata = {**ctx.metadata, "tool_ids": tool_ids, "params": body.get("params") or {}}
+        if tools is not None and is_legacy(body):
+            sources, file_handler = await self._legacy_tools(caller, target, tools, messages_in, metadata)
+            if file_handler:
+                body = {k: v for k, v in body.items() if k != "files"}
+            # The model gets the results as context, not the tools.
+            tools = None
         items = parse_items(body.get("files"))
         if items:
-            messages_in = body.get("messages") if isinstance(body.get("messages"), list) else []
-            sources = await self._retrieval.sources(
+            sources += await self._retrieval.sources(
                 caller, items, messages_in, lambda prompt: self._generate(target, prompt, ctx)
             )
+        if sources:
             body = {**body, "messages": self._retrieval.apply(messages_in, sources)}
         turn = _Turn(caller, target, body, request_messages, filters, ctx, sources)
-        return self._finish(turn, self._dispatch(target, body, ctx))
+        if tools is None:
+            return self._finish(turn, self._dispatch(target, body, ctx))
+        loop = ToolLoop(
+            tools,
+            lambda round_body: self._dispatch(target, round_body, ctx),
+            lambda messages_so_far: ToolCallContext(caller, metadata, messages_so_far, target.model),
+            self._max_tool_rounds,
+            self._tool_timeout_s,
+        )
+        return self._finish(turn, loop.run(body))
+
+    async def _legacy_tools(
+        self, caller: Identity, target: ChatTarget, tools: ToolSet, messages_in: list, metadata: dict
+    ) -> tuple[list[Source], bool]:
+        """Prompt-based tool calling: the task model picks, the picked tools run, their results
+        become sources; without a task model wired, nothing is picked."""
+        if self._select_tools is None:
+            return [], False
+        model_id = str(target.model.get("id", target.id))
+        content = await self._select_tools(caller, model_id, tools, messages_in)
+        context = ToolCallContext(caller, metadata, messages_in, target.model)
+        return await tool_sources(tools, content, context, self._tool_timeout_s)
 
     async def _inlet(self, inlets: list[ActiveFunction], body: dict, ctx: HookContext) -> dict:
         try:

@@ -6,6 +6,7 @@ from pydantic import Field, field_validator, model_validator
 
 from services.common.networks import Networks, NetworksText, parse_networks
 from services.common.settings import ServiceSettings
+from services.inference.tools.connections import ToolServerConnection, parse_connections
 
 
 def split_list(value: str) -> list[str]:
@@ -77,9 +78,35 @@ class InferenceSettings(ServiceSettings):
     enable_functions: bool = Field(default=True, alias="ENABLE_FUNCTIONS")
     function_timeout_s: float = Field(default=30.0, alias="FUNCTION_TIMEOUT_S", gt=0)
     enable_api_outlet_filters: bool = Field(default=True, alias="ENABLE_API_OUTLET_FILTERS")
+    # Rounds of server tool calls one chat completion may run (-1: no limit, as in Open WebUI,
+    # whose default is 256).
+    chat_max_tool_call_iterations: int = Field(
+        default=10, alias="CHAT_RESPONSE_MAX_TOOL_CALL_ITERATIONS", ge=-1
+    )
     # How long another replica's change to functions or workspace models may take to show here.
     catalog_ttl_s: float = Field(default=1.0, alias="FUNCTIONS_CACHE_TTL_S", ge=0)
     bypass_model_access_control: bool = Field(default=True, alias="BYPASS_MODEL_ACCESS_CONTROL")
+
+    # Python tools (/api/v1/tools). Admins see and change every tool (Open WebUI's default).
+    enable_tools: bool = Field(default=True, alias="ENABLE_TOOLS")
+    bypass_admin_access_control: bool = Field(default=True, alias="BYPASS_ADMIN_ACCESS_CONTROL")
+    # Users who are not admins may create tools (Open WebUI's ``workspace.tools``, off by default).
+    user_permissions_workspace_tools_access: bool = Field(
+        default=False, alias="USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS"
+    )
+
+    # OpenAPI tool servers (tool ids ``server:<id>``), configured in Open WebUI's connection format.
+    enable_tool_servers: bool = Field(default=True, alias="ENABLE_TOOL_SERVERS")
+    tool_server_connections_text: str = Field(default="[]", alias="TOOL_SERVER_CONNECTIONS", repr=False)
+    tool_server_data_timeout_s: float = Field(
+        default=10.0, alias="AIOHTTP_CLIENT_TIMEOUT_TOOL_SERVER_DATA", gt=0
+    )
+    tool_server_timeout_s: float = Field(default=30.0, alias="AIOHTTP_CLIENT_TIMEOUT_TOOL_SERVER", gt=0)
+    tool_server_max_response_bytes: int = Field(
+        default=1024 * 1024, alias="TOOL_SERVER_MAX_RESPONSE_BYTES", ge=1
+    )
+    tool_server_max_spec_bytes: int = Field(default=8 * 1024 * 1024, alias="TOOL_SERVER_MAX_SPEC_BYTES", ge=1)
+    tool_server_refresh_s: float = Field(default=300.0, alias="TOOL_SERVER_REFRESH_S", ge=1)
 
     enable_ollama_api: bool = Field(default=True, alias="ENABLE_OLLAMA_API")
     ollama_base_url: str = Field(default="http://localhost:11434", alias="OLLAMA_BASE_URL")
@@ -116,6 +143,16 @@ class InferenceSettings(ServiceSettings):
         if not isinstance(parsed, dict):
             raise ValueError("TASK_MODEL_PARAMS must be a JSON object")
         return value
+
+    @field_validator("tool_server_connections_text")
+    @classmethod
+    def _check_tool_server_connections(cls, value: str) -> str:
+        parse_connections(value)
+        return value
+
+    @property
+    def tool_server_connections(self) -> list[ToolServerConnection]:
+        return parse_connections(self.tool_server_connections_text)
 
     @property
     def task_model_params(self) -> dict:

@@ -13,6 +13,7 @@ import requests
 
 from services.common.infra import free_port
 from services.stack import ROOT, Stack, StackConfig
+from tests.fakes.base import tool_arguments
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.openai import FakeOpenAI
 
@@ -151,6 +152,9 @@ def _restore(fake: FakeOllama | FakeOpenAI, models: list[str]) -> None:
     fake.fail_headers = None
     fake.split_frames = False
     fake.scripted = {}
+    fake.tool_rounds = 1
+    fake.tool_args = tool_arguments()
+    fake.call_all_tools = False
     fake.models = list(models)
     fake.reset()
 

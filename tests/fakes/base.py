@@ -97,6 +97,46 @@ def tool_arguments() -> dict[str, str]:
     return {"city": TOOL_CITY}
 
 
+def tool_names(tools: object) -> list[str]:
+    """The function names of a request's tools, in order."""
+    names = []
+    for tool in tools if isinstance(tools, list) else []:
+        function = tool.get("function") if isinstance(tool, dict) else None
+        name = function.get("name") if isinstance(function, dict) else None
+        names.append(name if isinstance(name, str) and name else "tool")
+    return names
+
+
+def tool_rounds_done(messages: list) -> int:
+    """Rounds of tool calls since the last user message (assistant messages with ``tool_calls``)."""
+    done = 0
+    for message in reversed(messages):
+        if not isinstance(message, dict) or message.get("role") == "user":
+            break
+        if message.get("role") == "assistant" and message.get("tool_calls"):
+            done += 1
+    return done
+
+
+def tool_results(messages: list) -> list[str]:
+    """The contents of the ``tool`` messages that end ``messages`` (the last round's results)."""
+    results: list[str] = []
+    for message in reversed(messages):
+        if not isinstance(message, dict) or message.get("role") != "tool":
+            break
+        content = message.get("content")
+        results.insert(0, content if isinstance(content, str) else canonical_json(content))
+    return results
+
+
+def tool_answer_tokens(results: list[str]) -> list[str]:
+    """A reply built from tool results: ``TOOL[<result>]`` for each, streamed in pieces."""
+    tokens: list[str] = []
+    for result in results:
+        tokens.extend(["TOOL[", result, "]"])
+    return tokens
+
+
 def first_tool_name(tools: object) -> str | None:
     """The function name of the first tool of a request, or None when it has no tools."""
     if not isinstance(tools, list) or not tools:
@@ -176,6 +216,12 @@ class FakeServer:
         # model's JSON answer, say).
         self.scripted: dict[str, str] = {}
         self.record = record
+        # Tool calling: how many rounds of calls the fake makes before it answers from the results
+        # (a request whose messages end with ``tool`` results is answered ``TOOL[<result>]``), with
+        # what arguments, and whether each round calls every offered tool or only the first.
+        self.tool_rounds = 1
+        self.tool_args: dict[str, Any] = tool_arguments()
+        self.call_all_tools = False
         self.streams_started = 0
         self.streams_completed = 0
         self.streams_cancelled = 0
@@ -193,6 +239,13 @@ class FakeServer:
             if key in text:
                 return [reply]
         return None
+
+    def planned_tool_calls(self, tools: object, messages: list) -> list[str]:
+        """The tools this reply calls ([] when it answers in text)."""
+        names = tool_names(tools)
+        if not names or (tool_results(messages) and tool_rounds_done(messages) >= self.tool_rounds):
+            return []
+        return names if self.call_all_tools else names[:1]
 
     def _add_routes(self, router: web.UrlDispatcher) -> None:
         raise NotImplementedError
@@ -505,10 +558,12 @@ class FakeServer:
         messages = payload.get("messages")
         if not isinstance(messages, list) or not messages:
             raise ApiError(openai_error(400, "'messages' must be a non-empty array", param="messages"))
-        tool_name = first_tool_name(payload.get("tools"))
+        called = self.planned_tool_calls(payload.get("tools"), messages)
         response_format = payload.get("response_format")
-        if tool_name is not None:
+        if called:
             tokens = [""]
+        elif tool_results(messages):
+            tokens = tool_answer_tokens(tool_results(messages))
         elif isinstance(response_format, dict) and response_format.get("type") in JSON_FORMATS:
             tokens = [JSON_ANSWER]
         else:
@@ -516,7 +571,7 @@ class FakeServer:
                 model, messages, len(messages), self.tokens
             )
         prompt_tokens = count_tokens(canonical_json(messages))
-        completion_tokens = 1 if tool_name is not None else len(tokens)
+        completion_tokens = 1 if called else len(tokens)
         usage = {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
@@ -524,20 +579,21 @@ class FakeServer:
         }
         completion_id = f"chatcmpl-{uuid.uuid4().hex}"
         created = int(time.time())
-        tool_call = None
-        if tool_name is not None:
-            tool_call = {
+        tool_calls = [
+            {
                 "id": f"call_{uuid.uuid4().hex[:24]}",
                 "type": "function",
-                "function": {"name": tool_name, "arguments": json.dumps(tool_arguments())},
+                "function": {"name": name, "arguments": json.dumps(self.tool_args)},
             }
-        finish_reason = "tool_calls" if tool_call else "stop"
+            for name in called
+        ]
+        finish_reason = "tool_calls" if tool_calls else "stop"
 
         if not payload.get("stream"):
             await self._generation_pause(len(tokens))
             message: dict[str, Any] = {"role": "assistant", "content": "".join(tokens)}
-            if tool_call:
-                message = {"role": "assistant", "content": None, "tool_calls": [tool_call]}
+            if tool_calls:
+                message = {"role": "assistant", "content": None, "tool_calls": tool_calls}
             choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}
             return web.json_response(
                 {
@@ -560,8 +616,15 @@ class FakeServer:
 
         def frames() -> Iterator[Frame]:
             yield chunk({"role": "assistant", "content": ""})
-            if tool_call:
-                yield chunk({"tool_calls": [{"index": 0, **tool_call}]})
+            if tool_calls:
+                # As OpenAI streams a call: id and name first, the arguments in a later delta.
+                for index, call in enumerate(tool_calls):
+                    function = call["function"]
+                    head_delta = {**call, "function": {"name": function["name"], "arguments": ""}}
+                    yield chunk({"tool_calls": [{"index": index, **head_delta}]})
+                    yield chunk(
+                        {"tool_calls": [{"index": index, "function": {"arguments": function["arguments"]}}]}
+                    )
             else:
                 yield from self._token_frames(chunk({"content": token}) for token in tokens)
             yield chunk({}, finish_reason)

@@ -18,12 +18,12 @@ from tests.fakes.base import (
     compact,
     count_tokens,
     embedding_vector,
-    first_tool_name,
     openai_error,
     read_json_object,
     reply_tokens,
     serve_main,
-    tool_arguments,
+    tool_answer_tokens,
+    tool_results,
 )
 
 DEFAULT_MODELS = ("llama3.2:latest", "granite3.1-dense:8b")
@@ -244,15 +244,22 @@ class FakeOllama(FakeServer):
 
         return await self._stream(request, NDJSON, frames())
 
-    def _special_tokens(self, payload: dict[str, Any], normal: list[str]) -> tuple[list[str], dict[str, Any]]:
-        """The reply tokens and first-message extras for ``tools``, ``think`` and ``format``."""
+    def _special_tokens(
+        self, payload: dict[str, Any], normal: list[str], messages: list | None = None
+    ) -> tuple[list[str], dict[str, Any]]:
+        """The reply tokens and first-message extras for ``tools``, tool results, ``think`` and
+        ``format``."""
         extra: dict[str, Any] = {}
         if payload.get("think") is True:
             extra["thinking"] = THINKING
-        tool_name = first_tool_name(payload.get("tools"))
-        if tool_name is not None:
-            extra["tool_calls"] = [{"function": {"name": tool_name, "arguments": tool_arguments()}}]
+        called = self.planned_tool_calls(payload.get("tools"), messages or [])
+        if called:
+            extra["tool_calls"] = [
+                {"function": {"name": name, "arguments": dict(self.tool_args)}} for name in called
+            ]
             return [""], extra
+        if messages and tool_results(messages):
+            return tool_answer_tokens(tool_results(messages)), extra
         if wants_json(payload.get("format")):
             return [JSON_ANSWER], extra
         return normal, extra
@@ -266,7 +273,7 @@ class FakeOllama(FakeServer):
         if not messages:
             return self._load_reply(payload, model, resolved, chat=True)
         normal = self.scripted_reply(messages) or reply_tokens(model, messages, len(messages), self.tokens)
-        tokens, extra = self._special_tokens(payload, normal)
+        tokens, extra = self._special_tokens(payload, normal, messages)
         return await self._reply(request, payload, model, messages, tokens, extra, chat=True)
 
     async def _generate(self, request: web.Request) -> web.StreamResponse:

@@ -241,3 +241,60 @@ def test_process_mode_serves_until_sigterm() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _tool_history(call_id: str, result: str, rounds: int) -> list[dict]:
+    history: list[dict] = list(MESSAGES)
+    for index in range(rounds):
+        call = {"id": f"{call_id}{index}", "type": "function", "function": {"name": "a", "arguments": "{}"}}
+        history.append({"role": "assistant", "content": "", "tool_calls": [call]})
+        history.append({"role": "tool", "tool_call_id": f"{call_id}{index}", "content": f"{result}{index}"})
+    return history
+
+
+def test_fakes_call_tools_for_their_rounds_then_answer_from_the_results(
+    ollama: FakeOllama, openai: FakeOpenAI
+) -> None:
+    tools = [
+        {"type": "function", "function": {"name": "a", "parameters": {}}},
+        {"type": "function", "function": {"name": "b", "parameters": {}}},
+    ]
+    for fake in (ollama, openai):
+        fake.tool_rounds = 2
+        fake.call_all_tools = True
+        fake.tool_args = {"q": 1}
+    chat = f"{ollama.url}/api/chat"
+
+    def ollama_reply(messages: list) -> dict:
+        body = {"model": "llama3.2", "messages": messages, "tools": tools, "stream": False}
+        return requests.post(chat, json=body, timeout=5).json()["message"]
+
+    def openai_reply(messages: list, stream: bool = False) -> object:
+        body = {"model": "gpt-4o-mini", "messages": messages, "tools": tools, "stream": stream}
+        reply = requests.post(f"{openai.url}/v1/chat/completions", json=body, timeout=5, stream=stream)
+        return sse_events(timed_lines(reply)) if stream else reply.json()["choices"][0]["message"]
+
+    assert [c["function"] for c in ollama_reply(_tool_history("c", "r", 1))["tool_calls"]] == [
+        {"name": "a", "arguments": {"q": 1}},
+        {"name": "b", "arguments": {"q": 1}},
+    ]
+    assert ollama_reply(_tool_history("c", "r", 2))["content"] == "TOOL[r1]"
+    called = openai_reply(_tool_history("c", "r", 1))
+    assert [json.loads(c["function"]["arguments"]) for c in called["tool_calls"]] == [{"q": 1}, {"q": 1}]
+    assert openai_reply(_tool_history("c", "r", 2))["content"] == "TOOL[r1]"
+    events = openai_reply(MESSAGES, stream=True)
+    deltas = [e["choices"][0]["delta"] for e in events if isinstance(e, dict) and e["choices"]]
+    calls = [d["tool_calls"][0] for d in deltas if d.get("tool_calls")]
+    # Each call streams its id and name first, then its arguments.
+    assert [(c["index"], c.get("id") is not None, c["function"]) for c in calls] == [
+        (0, True, {"name": "a", "arguments": ""}),
+        (0, False, {"arguments": '{"q": 1}'}),
+        (1, True, {"name": "b", "arguments": ""}),
+        (1, False, {"arguments": '{"q": 1}'}),
+    ]
+    # A client sending its own tool results (no tools offered) gets an answer from them.
+    history = _tool_history("c", "sunny", 1)
+    plain = requests.post(
+        f"{openai.url}/v1/chat/completions", json={"model": "gpt-4o-mini", "messages": history}, timeout=5
+    )
+    assert plain.json()["choices"][0]["message"]["content"] == "TOOL[sunny0]"

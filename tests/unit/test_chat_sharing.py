@@ -6,9 +6,10 @@ import orjson
 import pytest
 
 from services.common import errors, messages
+from services.common.access_grants import AUDIENCE_DENIED, normalise_grants
 from services.common.identity import Identity
 from services.inference.chats.service import ChatService
-from services.inference.chats.sharing import AUDIENCE_DENIED, ChatSharing, ShareMode, normalise_grants
+from services.inference.chats.sharing import ChatSharing, ShareMode
 from tests.unit.fake_chat_store import FakeChatStore
 from tests.unit.test_chat_rules import chat_form
 

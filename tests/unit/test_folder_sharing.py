@@ -5,8 +5,8 @@ import orjson
 import pytest
 
 from services.common import errors, messages
+from services.common.access_grants import AUDIENCE_DENIED
 from services.common.identity import Identity
-from services.inference.chats.sharing import AUDIENCE_DENIED
 from services.inference.folders import tree
 from services.inference.folders.records import FolderChat
 from services.inference.folders.service import FolderService

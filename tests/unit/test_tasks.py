@@ -34,6 +34,7 @@ from services.inference.tasks.render import (
     replace_messages,
     replace_prompt,
 )
+from services.inference.tools.calling import ToolSet
 from services.inference.workspace.records import WorkspaceModel
 
 CHAT = [
@@ -479,3 +480,27 @@ async def test_retrieval_reads_query_generation_from_the_task_config() -> None:
     retrieval = Retrieval(None, RagConfig(query_generation=False), stored)  # type: ignore[arg-type]
     assert await retrieval.queries(CHAT, generate) == ["sky color"]
     assert prompts == ["Q: USER: second"]
+
+
+async def test_tool_selection_asks_the_task_model_with_the_stored_template() -> None:
+    config = TaskConfig(
+        task_model="tiny",
+        task_model_params={"temperature": 0.1},
+        tools_function_calling_prompt_template="Pick from {{TOOLS}}",
+    )
+    service, pipeline = _service(config)
+    pipeline.parts = [Head(200), dumps({"choices": [{"message": {"content": '{"tool_calls": []}'}}]})]
+    tools = ToolSet([])
+    history = [{"role": "user", "content": "Weather?"}]
+    assert await service.select_tools(USER, "llama", tools, history) == '{"tool_calls": []}'
+    (body,) = pipeline.bodies
+    assert body["model"] == "tiny" and body["stream"] is False and body["temperature"] == 0.1
+    assert body["metadata"] == {"task": "function_calling"}
+    assert body["messages"] == [
+        {"role": "system", "content": "Pick from []"},
+        {"role": "user", "content": "Query: Weather?"},
+    ]
+    pipeline.parts = [Head(500), dumps({"error": {"message": "boom"}})]
+    assert await service.select_tools(USER, "llama", tools, history) == ""
+    pipeline.error = BadGateway("down")
+    assert await service.select_tools(USER, "llama", tools, history) == ""

@@ -18,6 +18,7 @@ from services.gateway.openapi import (
     paths_retrieval,
     paths_system,
     paths_tasks,
+    paths_tools,
     paths_users,
     paths_workspace_models,
 )
@@ -41,6 +42,7 @@ MODULES: tuple[ModuleType, ...] = (
     paths_knowledge,
     paths_retrieval,
     paths_functions,
+    paths_tools,
     paths_tasks,
 )
 

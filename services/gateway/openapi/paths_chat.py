@@ -46,6 +46,21 @@ SCHEMAS = {
                 "and stored after the reply.",
                 "additionalProperties": True,
             },
+            "tool_ids": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Python tools and `server:<id>` tool servers the server runs when the model "
+                "calls them (an unknown or unreadable id is 404 before the model is called). The reply "
+                "carries the rounds as Open WebUI's `output` items: a top-level `output` key, or stream "
+                'chunks with `choices: []` and `output`. `params.function_calling: "legacy"` picks the '
+                "tools with the task model instead and gives their results as `sources`.",
+            },
+            "tools": {
+                "type": "array",
+                "items": ANY_OBJECT,
+                "description": "The client's own OpenAI tools: offered to the model with the `tool_ids` "
+                "tools; calls to them come back unchanged (`finish_reason: tool_calls`).",
+            },
         },
         "required": ["model", "messages"],
         "additionalProperties": True,

@@ -48,6 +48,7 @@ async def _permissions(request: web.Request) -> dict:
         status.enable_api_keys,
         settings.user_permissions_workspace_knowledge_access,
         settings.user_permissions_workspace_models_access,
+        settings.user_permissions_workspace_tools_access,
     )
 
 

@@ -77,6 +77,7 @@ async def config(request: web.Request) -> web.Response:
                     status.enable_api_keys,
                     settings.user_permissions_workspace_knowledge_access,
                     settings.user_permissions_workspace_models_access,
+                    settings.user_permissions_workspace_tools_access,
                 ),
                 "ui": {},
             }

@@ -45,6 +45,11 @@ class ReplyRecord:
         self.sources: list | None = None
         self.error: str | None = None
         self.model: str | None = None
+        # Tool rounds (``function_call``/``function_call_output`` items, and the text said before
+        # each round), in order; ``given_output``: a whole reply's own ``output`` list.
+        self.items: list[dict] = []
+        self._said = 0
+        self.given_output: list[dict] | None = None
 
     @property
     def content(self) -> str:
@@ -85,8 +90,11 @@ class ReplyRecord:
     def _read_chunk(self, chunk: dict, key: str) -> None:
         if isinstance(chunk.get("sources"), list):
             self.sources = chunk["sources"]
-        if "error" in chunk and "choices" not in chunk:
+        if "error" in chunk and ("choices" not in chunk or isinstance(chunk["error"], dict)):
             self.failed(_error_text(chunk["error"]) or "The upstream answered with an error")
+        output = chunk.get("output")
+        if isinstance(output, list):
+            self._read_output([item for item in output if isinstance(item, dict)], key == "message")
         if isinstance(chunk.get("model"), str):
             self.model = chunk["model"]
         usage = normalised_usage(chunk.get("usage"))
@@ -105,10 +113,23 @@ class ReplyRecord:
                 self.reasoning.append(part[name])
                 break
 
+    def _read_output(self, items: list[dict], whole: bool) -> None:
+        if whole:
+            self.given_output = items
+            return
+        said = "".join(self.parts[self._said :])
+        self._said = len(self.parts)
+        if said:
+            self.items.append(_message_item(said, "completed"))
+        self.items.extend(items)
+
     def fields(self, earlier_content: str = "") -> dict:
         """The assistant message's new keys (``earlier_content``: the text a continued reply had)."""
         # PostgreSQL text cannot hold NUL, which an upstream may send.
-        content = (earlier_content + self.content).replace("\x00", "")
+        # After tool rounds, the content is the final answer (what was said before a round is in
+        # its own ``message`` item), as in a whole reply.
+        answer = "".join(self.parts[self._said :])
+        content = (earlier_content + answer).replace("\x00", "")
         output: list[dict] = []
         if self.reasoning:
             output.append(
@@ -119,15 +140,12 @@ class ReplyRecord:
                     "content": [{"type": "output_text", "text": "".join(self.reasoning).replace("\x00", "")}],
                 }
             )
-        output.append(
-            {
-                "type": "message",
-                "id": f"msg_{uuid.uuid4().hex}",
-                "status": "incomplete" if self.error else "completed",
-                "role": "assistant",
-                "content": [{"type": "output_text", "text": content}],
-            }
-        )
+        status = "incomplete" if self.error else "completed"
+        if self.given_output is not None:
+            output.extend(self.given_output)
+        else:
+            output.extend(self.items)
+            output.append(_message_item(content, status))
         fields: dict = {"content": content, "output": output, "done": True}
         if self.usage is not None:
             fields["usage"] = self.usage
@@ -136,3 +154,13 @@ class ReplyRecord:
         if self.error is not None:
             fields["error"] = {"content": self.error.replace("\x00", "")}
         return fields
+
+
+def _message_item(text: str, status: str) -> dict:
+    return {
+        "type": "message",
+        "id": f"msg_{uuid.uuid4().hex}",
+        "status": status,
+        "role": "assistant",
+        "content": [{"type": "output_text", "text": text}],
+    }

@@ -16,7 +16,7 @@ from dataclasses import replace
 import orjson
 
 from services.common import errors, messages
-from services.common.forms.types import has_nul
+from services.common.access_grants import AUDIENCE_DENIED, EVERYONE, MAX_GRANTS, normalise_grants
 from services.common.identity import Identity
 from services.inference.chats import access, blob, tree
 from services.inference.chats.records import ChatRow, ChatView, StoredChat
@@ -25,15 +25,6 @@ from services.inference.chats.share_store import AccessGrant, SharedChat, ShareS
 from services.inference.chats.store import ChatStore
 
 PAGE_SIZE = 60
-PRINCIPAL_TYPES = ("user", "group", "anyone")
-PERMISSIONS = ("read", "write")
-# A grant to every signed-in user (``user:*``) or to every caller (``anyone:*``).
-EVERYONE = "*"
-AUDIENCE_DENIED = "You do not have permission to share with the requested audience"
-# More grants than anyone lists by hand: a bound on what one request writes.
-MAX_GRANTS = 1000
-# Longer than any user or group id; a bound that keeps grants within a btree index entry.
-MAX_PRINCIPAL_ID_CHARS = 255
 
 
 class ShareMode(enum.Enum):
@@ -43,29 +34,6 @@ class ShareMode(enum.Enum):
     KEEP = "keep"
     NONE = None
     CONTINUE = "continue"
-
-
-def normalise_grants(raw: object) -> list[tuple[str, str, str]]:
-    """(principal type, principal id, permission) of the entries Open WebUI keeps: known types and
-    permissions, non-empty ids (of at most 255 characters), ``anyone`` only as ``anyone:*:read``,
-    duplicates once."""
-    kept: list[tuple[str, str, str]] = []
-    for entry in raw if isinstance(raw, list) else []:
-        if not isinstance(entry, dict):
-            continue
-        grant = (entry.get("principal_type"), entry.get("principal_id"), entry.get("permission"))
-        kind, principal, permission = grant
-        if kind not in PRINCIPAL_TYPES or permission not in PERMISSIONS:
-            continue
-        if not isinstance(principal, str) or not principal.strip() or has_nul(principal):
-            continue
-        if len(principal) > MAX_PRINCIPAL_ID_CHARS:
-            continue
-        if kind == "anyone" and (principal != EVERYONE or permission != "read"):
-            continue
-        if grant not in kept:
-            kept.append(grant)
-    return kept
 
 
 def allows(grants: list[AccessGrant], identity: Identity, permission: str) -> bool:

@@ -17,9 +17,8 @@ from typing import Protocol
 import orjson
 
 from services.common import errors, messages
-from services.common.access_grants import granted
+from services.common.access_grants import AUDIENCE_DENIED, EVERYONE, MAX_GRANTS, granted, normalise_grants
 from services.common.identity import Identity
-from services.inference.chats.sharing import AUDIENCE_DENIED, EVERYONE, MAX_GRANTS, normalise_grants
 from services.inference.folders import tree
 from services.inference.folders.records import FolderChat, FolderGrant, FolderRow
 from services.inference.folders.share_store import FolderShareStore

@@ -11,7 +11,12 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import aclosing, suppress
 from dataclasses import dataclass
 
-from services.inference.functions.loader import FunctionLoadError, LoadedFunction, load_function
+from services.inference.functions.loader import (
+    FUNCTION_CLASSES,
+    FunctionLoadError,
+    LoadedFunction,
+    load_function,
+)
 
 log = logging.getLogger(__name__)
 
@@ -316,11 +321,16 @@ def _contained(exc: BaseException) -> RuntimeError:
     return error
 
 
-async def load_bounded(function_id: str, content: str, timeout_s: float) -> LoadedFunction:
+async def load_bounded(
+    function_id: str,
+    content: str,
+    timeout_s: float,
+    classes: tuple[tuple[str, str], ...] = FUNCTION_CLASSES,
+) -> LoadedFunction:
     """``load_function`` off the event loop, on a daemon thread, bounded by ``timeout_s``: module
     code that never finishes fails the load instead of hanging the request and the shutdown."""
     try:
-        loaded = await call_hook(load_function, (function_id, content), {}, timeout_s)
+        loaded = await call_hook(load_function, (function_id, content, classes), {}, timeout_s)
     except FunctionTimeout:
         raise FunctionLoadError(f"Loading timed out after {timeout_s:g} s") from None
     assert isinstance(loaded, LoadedFunction)

@@ -12,6 +12,8 @@ log = logging.getLogger(__name__)
 
 # The module attributes that make a function, in the order Open WebUI checks them.
 FUNCTION_CLASSES = (("Pipe", "pipe"), ("Filter", "filter"), ("Action", "action"), ("Event", "event"))
+# A tool's module defines ``class Tools`` (one loader serves functions and tools).
+TOOL_CLASSES = (("Tools", "tools"),)
 VALVES_ATTRIBUTES = {"admin": "Valves", "user": "UserValves"}
 
 # Open WebUI's frontmatter line: a key of letters and underscores, a colon, the rest is the value.
@@ -60,13 +62,17 @@ def parse_frontmatter(content: str) -> dict[str, str]:
     return manifest
 
 
-def load_function(function_id: str, content: str) -> LoadedFunction:
-    """Execute ``content`` as module ``function_<id>`` and instantiate its function class.
+def load_function(
+    function_id: str, content: str, classes: tuple[tuple[str, str], ...] = FUNCTION_CLASSES
+) -> LoadedFunction:
+    """Execute ``content`` as module ``function_<id>`` (``tool_<id>`` for TOOL_CLASSES) and
+    instantiate the first of ``classes`` it defines.
 
     Frontmatter ``requirements`` are only reported, never installed. Raises FunctionLoadError.
     """
-    filename = f"<function {function_id}>"
-    module = types.ModuleType(f"function_{function_id}")
+    prefix = "tool" if classes is TOOL_CLASSES else "function"
+    filename = f"<{prefix} {function_id}>"
+    module = types.ModuleType(f"{prefix}_{function_id}")
     module.__file__ = filename
     try:
         code = compile(content, filename, "exec", dont_inherit=True)
@@ -82,9 +88,10 @@ def load_function(function_id: str, content: str) -> LoadedFunction:
             exec(code, module.__dict__)
         except (Exception, SystemExit) as exc:
             raise _load_error(function_id, _reason(exc, filename)) from None
-        found = next(((attr, kind) for attr, kind in FUNCTION_CLASSES if hasattr(module, attr)), None)
+        found = next(((attr, kind) for attr, kind in classes if hasattr(module, attr)), None)
         if found is None:
-            raise _load_error(function_id, "No Function class found in the module")
+            missing = "Function" if classes is FUNCTION_CLASSES else classes[0][0]
+            raise _load_error(function_id, f"No {missing} class found in the module")
         attr, kind = found
         try:
             instance = getattr(module, attr)()

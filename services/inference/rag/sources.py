@@ -46,11 +46,15 @@ class Source:
     documents: list[str] = field(default_factory=list)
     metadatas: list[dict] = field(default_factory=list)
     distances: list[float] | None = None
+    # A tool's result (prompt-based tool calling), marked as Open WebUI marks it.
+    tool_result: bool = False
 
     def to_json(self) -> dict:
         value: dict = {"source": self.item, "document": self.documents, "metadata": self.metadatas}
         if self.distances is not None:
             value["distances"] = self.distances
+        if self.tool_result:
+            value["tool_result"] = True
         return value
 
     @property

@@ -36,6 +36,8 @@ from services.inference.tasks.render import (
     render_emoji,
     render_moa,
 )
+from services.inference.tools.calling import ToolSet
+from services.inference.tools.legacy import SELECTION_TASK, selection_messages
 from services.inference.workspace.catalog import WorkspaceCatalog
 
 log = logging.getLogger(__name__)
@@ -257,3 +259,34 @@ class TaskService:
         yield head
         async for part in parts:
             yield part
+
+    async def select_tools(self, caller: Identity, model_id: str, tools: ToolSet, history: list) -> str:
+        """Prompt-based tool calling's extra completion: the task model's pick of ``tools`` for
+        the chat, as text ("" when it failed: the chat then goes on without tools, as in Open WebUI)."""
+        config = await self._store.get()
+        models = await self._directory.all_models()
+        chosen = task_model_id(model_id, models, config.task_model, config.task_model_external)
+        payload: dict = {
+            **task_params(config.task_model_params),
+            "model": chosen,
+            "messages": selection_messages(config.tools_function_calling_prompt_template, tools, history),
+            "stream": False,
+            "metadata": {"task": SELECTION_TASK},
+        }
+        try:
+            parts = [part async for part in self._pipeline.complete(caller, payload)]
+        except ServiceError as error:
+            log.info("tool selection failed: %s", error.detail)
+            return ""
+        head = parts[0] if parts else None
+        if not isinstance(head, Head) or head.status >= 400 or head.streaming:
+            return ""
+        try:
+            reply = loads(b"".join(p for p in parts[1:] if isinstance(p, bytes)))
+        except ValueError:
+            return ""
+        choices = reply.get("choices") if isinstance(reply, dict) else None
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            return ""
+        message = choices[0].get("message")
+        return _text(message.get("content")) if isinstance(message, dict) else ""

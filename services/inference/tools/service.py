@@ -1,0 +1,381 @@
+"""Open WebUI's tool routes (``/api/v1/tools``): who may list, read, create, change, share and
+delete Python tools and their valves, with Open WebUI's checks, status codes and texts. No I/O of
+its own.
+
+Owners and admins (``BYPASS_ADMIN_ACCESS_CONTROL``) may always write. A read check matches read
+grants only, a write check write grants (§6.2). There are no permission settings yet: creating
+tools follows ``USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS``, and ``sharing.tools`` keeps Open WebUI's
+default (off), so only admins may give grants; ``anyone:*`` is never allowed on a tool. Groups do
+not exist yet: a group grant is kept but matches nobody."""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import orjson
+from pydantic import ValidationError
+
+from services.common import errors, messages
+from services.common.access_grants import AUDIENCE_DENIED, MAX_GRANTS, granted, normalise_grants
+from services.common.forms.tools import ToolForm
+from services.common.forms.types import NUL_CHECKED_LATER
+from services.common.identity import Identity
+from services.inference.functions.loader import (
+    FunctionLoadError,
+    LoadedFunction,
+    validate_valves,
+    valves_class,
+    valves_spec,
+)
+from services.inference.tools.modules import ToolModules
+from services.inference.tools.records import ToolRecord
+from services.inference.tools.repository import ToolStore
+from services.inference.tools.specs import tool_specs
+
+log = logging.getLogger(__name__)
+
+Scope = Literal["admin", "user"]
+READ = "read"
+WRITE = "write"
+
+
+class ToolServerLister(Protocol):
+    """The OpenAPI/MCP tool servers a caller may use, as ``GET /api/v1/tools/`` lists them
+    (``{"id": "server:<id>", "user_id", "name", "meta"}``): see tools/servers.py."""
+
+    async def listed(self, caller: Identity) -> list[dict]: ...
+
+
+@dataclass(frozen=True)
+class ToolView:
+    """A tool as one caller sees it."""
+
+    record: ToolRecord
+    write_access: bool
+    # Readers without write access do not see the code.
+    show_content: bool
+
+    @property
+    def has_user_valves(self) -> bool:
+        return bool(self.record.meta.get("has_user_valves"))
+
+
+@dataclass(frozen=True)
+class ToolList:
+    tools: list[ToolView]
+    servers: list[dict]
+
+
+def _unauthorized() -> errors.Unauthenticated:
+    return errors.Unauthenticated(messages.UNAUTHORIZED)
+
+
+def _missing_401() -> errors.NotFound:
+    # Open WebUI answers some of its tool routes' missing tool with 401, not 404.
+    return errors.NotFound(messages.NOT_FOUND, http_status=401)
+
+
+def _check_storable(*values: object) -> None:
+    """PostgreSQL text and jsonb cannot hold NUL characters."""
+    for value in values:
+        try:
+            text = value if isinstance(value, str) else orjson.dumps(value).decode()
+        except TypeError:  # nested deeper than orjson writes (254 levels)
+            raise errors.InvalidArgument(messages.JSON_TOO_DEEP) from None
+        if "\x00" in text or "\\u0000" in text:
+            raise errors.InvalidArgument(messages.FUNCTION_NOT_STORABLE)
+
+
+class ToolService:
+    def __init__(
+        self,
+        store: ToolStore,
+        modules: ToolModules,
+        *,
+        enabled: bool = True,
+        users_may_create: bool = False,
+        bypass_admin_access_control: bool = True,
+        # Hook for the OpenAPI/MCP tool servers (tools/servers.py); None lists none.
+        servers: ToolServerLister | None = None,
+        clock: Callable[[], float] = time.time,
+        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    ) -> None:
+        self._store = store
+        self._modules = modules
+        self._enabled = enabled
+        self._users_may_create = users_may_create
+        self._bypass = bypass_admin_access_control
+        self._servers = servers
+        self._clock = clock
+        self._new_id = new_id
+
+    @property
+    def enabled(self) -> bool:
+        """ENABLE_TOOLS: when false no Python tool is listed or runs."""
+        return self._enabled
+
+    def set_servers(self, servers: ToolServerLister | None) -> None:
+        """Wires the tool-server list in after construction (the servers are built elsewhere)."""
+        self._servers = servers
+
+    # Who may do what.
+
+    def _admin(self, caller: Identity) -> bool:
+        return caller.is_admin and self._bypass
+
+    def may_read(self, caller: Identity, record: ToolRecord) -> bool:
+        if self._admin(caller) or record.user_id == caller.user_id:
+            return True
+        return granted(record.access_grants, caller.user_id, (READ,))
+
+    def may_write(self, caller: Identity, record: ToolRecord) -> bool:
+        if self._admin(caller) or record.user_id == caller.user_id:
+            return True
+        return granted(record.access_grants, caller.user_id, (WRITE,))
+
+    def may_create(self, caller: Identity) -> bool:
+        """Admins, or users while ``workspace.tools`` is granted to users."""
+        return caller.is_admin or self._users_may_create
+
+    def _view(self, caller: Identity, record: ToolRecord) -> ToolView:
+        write = self.may_write(caller, record)
+        return ToolView(record, write, show_content=write)
+
+    # Routes.
+
+    async def listed(self, caller: Identity, query: str = "", include_servers: bool = False) -> ToolList:
+        """Readable tools, most recently updated first, optionally filtered by a name substring
+        (case-insensitive); with ``include_servers`` the caller's tool servers after them."""
+        needle = query.casefold()
+        views: list[ToolView] = []
+        if self._enabled:
+            records = await self._store.list_visible(None if self._admin(caller) else caller.user_id)
+            views = [
+                self._view(caller, r)
+                for r in records
+                if self.may_read(caller, r) and needle in r.name.casefold()
+            ]
+        servers: list[dict] = []
+        if include_servers and self._servers is not None:
+            servers = [
+                item
+                for item in await self._servers.listed(caller)
+                if needle in str(item.get("name") or "").casefold()
+            ]
+        return ToolList(views, servers)
+
+    async def export(self, caller: Identity) -> list[ToolRecord]:
+        """Every tool the caller may write, with its code (admins: ``workspace.tools_export`` is
+        not granted to users by default)."""
+        if not caller.is_admin:
+            raise _unauthorized()
+        if not self._enabled:
+            return []
+        records = await self._store.list_visible(None if self._admin(caller) else caller.user_id)
+        return [r for r in records if self.may_write(caller, r)]
+
+    async def create(self, caller: Identity, form_json: object) -> ToolView:
+        if not self.may_create(caller):
+            raise _unauthorized()
+        form = _form(form_json)
+        if not form.id.isidentifier():
+            raise errors.InvalidArgument(messages.FUNCTION_ID_INVALID)
+        tool_id = form.id.lower()
+        _check_storable(form.name, form.content, form.meta.model_dump())
+        if await self._store.get(tool_id) is not None:
+            raise errors.InvalidArgument(messages.ID_TAKEN)
+        try:
+            loaded = await self._modules.load(tool_id, form.content)
+            specs = tool_specs(loaded.instance)
+        except FunctionLoadError as error:
+            raise errors.InvalidArgument(
+                messages.error_with(messages.TOOL_CREATE_FAILED, str(error))
+            ) from None
+        now = int(self._clock())
+        record = ToolRecord(
+            id=tool_id,
+            user_id=caller.user_id,
+            name=form.name,
+            content=form.content,
+            specs=specs,
+            meta=_meta_of(tool_id, form, loaded),
+            valves=None,
+            created_at=now,
+            updated_at=now,
+            # On create, grants the caller may not give are dropped silently.
+            access_grants=self._grants(caller, tool_id, form.access_grants or [], [], strict=False),
+        )
+        if not await self._store.insert(record):
+            raise errors.InvalidArgument(messages.ID_TAKEN)
+        self._modules.remember(tool_id, form.content, loaded)
+        return self._view(caller, record)
+
+    async def get(self, caller: Identity, tool_id: str) -> ToolView:
+        record = await self._store.get(tool_id)
+        if record is None:
+            raise errors.NotFound(messages.NOT_FOUND)
+        if not self.may_read(caller, record):
+            raise errors.Unauthenticated(messages.ACCESS_PROHIBITED)
+        return self._view(caller, record)
+
+    async def update(self, caller: Identity, tool_id: str, form_json: object) -> ToolView:
+        """New name, meta and code; grants in the form are ignored (``/access/update`` sets them).
+        Changing the code needs the right to create tools as well as write access."""
+        record = await self._writable(caller, tool_id)
+        form = _form(form_json)
+        _check_storable(form.name, form.content, form.meta.model_dump())
+        if form.content != record.content and not self.may_create(caller):
+            raise _unauthorized()
+        try:
+            loaded = await self._modules.load(tool_id, form.content)
+            specs = tool_specs(loaded.instance)
+        except FunctionLoadError as error:
+            raise errors.InvalidArgument(str(error)) from None
+        updated = await self._store.update_code(
+            tool_id, name=form.name, content=form.content, specs=specs, meta=_meta_of(tool_id, form, loaded)
+        )
+        if updated is None:
+            raise _missing_401()
+        self._modules.remember(tool_id, form.content, loaded)
+        return self._view(caller, updated)
+
+    async def update_access(self, caller: Identity, tool_id: str, raw_grants: object) -> ToolView:
+        record = await self._store.get(tool_id)
+        if record is None:
+            raise errors.NotFound(messages.NOT_FOUND)
+        if not self.may_write(caller, record):
+            raise _unauthorized()
+        grants = self._grants(caller, tool_id, raw_grants, record.access_grants, strict=True)
+        updated = await self._store.set_grants(tool_id, grants)
+        if updated is None:
+            raise errors.NotFound(messages.NOT_FOUND)
+        return self._view(caller, updated)
+
+    async def delete(self, caller: Identity, tool_id: str) -> bool:
+        await self._writable(caller, tool_id)
+        deleted = await self._store.delete(tool_id)
+        self._modules.forget(tool_id)
+        return deleted
+
+    async def valves(self, caller: Identity, tool_id: str, scope: Scope, spec: bool) -> dict | None:
+        """The stored valves (``{}`` when none) — the tool's own for writers, the caller's for
+        readers — or with ``spec`` the JSON schema of the scope's class (None without one)."""
+        record = await self._store.get(tool_id)
+        if record is None:
+            raise errors.NotFound(messages.NOT_FOUND)
+        allowed = self.may_write(caller, record) if scope == "admin" else self.may_read(caller, record)
+        if not allowed:
+            raise errors.Unauthenticated(messages.ACCESS_PROHIBITED)
+        if spec:
+            loaded = await self._module(record, messages.TOOL_LOAD_FAILED)
+            try:
+                return valves_spec(loaded, scope)
+            except Exception as error:  # the tool's own model: any error of its making
+                raise errors.InvalidArgument(
+                    messages.error_with(messages.TOOL_VALVES_GET_FAILED, str(error))
+                ) from None
+        if scope == "admin":
+            return dict(record.valves or {})
+        return await self._store.get_user_valves(tool_id, caller.user_id) or {}
+
+    async def update_valves(self, caller: Identity, tool_id: str, scope: Scope, values: object) -> dict:
+        """Validates ``values`` with the tool's Valves (UserValves) model, None values dropped,
+        and stores and returns the fields given."""
+        if not isinstance(values, dict):
+            raise errors.InvalidArgument("The valves must be a JSON object")
+        record = await self._store.get(tool_id)
+        if record is None:
+            raise _missing_401()
+        if scope == "admin" and not self.may_write(caller, record):
+            # Open WebUI's answer to a reader here is a 400.
+            raise errors.InvalidArgument(messages.ACCESS_PROHIBITED)
+        if scope == "user" and not self.may_read(caller, record):
+            raise errors.Unauthenticated(messages.ACCESS_PROHIBITED)
+        action = (
+            messages.TOOL_VALVES_UPDATE_FAILED
+            if scope == "admin"
+            else messages.TOOL_USER_VALVES_UPDATE_FAILED
+        )
+        loaded = await self._module(record, action)
+        if valves_class(loaded, scope) is None:
+            raise _missing_401()
+        try:
+            stored = validate_valves(loaded, values, scope)
+        except Exception as error:  # the tool's own validators may raise anything
+            raise errors.InvalidArgument(messages.error_with(action, str(error))) from None
+        _check_storable(stored)
+        if scope == "admin":
+            if await self._store.set_valves(tool_id, stored) is None:
+                raise _missing_401()
+        elif not await self._store.set_user_valves(tool_id, caller.user_id, stored):
+            raise _missing_401()
+        return stored
+
+    # Helpers.
+
+    async def _writable(self, caller: Identity, tool_id: str) -> ToolRecord:
+        record = await self._store.get(tool_id)
+        if record is None:
+            raise _missing_401()
+        if not self.may_write(caller, record):
+            raise _unauthorized()
+        return record
+
+    async def _module(self, record: ToolRecord, action: str) -> LoadedFunction:
+        try:
+            return await self._modules.module(record)
+        except FunctionLoadError as error:
+            raise errors.InvalidArgument(messages.error_with(action, str(error))) from None
+
+    def _grants(
+        self, caller: Identity, tool_id: str, raw: object, existing: list[dict], *, strict: bool
+    ) -> list[dict]:
+        """The normalised grants in Open WebUI's stored shape. A grant the caller may not give
+        (any, for a non-admin; ``anyone:*`` for everyone) refuses the request with ``strict``
+        (403) and is dropped without."""
+        wanted = normalise_grants(raw)
+        if len(wanted) > MAX_GRANTS:
+            raise errors.InvalidArgument(f"At most {MAX_GRANTS} access grants")
+        # Only admins share tools (``sharing.tools`` is off for users); nobody shares with anyone.
+        allowed = [grant for grant in wanted if grant[0] != "anyone"] if caller.is_admin else []
+        if strict and len(allowed) != len(wanted):
+            raise errors.PermissionDenied(AUDIENCE_DENIED)
+        # A grant kept from before keeps its id and age.
+        known = {(g["principal_type"], g["principal_id"], g["permission"]): g for g in existing}
+        now = int(self._clock())
+        return [
+            known.get(grant)
+            or {
+                "id": self._new_id(),
+                "resource_type": "tool",
+                "resource_id": tool_id,
+                "principal_type": grant[0],
+                "principal_id": grant[1],
+                "permission": grant[2],
+                "created_at": now,
+            }
+            for grant in allowed
+        ]
+
+
+def _form(form_json: object) -> ToolForm:
+    """The gateway's form, validated again for callers that reach the service directly."""
+    try:
+        return ToolForm.model_validate(form_json, context=NUL_CHECKED_LATER)
+    except ValidationError as error:
+        raise errors.InvalidArgument(f"Invalid tool form: {error.errors(include_url=False)}") from None
+
+
+def _meta_of(tool_id: str, form: ToolForm, loaded: LoadedFunction) -> dict:
+    """The form's meta with the frontmatter as ``manifest`` and ``has_user_valves``."""
+    meta = form.meta.model_dump()
+    meta["manifest"] = dict(loaded.manifest)
+    meta["has_user_valves"] = loaded.has_user_valves
+    requirements = loaded.manifest.get("requirements")
+    if requirements:
+        # Open WebUI pip-installs these; here the service's environment is fixed.
+        log.warning("tool %s lists requirements (%s); they are not installed", tool_id, requirements)
+    return meta
