@@ -115,11 +115,20 @@ FUNCTION_USER_VALVES_UPDATE_FAILED = "Error updating function user valves"
 FUNCTION_NOT_STORABLE = "Text must not contain NUL characters"
 
 # Tools.
+TOOL_NOT_FOUND = "Tool not found"
 TOOL_CREATE_FAILED = "Error creating tool"
 TOOL_LOAD_FAILED = "Error loading tool"
 TOOL_VALVES_GET_FAILED = "Error getting tool valves"
 TOOL_VALVES_UPDATE_FAILED = "Error updating tool valves"
 TOOL_USER_VALVES_UPDATE_FAILED = "Error updating tool user valves"
+# A tool's versions (/id/{id}/history, /update/version).
+HISTORY_NOT_FOUND = "Not found"
+VERSION_NOT_FOUND = "Version not found"
+CURRENT_VERSION_UNDELETABLE = "The current version cannot be deleted"
+# POST /load/url.
+TOOL_URL_FETCH_FAILED = "Failed to fetch the tool"
+TOOL_URL_EMPTY = "No data received from the URL"
+TOOL_URL_ERROR = "Error fetching tool"
 JSON_TOO_DEEP = "JSON nested too deeply"
 # 413 for a body with more JSON values than JSON_MAX_VALUES (each costs memory once parsed).
 JSON_TOO_MANY_VALUES = "Request body has too many JSON values"

@@ -72,7 +72,7 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
     )
     app[CHATS] = ChatsClient(inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s)
     app[FOLDERS] = FoldersClient(inference_channel, settings.grpc_timeout_s)
-    app[TOOLS] = ToolsClient(inference_channel, settings.grpc_timeout_s)
+    app[TOOLS] = ToolsClient(inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s)
     app[INGEST] = IngestClient(
         ingest_channel,
         settings.grpc_timeout_s,

@@ -17,6 +17,8 @@ def meta_json(tool: tools_pb2.Tool) -> dict:
 def tool_model_json(tool: tools_pb2.Tool) -> dict:
     """ToolModel: the tool with its code and specs (update, access update, export)."""
     return {
+        # The current version (history entry); null for a tool stored before versions were kept.
+        "version_id": tool.version_id or None,
         "id": tool.id,
         "user_id": tool.user_id,
         "name": tool.name,
@@ -32,6 +34,8 @@ def tool_model_json(tool: tools_pb2.Tool) -> dict:
 def tool_response_json(tool: tools_pb2.Tool) -> dict:
     """ToolResponse (the create reply): without code and specs."""
     return {
+        # The current version (history entry); null for a tool stored before versions were kept.
+        "version_id": tool.version_id or None,
         "id": tool.id,
         "user_id": tool.user_id,
         "name": tool.name,
@@ -57,3 +61,26 @@ def tool_user_json(tool: tools_pb2.Tool) -> dict:
         "has_user_valves": tool.has_user_valves,
         "write_access": tool.write_access,
     }
+
+
+def tool_version_json(version: tools_pb2.ToolVersion, names: dict[str, str]) -> dict:
+    """A history entry (``GET /id/{id}/history``); with its snapshot where one version was asked
+    for. ``user`` is null once its author is deleted."""
+    name = names.get(version.user_id)
+    entry: dict = {
+        "id": version.id,
+        "tool_id": version.tool_id,
+        "parent_id": version.parent_id or None,
+        "user_id": version.user_id,
+        "commit_message": version.commit_message if version.has_commit_message else None,
+        "created_at": version.created_at,
+        "user": {"name": name} if name is not None else None,
+    }
+    if version.has_snapshot:
+        entry["snapshot"] = {
+            "name": version.name,
+            "content": version.content,
+            "specs": _loads(version.specs_json, []),
+            "meta": _loads(version.meta_json, {}),
+        }
+    return entry

@@ -15,9 +15,13 @@ def _scope(user: bool) -> int:
 class ToolsClient:
     """Calls ToolsService (served by the inference service) over the inference channel."""
 
-    def __init__(self, channel: grpc.aio.Channel, timeout_s: float) -> None:
+    def __init__(self, channel: grpc.aio.Channel, timeout_s: float, discovery_timeout_s: float) -> None:
         self._stub = tools_pb2_grpc.ToolsServiceStub(channel)
         self._timeout_s = timeout_s
+        # Listing an MCP server's tools connects to it: the inference service bounds that with
+        # its tool-server timeouts and answers Open WebUI's 504 text, which a shorter unary
+        # deadline here would replace.
+        self._discovery_timeout_s = discovery_timeout_s
 
     def _opts(self, principal: Principal) -> dict:
         return {"timeout": self._timeout_s, "metadata": outgoing_metadata(principal.credential)}
@@ -57,3 +61,35 @@ class ToolsClient:
     async def update_valves(self, principal: Principal, tool_id: str, valves: bytes, *, user: bool) -> bytes:
         request = pb.UpdateToolValvesRequest(id=tool_id, scope=_scope(user), valves_json=valves)
         return (await self._stub.UpdateToolValves(request, **self._opts(principal))).valves_json
+
+    async def server_specs(self, principal: Principal, tool_id: str) -> bytes:
+        request = pb.GetToolServerSpecsRequest(id=tool_id)
+        reply = await self._stub.GetToolServerSpecs(
+            request,
+            timeout=self._discovery_timeout_s,
+            metadata=outgoing_metadata(principal.credential),
+        )
+        return reply.specs_json
+
+    async def list_versions(self, principal: Principal, tool_id: str, page: int) -> list[pb.ToolVersion]:
+        request = pb.ListToolVersionsRequest(id=tool_id, page=page)
+        return list((await self._stub.ListToolVersions(request, **self._opts(principal))).versions)
+
+    async def get_version(self, principal: Principal, tool_id: str, version_id: str) -> pb.ToolVersion:
+        request = pb.GetToolVersionRequest(id=tool_id, version_id=version_id)
+        return (await self._stub.GetToolVersion(request, **self._opts(principal))).version
+
+    async def delete_version(self, principal: Principal, tool_id: str, version_id: str) -> bool:
+        request = pb.DeleteToolVersionRequest(id=tool_id, version_id=version_id)
+        return (await self._stub.DeleteToolVersion(request, **self._opts(principal))).deleted
+
+    async def diff_versions(self, principal: Principal, tool_id: str, from_id: str, to_id: str) -> bytes:
+        request = pb.DiffToolVersionsRequest(id=tool_id, from_id=from_id, to_id=to_id)
+        return (await self._stub.DiffToolVersions(request, **self._opts(principal))).diff_json
+
+    async def restore_version(self, principal: Principal, tool_id: str, version_id: str) -> pb.Tool:
+        request = pb.RestoreToolVersionRequest(id=tool_id, version_id=version_id)
+        return (await self._stub.RestoreToolVersion(request, **self._opts(principal))).tool
+
+    async def load_from_url(self, principal: Principal, url: str) -> pb.LoadToolFromUrlResponse:
+        return await self._stub.LoadToolFromUrl(pb.LoadToolFromUrlRequest(url=url), **self._opts(principal))

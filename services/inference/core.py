@@ -148,7 +148,7 @@ def build_core(
     )
     # The pipeline resolves ``server:<id>`` tool ids through it.
     tool_servers = tool_servers_from(settings)
-    python_tools = build_python_tools(pool, settings, servers=tool_servers)
+    python_tools = build_python_tools(pool, settings, servers=tool_servers, targets=verify_targets)
     pipeline = ChatPipeline(
         directory,
         chat,

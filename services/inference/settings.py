@@ -132,6 +132,10 @@ class InferenceSettings(ServiceSettings):
     # Where an admin's connection test (/ollama/verify, /openai/verify) may connect: CIDRs or
     # addresses; empty (or *) allows any address.
     verify_allowed_networks_text: NetworksText = Field(default="", alias="VERIFY_ALLOWED_NETWORKS")
+    # POST /api/v1/tools/load/url (held to VERIFY_ALLOWED_NETWORKS): the deadline of the whole
+    # fetch and the most bytes of tool source it reads.
+    tool_load_url_timeout_s: float = Field(default=15.0, alias="TOOL_LOAD_URL_TIMEOUT_S", gt=0)
+    tool_load_url_max_bytes: int = Field(default=1024 * 1024, alias="TOOL_LOAD_URL_MAX_BYTES", gt=0)
 
     @field_validator("task_model_params_text")
     @classmethod

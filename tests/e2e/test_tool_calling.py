@@ -14,6 +14,7 @@ import requests
 
 from tests.e2e.chat_support import GPT, LLAMA, chat_calls, client, function_source, post, stream_chunks
 from tests.e2e.conftest import Account, Running, make_stack, signup, upstream_env
+from tests.fakes.mcp_server import FakeMcpServer
 from tests.fakes.ollama import FakeOllama
 from tests.fakes.openai import FakeOpenAI
 from tests.fakes.tool_server import FakeToolServer
@@ -303,20 +304,35 @@ def tool_server() -> Iterator[FakeToolServer]:
 
 
 @pytest.fixture(scope="module")
+def mcp_server() -> Iterator[FakeMcpServer]:
+    with FakeMcpServer() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
 def short_timeout(
     tmp_path_factory: pytest.TempPathFactory,
     fake_ollama: FakeOllama,
     fake_openai: FakeOpenAI,
     tool_server: FakeToolServer,
+    mcp_server: FakeMcpServer,
 ) -> Iterator[tuple[str, Account]]:
     """A stack of its own whose functions and tools get one second, with the fake tool server
-    configured as ``server:weather``."""
+    configured as ``server:weather`` and the fake MCP server as ``server:mcp:fakemcp`` (every
+    user), ``server:mcp:private`` (admins) and ``server:mcp:badkey`` (refused by the server)."""
     data_dir = tmp_path_factory.mktemp("tool-timeout-stack")
     stack = make_stack(
         data_dir,
         **upstream_env(fake_ollama, fake_openai),
         FUNCTION_TIMEOUT_S="1",
-        TOOL_SERVER_CONNECTIONS=json.dumps([tool_server.connection("weather")]),
+        TOOL_SERVER_CONNECTIONS=json.dumps(
+            [
+                tool_server.connection("weather"),
+                mcp_server.connection(),
+                mcp_server.connection("private", config={"enable": True}, info={"id": "private"}),
+                mcp_server.connection("badkey", key="wrong", info={"id": "badkey"}),
+            ]
+        ),
     )
     stack.start()
     try:
@@ -366,3 +382,54 @@ def test_a_timed_out_tool_gives_the_model_an_error(
     result = tool_messages(chat_calls(openai_upstream)[-1].json)[0]["content"]
     assert "error" in json.loads(result)
     assert text == f"TOOL[{result}]"
+
+
+def _specs(url: str, account: Account, tool_id: str) -> requests.Response:
+    return requests.get(f"{url}/api/v1/tools/id/{tool_id}/specs", headers=account.headers, timeout=30)
+
+
+def _verified_user(url: str, admin: Account, email: str) -> Account:
+    account = signup(url, email)
+    promoted = requests.post(
+        f"{url}/api/v1/users/{account.id}/update", json={"role": "user"}, headers=admin.headers, timeout=10
+    )
+    assert promoted.status_code == 200, promoted.text
+    signin = requests.post(
+        f"{url}/api/v1/auths/signin", json={"email": email, "password": account.password}, timeout=10
+    )
+    assert signin.status_code == 200, signin.text
+    account.token = signin.json()["token"]
+    return account
+
+
+def test_an_mcp_server_s_specs_are_listed(short_timeout: tuple[str, Account]) -> None:
+    url, admin = short_timeout
+    reply = _specs(url, admin, "server:mcp:fakemcp")
+    assert reply.status_code == 200, reply.text
+    specs = reply.json()["specs"]
+    assert specs[0] == {"name": "get_weather", "description": "Get the weather for a city."}
+    assert [s["name"] for s in specs][:3] == ["get_weather", "fail", "slow"]
+    assert all(set(s) == {"name", "description"} for s in specs)
+
+
+def test_specs_of_anything_but_a_usable_mcp_server_are_not_found(short_timeout: tuple[str, Account]) -> None:
+    url, admin = short_timeout
+    create_tool(url, admin, "specs_weather", "weather_tool")
+    try:
+        for tool_id in ("specs_weather", "server:weather", "server:mcp:nope"):
+            reply = _specs(url, admin, tool_id)
+            assert (reply.status_code, reply.json()) == (404, {"detail": "Tool not found"}), tool_id
+    finally:
+        delete_tool(url, admin, "specs_weather")
+    user = _verified_user(url, admin, "specs-user@example.com")
+    assert _specs(url, user, "server:mcp:fakemcp").status_code == 200
+    refused = _specs(url, user, "server:mcp:private")
+    assert (refused.status_code, refused.json()) == (404, {"detail": "Tool not found"})
+    assert _specs(url, admin, "server:mcp:private").status_code == 200
+    assert requests.get(f"{url}/api/v1/tools/id/server:mcp:fakemcp/specs", timeout=10).status_code == 401
+
+
+def test_an_mcp_server_that_refuses_is_a_502(short_timeout: tuple[str, Account]) -> None:
+    url, admin = short_timeout
+    reply = _specs(url, admin, "server:mcp:badkey")
+    assert (reply.status_code, reply.json()) == (502, {"detail": "Unable to load tools"})

@@ -15,8 +15,9 @@ from tests.e2e.conftest import Account, Running
 
 BASE = "/api/v1/tools"
 SOURCES = Path(__file__).parent.parent / "functions"
-RESPONSE_KEYS = ["id", "user_id", "name", "meta", "access_grants", "updated_at", "created_at"]
+RESPONSE_KEYS = ["version_id", "id", "user_id", "name", "meta", "access_grants", "updated_at", "created_at"]
 MODEL_KEYS = [
+    "version_id",
     "id",
     "user_id",
     "name",

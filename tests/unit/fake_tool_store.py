@@ -3,13 +3,15 @@
 from collections.abc import Sequence
 from dataclasses import replace
 
-from services.inference.tools.records import ToolRecord
+from services.inference.tools.records import ToolRecord, ToolVersion
 
 
 class FakeToolStore:
     def __init__(self) -> None:
         self.tools: dict[str, ToolRecord] = {}
         self.user_valves: dict[tuple[str, str], dict] = {}
+        # Oldest first.
+        self.versions: list[ToolVersion] = []
         self.reads = 0
 
     async def list_visible(self, user_id: str | None) -> list[ToolRecord]:
@@ -33,18 +35,64 @@ class FakeToolStore:
         self.reads += 1
         return [self.tools[i] for i in tool_ids if i in self.tools]
 
-    async def insert(self, record: ToolRecord) -> bool:
+    async def insert(self, record: ToolRecord, version: ToolVersion | None = None) -> bool:
         if record.id in self.tools:
             return False
+        if version is not None:
+            record = replace(record, version_id=version.id)
+            self.versions.append(version)
         self.tools[record.id] = record
         return True
 
     async def update_code(
-        self, tool_id: str, *, name: str, content: str, specs: list, meta: dict
+        self,
+        tool_id: str,
+        *,
+        name: str,
+        content: str,
+        specs: list,
+        meta: dict,
+        version: ToolVersion | None = None,
     ) -> ToolRecord | None:
         if tool_id not in self.tools:
             return None
         record = replace(self.tools[tool_id], name=name, content=content, specs=specs, meta=meta)
+        if version is not None:
+            record = replace(record, version_id=version.id)
+            self.versions.append(version)
+        self.tools[tool_id] = record
+        return record
+
+    async def list_versions(self, tool_id: str, offset: int, limit: int) -> list[ToolVersion]:
+        mine = [v for v in reversed(self.versions) if v.tool_id == tool_id]
+        return mine[offset : offset + limit]
+
+    async def get_version(self, tool_id: str, version_id: str) -> ToolVersion | None:
+        return next((v for v in self.versions if v.tool_id == tool_id and v.id == version_id), None)
+
+    async def delete_version(self, tool_id: str, version_id: str) -> bool:
+        gone = await self.get_version(tool_id, version_id)
+        if gone is None:
+            return False
+        self.versions = [
+            replace(v, parent_id=gone.parent_id) if v.parent_id == gone.id else v
+            for v in self.versions
+            if v is not gone
+        ]
+        return True
+
+    async def apply_version(self, tool_id: str, version_id: str) -> ToolRecord | None:
+        version = await self.get_version(tool_id, version_id)
+        if tool_id not in self.tools or version is None:
+            return None
+        record = replace(
+            self.tools[tool_id],
+            name=version.name,
+            content=version.content,
+            specs=version.specs,
+            meta=version.meta,
+            version_id=version.id,
+        )
         self.tools[tool_id] = record
         return record
 
@@ -56,6 +104,7 @@ class FakeToolStore:
         return record
 
     async def delete(self, tool_id: str) -> bool:
+        self.versions = [v for v in self.versions if v.tool_id != tool_id]
         return self.tools.pop(tool_id, None) is not None
 
     async def set_valves(self, tool_id: str, valves: dict) -> ToolRecord | None:

@@ -194,6 +194,29 @@ async def test_list_includes_tool_servers_from_the_hook():
     assert (await rules.listed(ADMIN, query="none", include_servers=True)).servers == []
 
 
+async def test_server_specs_come_from_the_mcp_servers_with_open_webui_s_errors():
+    class Servers:
+        async def listed(self, caller):
+            return []
+
+        async def mcp_specs(self, caller, tool_id):
+            if tool_id == "server:mcp:slow":
+                raise errors.Timeout("Tool discovery timed out")
+            return [{"name": "get_weather", "description": "Weather."}]
+
+    _, rules, _ = build(servers=Servers())
+    specs = await rules.server_specs(OWNER, "server:mcp:m")
+    assert specs == [{"name": "get_weather", "description": "Weather."}]
+    with pytest.raises(errors.Timeout) as slow:
+        await rules.server_specs(OWNER, "server:mcp:slow")
+    # Pinned: the gateway keeps the service's text instead of its generic deadline text.
+    assert (slow.value.http_status, slow.value.detail) == (504, "Tool discovery timed out")
+    _, without, _ = build()
+    with pytest.raises(errors.NotFound) as missing:
+        await without.server_specs(ADMIN, "server:mcp:m")
+    assert missing.value.detail == "Tool not found"
+
+
 async def test_export_is_for_admins():
     _, rules, _ = build(users_may_create=True)
     await rules.create(OWNER, form("weather_tool"))

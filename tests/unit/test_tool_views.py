@@ -30,6 +30,7 @@ def _tool(**overrides: object) -> tools_pb2.Tool:
 def test_shapes():
     tool = _tool()
     assert list(tool_response_json(tool)) == [
+        "version_id",
         "id",
         "user_id",
         "name",

@@ -50,8 +50,23 @@ class ToolForm(BaseModel):
     access_grants: list[dict] | None = Field(
         default=None, description="Grants given at creation; ignored by updates (see /access/update)"
     )
-    commit_message: str | None = Field(default=None, description="Accepted; no version history is kept")
+    commit_message: Text | None = Field(
+        default=None, description="Stored with the version (history entry) this create or update makes"
+    )
 
 
 class ToolAccessForm(BaseModel):
     access_grants: list[dict] = Field(default_factory=list)
+
+
+class ToolVersionForm(BaseModel):
+    version_id: Text = Field(description="The history entry to make current again")
+
+
+class ToolLoadUrlForm(BaseModel):
+    url: Text = Field(
+        description=(
+            "An http(s) URL of a tool's source; GitHub tree/blob URLs are read from raw.githubusercontent.com"
+        ),
+        max_length=8192,
+    )

@@ -18,6 +18,7 @@ from services.gateway.openapi import (
     paths_retrieval,
     paths_system,
     paths_tasks,
+    paths_tool_history,
     paths_tools,
     paths_users,
     paths_workspace_models,
@@ -43,6 +44,7 @@ MODULES: tuple[ModuleType, ...] = (
     paths_retrieval,
     paths_functions,
     paths_tools,
+    paths_tool_history,
     paths_tasks,
 )
 

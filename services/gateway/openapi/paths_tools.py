@@ -35,6 +35,7 @@ _BASE: dict[str, Any] = {
     "access_grants": {"type": "array", "items": ref("ToolAccessGrant")},
     "updated_at": _TIMESTAMP,
     "created_at": _TIMESTAMP,
+    "version_id": {"type": ["string", "null"], "description": "The current version (history entry)"},
 }
 _MODEL: dict[str, Any] = {
     **_BASE,
@@ -204,6 +205,29 @@ PATHS: dict[str, dict[str, Any]] = {
             ref("ToolAccessResponse"),
             (404,),
             description="A caller who may not read the tool is answered with 401, as Open WebUI does.",
+        ),
+    },
+    "/api/v1/tools/id/{tool_id}/specs": {
+        "get": _by_id(
+            "List the tools of an MCP server (`server:mcp:<id>`) the caller may use",
+            {
+                "type": "object",
+                "properties": {
+                    "specs": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"name": {"type": "string"}, "description": {"type": "string"}},
+                            "required": ["name", "description"],
+                        },
+                    }
+                },
+                "required": ["specs"],
+            },
+            (404, 502, 504),
+            description="The server is connected to and asked now. Any other id, or a server the "
+            "caller may not use, is a 404 `Tool not found`; a server that does not answer in time "
+            "is a 504 `Tool discovery timed out`, any other failure a 502 `Unable to load tools`.",
         ),
     },
     "/api/v1/tools/id/{tool_id}/update": {

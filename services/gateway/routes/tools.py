@@ -5,12 +5,18 @@ import orjson
 from aiohttp import web
 
 from services.gateway.auth_guard import Level
-from services.gateway.body import read_json_object, read_model
-from services.gateway.forms.tools import ToolAccessForm, ToolForm
+from services.gateway.body import query_int, read_json_object, read_model
+from services.gateway.forms.tools import ToolAccessForm, ToolForm, ToolLoadUrlForm, ToolVersionForm
 from services.gateway.http_errors import json_response, raw_json_response
 from services.gateway.state import AUTH, GUARD, SETTINGS, TOOLS
-from services.gateway.tool_views import tool_access_json, tool_model_json, tool_response_json, tool_user_json
-from services.gateway.user_refs import attach_users
+from services.gateway.tool_views import (
+    tool_access_json,
+    tool_model_json,
+    tool_response_json,
+    tool_user_json,
+    tool_version_json,
+)
+from services.gateway.user_refs import attach_users, user_names
 
 routes = web.RouteTableDef()
 
@@ -56,6 +62,15 @@ async def export_tools(request: web.Request) -> web.Response:
     return json_response([tool_model_json(t) for t in await request.app[TOOLS].export_tools(principal)])
 
 
+@routes.post(f"{_PREFIX}/load/url")
+async def load_tool_from_url(request: web.Request) -> web.Response:
+    # The inference service makes the outbound call, held to VERIFY_ALLOWED_NETWORKS.
+    principal = await request.app[GUARD].require(request, Level.ADMIN)
+    form = await read_model(request, ToolLoadUrlForm, _max_body(request))
+    loaded = await request.app[TOOLS].load_from_url(principal, form.url)
+    return json_response({"name": loaded.name, "content": loaded.content})
+
+
 @routes.post(f"{_PREFIX}/create")
 async def create_tool(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
@@ -67,6 +82,14 @@ async def create_tool(request: web.Request) -> web.Response:
 async def get_tool(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     return json_response(tool_access_json(await request.app[TOOLS].get_tool(principal, _tool_id(request))))
+
+
+@routes.get(f"{_PREFIX}/id/{{tool_id}}/specs")
+async def get_tool_server_specs(request: web.Request) -> web.Response:
+    # Only MCP servers (``server:mcp:<id>``): their tools are listed now, not stored.
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    specs = await request.app[TOOLS].server_specs(principal, _tool_id(request))
+    return raw_json_response(b'{"specs":' + (specs or b"[]") + b"}")
 
 
 @routes.post(f"{_PREFIX}/id/{{tool_id}}/update")
@@ -136,3 +159,51 @@ async def get_user_valves_spec(request: web.Request) -> web.Response:
 @routes.post(f"{_PREFIX}/id/{{tool_id}}/valves/user/update")
 async def update_user_valves(request: web.Request) -> web.Response:
     return await _update_valves(request, user=True)
+
+
+def _version_id(request: web.Request) -> str:
+    return request.match_info["history_id"]
+
+
+@routes.get(f"{_PREFIX}/id/{{tool_id}}/history")
+async def list_tool_history(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    versions = await request.app[TOOLS].list_versions(
+        principal, _tool_id(request), query_int(request, "page", 1)
+    )
+    names = await user_names(request.app[AUTH], principal.credential, (v.user_id for v in versions))
+    return json_response([tool_version_json(v, names) for v in versions])
+
+
+# Before /history/{history_id}, which would take "diff" for an id.
+@routes.get(f"{_PREFIX}/id/{{tool_id}}/history/diff")
+async def diff_tool_versions(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    diff = await request.app[TOOLS].diff_versions(
+        principal, _tool_id(request), request.query.get("from_id", ""), request.query.get("to_id", "")
+    )
+    return raw_json_response(diff)
+
+
+@routes.get(f"{_PREFIX}/id/{{tool_id}}/history/{{history_id}}")
+async def get_tool_version(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    version = await request.app[TOOLS].get_version(principal, _tool_id(request), _version_id(request))
+    names = await user_names(request.app[AUTH], principal.credential, [version.user_id])
+    return json_response(tool_version_json(version, names))
+
+
+@routes.delete(f"{_PREFIX}/id/{{tool_id}}/history/{{history_id}}")
+async def delete_tool_version(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    return json_response(
+        await request.app[TOOLS].delete_version(principal, _tool_id(request), _version_id(request))
+    )
+
+
+@routes.post(f"{_PREFIX}/id/{{tool_id}}/update/version")
+async def restore_tool_version(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    form = await read_model(request, ToolVersionForm, _max_body(request))
+    tool = await request.app[TOOLS].restore_version(principal, _tool_id(request), form.version_id)
+    return json_response(tool_model_json(tool))

@@ -12,6 +12,7 @@ from services.common import errors, messages
 from services.common.identity import Identity
 from services.inference.functions.invoke import FunctionTimeout, call_hook
 from services.inference.functions.loader import FunctionLoadError, LoadedFunction, make_valves
+from services.inference.tools.cache import ToolCache
 from services.inference.tools.modules import ToolModules
 from services.inference.tools.records import ToolRecord
 from services.inference.tools.repository import ToolStore
@@ -55,10 +56,13 @@ def result_text(result: object) -> str:
 
 
 class PythonToolResolver:
-    """The ToolResolver of stored Python tools (every id that is not ``server:…``)."""
+    """The ToolResolver of stored Python tools (every id that is not ``server:…``). Tool rows,
+    grants and user valves come from a ``ToolCache`` (a plain store is read on every request)."""
 
-    def __init__(self, store: ToolStore, modules: ToolModules, rules: ToolService, timeout_s: float) -> None:
-        self._store = store
+    def __init__(
+        self, store: ToolStore | ToolCache, modules: ToolModules, rules: ToolService, timeout_s: float
+    ) -> None:
+        self._store = store if isinstance(store, ToolCache) else ToolCache(store, 0.0)
         self._modules = modules
         self._rules = rules
         self._timeout_s = timeout_s
@@ -75,7 +79,7 @@ class PythonToolResolver:
         wanted = list(dict.fromkeys(i for i in tool_ids if self.handles(i)))
         if not wanted:
             return []
-        records = {r.id: r for r in await self._store.get_many(wanted)} if self._rules.enabled else {}
+        records = await self._store.records(wanted) if self._rules.enabled else {}
         for tool_id in wanted:
             record = records.get(tool_id)
             if record is None or not self._rules.may_read(caller, record):
@@ -109,7 +113,7 @@ class PythonToolResolver:
         user_valves = None
         if loaded.has_user_valves:
             user_valves = make_valves(
-                loaded, await self._store.get_user_valves(record.id, caller.user_id), "user"
+                loaded, await self._store.user_valves(record.id, caller.user_id), "user"
             )
         file_handler = bool(getattr(loaded.instance, "file_handler", False))
         return [

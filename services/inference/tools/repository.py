@@ -1,4 +1,4 @@
-"""Postgres access for Python tools, their access grants and per-user valves."""
+"""Postgres access for Python tools, their versions, access grants and per-user valves."""
 
 import time
 from collections.abc import Sequence
@@ -7,9 +7,10 @@ from typing import Protocol
 import asyncpg
 import orjson
 
-from services.inference.tools.records import ToolRecord
+from services.inference.tools.records import ToolRecord, ToolVersion
 
-_COLUMNS = "id, user_id, name, content, specs, meta, valves, created_at, updated_at"
+_COLUMNS = "id, user_id, name, content, specs, meta, valves, created_at, updated_at, version_id"
+_VERSION = "id, tool_id, parent_id, user_id, commit_message, name, content, specs, meta, created_at"
 _GRANT = "id, tool_id, principal_type, principal_id, permission, created_at"
 
 
@@ -50,6 +51,22 @@ def _record(row: asyncpg.Record, grants: list[dict]) -> ToolRecord:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         access_grants=grants,
+        version_id=row["version_id"],
+    )
+
+
+def _version(row: asyncpg.Record) -> ToolVersion:
+    return ToolVersion(
+        id=row["id"],
+        tool_id=row["tool_id"],
+        parent_id=row["parent_id"],
+        user_id=row["user_id"],
+        commit_message=row["commit_message"],
+        name=row["name"],
+        content=row["content"],
+        specs=orjson.loads(row["specs"]),
+        meta=orjson.loads(row["meta"]),
+        created_at=row["created_at"],
     )
 
 
@@ -59,15 +76,26 @@ class ToolStore(Protocol):
     async def list_visible(self, user_id: str | None) -> list[ToolRecord]: ...
     async def get(self, tool_id: str) -> ToolRecord | None: ...
     async def get_many(self, tool_ids: Sequence[str]) -> list[ToolRecord]: ...
-    async def insert(self, record: ToolRecord) -> bool: ...
+    async def insert(self, record: ToolRecord, version: ToolVersion | None = None) -> bool: ...
     async def update_code(
-        self, tool_id: str, *, name: str, content: str, specs: list, meta: dict
+        self,
+        tool_id: str,
+        *,
+        name: str,
+        content: str,
+        specs: list,
+        meta: dict,
+        version: ToolVersion | None = None,
     ) -> ToolRecord | None: ...
     async def set_grants(self, tool_id: str, grants: list[dict]) -> ToolRecord | None: ...
     async def delete(self, tool_id: str) -> bool: ...
     async def set_valves(self, tool_id: str, valves: dict) -> ToolRecord | None: ...
     async def get_user_valves(self, tool_id: str, user_id: str) -> dict | None: ...
     async def set_user_valves(self, tool_id: str, user_id: str, valves: dict) -> bool: ...
+    async def list_versions(self, tool_id: str, offset: int, limit: int) -> list[ToolVersion]: ...
+    async def get_version(self, tool_id: str, version_id: str) -> ToolVersion | None: ...
+    async def delete_version(self, tool_id: str, version_id: str) -> bool: ...
+    async def apply_version(self, tool_id: str, version_id: str) -> ToolRecord | None: ...
 
 
 class ToolRepository:
@@ -118,13 +146,13 @@ class ToolRepository:
             rows = await conn.fetch(f"SELECT {_COLUMNS} FROM inference_tool WHERE id = ANY($1::text[])", ids)
             return await self._with_grants(conn, rows)
 
-    async def insert(self, record: ToolRecord) -> bool:
-        """Stores a new tool with its grants; False when the id is taken."""
+    async def insert(self, record: ToolRecord, version: ToolVersion | None = None) -> bool:
+        """Stores a new tool with its grants and its first version; False when the id is taken."""
         async with self._pool.acquire() as conn, conn.transaction():
             status = await conn.execute(
                 "INSERT INTO inference_tool (id, user_id, name, content, specs, meta, valves, created_at, "
-                "updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9) "
-                "ON CONFLICT (id) DO NOTHING",
+                "updated_at, version_id) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, "
+                "$10) ON CONFLICT (id) DO NOTHING",
                 record.id,
                 record.user_id,
                 record.name,
@@ -134,11 +162,31 @@ class ToolRepository:
                 _json(record.valves) if record.valves is not None else None,
                 record.created_at,
                 record.updated_at,
+                version.id if version is not None else record.version_id,
             )
             if status != "INSERT 0 1":
                 return False
             await self._insert_grants(conn, record.id, record.access_grants)
+            if version is not None:
+                await self._insert_version(conn, version)
             return True
+
+    @staticmethod
+    async def _insert_version(conn: asyncpg.Connection, version: ToolVersion) -> None:
+        await conn.execute(
+            f"INSERT INTO inference_tool_history ({_VERSION}) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)",
+            version.id,
+            version.tool_id,
+            version.parent_id,
+            version.user_id,
+            version.commit_message,
+            version.name,
+            version.content,
+            _json(version.specs),
+            _json(version.meta),
+            version.created_at,
+        )
 
     @staticmethod
     async def _insert_grants(conn: asyncpg.Connection, tool_id: str, grants: list[dict]) -> None:
@@ -169,16 +217,91 @@ class ToolRepository:
             return (await self._with_grants(conn, [row]))[0]
 
     async def update_code(
-        self, tool_id: str, *, name: str, content: str, specs: list, meta: dict
+        self,
+        tool_id: str,
+        *,
+        name: str,
+        content: str,
+        specs: list,
+        meta: dict,
+        version: ToolVersion | None = None,
     ) -> ToolRecord | None:
-        return await self._change(
-            "UPDATE inference_tool SET name = $2, content = $3, specs = $4::jsonb, meta = $5::jsonb, "
-            f"updated_at = $6 WHERE id = $1 RETURNING {_COLUMNS}",
+        """New code, name and meta; with ``version`` stored as the tool's new current version."""
+        if _absent(tool_id):
+            return None
+        async with self._pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                "UPDATE inference_tool SET name = $2, content = $3, specs = $4::jsonb, meta = $5::jsonb, "
+                f"updated_at = $6, version_id = COALESCE($7, version_id) WHERE id = $1 RETURNING {_COLUMNS}",
+                tool_id,
+                name,
+                content,
+                _json(specs),
+                _json(meta),
+                now(),
+                version.id if version is not None else None,
+            )
+            if row is None:
+                return None
+            if version is not None:
+                await self._insert_version(conn, version)
+            return (await self._with_grants(conn, [row]))[0]
+
+    async def list_versions(self, tool_id: str, offset: int, limit: int) -> list[ToolVersion]:
+        """A tool's versions, newest first."""
+        if _absent(tool_id):
+            return []
+        rows = await self._pool.fetch(
+            f"SELECT {_VERSION} FROM inference_tool_history WHERE tool_id = $1 "
+            "ORDER BY seq DESC OFFSET $2 LIMIT $3",
             tool_id,
-            name,
-            content,
-            _json(specs),
-            _json(meta),
+            offset,
+            limit,
+        )
+        return [_version(row) for row in rows]
+
+    async def get_version(self, tool_id: str, version_id: str) -> ToolVersion | None:
+        if _absent(tool_id) or _absent(version_id):
+            return None
+        row = await self._pool.fetchrow(
+            f"SELECT {_VERSION} FROM inference_tool_history WHERE tool_id = $1 AND id = $2",
+            tool_id,
+            version_id,
+        )
+        return _version(row) if row is not None else None
+
+    async def delete_version(self, tool_id: str, version_id: str) -> bool:
+        """Forgets a version; the versions made from it now count as made from its parent."""
+        if _absent(tool_id) or _absent(version_id):
+            return False
+        async with self._pool.acquire() as conn, conn.transaction():
+            parent = await conn.fetchrow(
+                "DELETE FROM inference_tool_history WHERE tool_id = $1 AND id = $2 RETURNING parent_id",
+                tool_id,
+                version_id,
+            )
+            if parent is None:
+                return False
+            await conn.execute(
+                "UPDATE inference_tool_history SET parent_id = $3 WHERE tool_id = $1 AND parent_id = $2",
+                tool_id,
+                version_id,
+                parent["parent_id"],
+            )
+            return True
+
+    async def apply_version(self, tool_id: str, version_id: str) -> ToolRecord | None:
+        """Makes a stored version the tool's name, code, specs and meta and its current version;
+        None when the tool or that version of it does not exist."""
+        if _absent(tool_id) or _absent(version_id):
+            return None
+        columns = ", ".join(f"t.{c.strip()}" for c in _COLUMNS.split(","))
+        return await self._change(
+            "UPDATE inference_tool t SET name = h.name, content = h.content, specs = h.specs, "
+            "meta = h.meta, version_id = h.id, updated_at = $3 FROM inference_tool_history h "
+            f"WHERE t.id = $1 AND h.id = $2 AND h.tool_id = t.id RETURNING {columns}",
+            tool_id,
+            version_id,
             now(),
         )
 

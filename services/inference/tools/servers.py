@@ -309,7 +309,7 @@ class ToolServers:
         try:
             listed = await self._mcp_list(connection, caller)
         except McpTimeout as error:
-            raise Timeout(DISCOVERY_TIMED_OUT) from error
+            raise Timeout(DISCOVERY_TIMED_OUT, http_status=504) from error
         except McpError as error:
             log.warning("MCP server %s: tools not listed: %s", connection.id, error)
             raise BadGateway(UNABLE_TO_LOAD) from error

@@ -31,7 +31,7 @@ from services.inference.functions.loader import (
     valves_spec,
 )
 from services.inference.tools.modules import ToolModules
-from services.inference.tools.records import ToolRecord
+from services.inference.tools.records import ToolRecord, ToolVersion
 from services.inference.tools.repository import ToolStore
 from services.inference.tools.specs import tool_specs
 
@@ -47,6 +47,11 @@ class ToolServerLister(Protocol):
     (``{"id": "server:<id>", "user_id", "name", "meta"}``): see tools/servers.py."""
 
     async def listed(self, caller: Identity) -> list[dict]: ...
+
+    async def mcp_specs(self, caller: Identity, tool_id: str) -> list[dict]:
+        """``server:mcp:<id>``'s tools as ``{"name", "description"}``, listed now; NotFound for any
+        other id or a server the caller may not use, Timeout or BadGateway when it fails."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,16 @@ class ToolService:
             ]
         return ToolList(views, servers)
 
+    async def server_specs(self, caller: Identity, tool_id: str) -> list[dict]:
+        """``GET /id/{id}/specs``: served for MCP servers only (Python tools carry their specs)."""
+        if self._servers is None:
+            raise errors.NotFound(messages.TOOL_NOT_FOUND)
+        try:
+            return await self._servers.mcp_specs(caller, tool_id)
+        except errors.Timeout as error:
+            # Open WebUI's own text, not the gateway's generic deadline text.
+            raise errors.Timeout(error.detail, http_status=504) from None
+
     async def export(self, caller: Identity) -> list[ToolRecord]:
         """Every tool the caller may write, with its code (admins: ``workspace.tools_export`` is
         not granted to users by default)."""
@@ -184,7 +199,7 @@ class ToolService:
         if not form.id.isidentifier():
             raise errors.InvalidArgument(messages.FUNCTION_ID_INVALID)
         tool_id = form.id.lower()
-        _check_storable(form.name, form.content, form.meta.model_dump())
+        _check_storable(form.name, form.content, form.commit_message or "", form.meta.model_dump())
         if await self._store.get(tool_id) is not None:
             raise errors.InvalidArgument(messages.ID_TAKEN)
         try:
@@ -195,20 +210,23 @@ class ToolService:
                 messages.error_with(messages.TOOL_CREATE_FAILED, str(error))
             ) from None
         now = int(self._clock())
+        meta = _meta_of(tool_id, form, loaded)
+        version = self.new_version(caller, tool_id, None, form, specs, meta)
         record = ToolRecord(
             id=tool_id,
             user_id=caller.user_id,
             name=form.name,
             content=form.content,
             specs=specs,
-            meta=_meta_of(tool_id, form, loaded),
+            meta=meta,
             valves=None,
             created_at=now,
             updated_at=now,
             # On create, grants the caller may not give are dropped silently.
             access_grants=self._grants(caller, tool_id, form.access_grants or [], [], strict=False),
+            version_id=version.id,
         )
-        if not await self._store.insert(record):
+        if not await self._store.insert(record, version):
             raise errors.InvalidArgument(messages.ID_TAKEN)
         self._modules.remember(tool_id, form.content, loaded)
         return self._view(caller, record)
@@ -226,7 +244,7 @@ class ToolService:
         Changing the code needs the right to create tools as well as write access."""
         record = await self._writable(caller, tool_id)
         form = _form(form_json)
-        _check_storable(form.name, form.content, form.meta.model_dump())
+        _check_storable(form.name, form.content, form.commit_message or "", form.meta.model_dump())
         if form.content != record.content and not self.may_create(caller):
             raise _unauthorized()
         try:
@@ -234,8 +252,14 @@ class ToolService:
             specs = tool_specs(loaded.instance)
         except FunctionLoadError as error:
             raise errors.InvalidArgument(str(error)) from None
+        meta = _meta_of(tool_id, form, loaded)
         updated = await self._store.update_code(
-            tool_id, name=form.name, content=form.content, specs=specs, meta=_meta_of(tool_id, form, loaded)
+            tool_id,
+            name=form.name,
+            content=form.content,
+            specs=specs,
+            meta=meta,
+            version=self.new_version(caller, tool_id, record.version_id, form, specs, meta),
         )
         if updated is None:
             raise _missing_401()
@@ -315,6 +339,23 @@ class ToolService:
         return stored
 
     # Helpers.
+
+    def new_version(
+        self, caller: Identity, tool_id: str, parent_id: str | None, form: ToolForm, specs: list, meta: dict
+    ) -> ToolVersion:
+        """The history entry a create or update stores."""
+        return ToolVersion(
+            id=self._new_id(),
+            tool_id=tool_id,
+            parent_id=parent_id,
+            user_id=caller.user_id,
+            commit_message=form.commit_message,
+            name=form.name,
+            content=form.content,
+            specs=specs,
+            meta=meta,
+            created_at=int(self._clock()),
+        )
 
     async def _writable(self, caller: Identity, tool_id: str) -> ToolRecord:
         record = await self._store.get(tool_id)

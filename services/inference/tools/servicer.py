@@ -7,7 +7,9 @@ from services.common.errors import InvalidArgument
 from services.common.grpc_identity import current_identity, require_verified
 from services.common.identity import Identity
 from services.inference.replies import dumps
-from services.inference.tools.records import ToolRecord
+from services.inference.tools.history import ToolHistory
+from services.inference.tools.load_url import ToolUrlLoader
+from services.inference.tools.records import ToolRecord, ToolVersion
 from services.inference.tools.service import Scope, ToolService, ToolView
 from webui.inference.v1 import tools_pb2 as pb
 from webui.inference.v1 import tools_pb2_grpc
@@ -49,7 +51,27 @@ def tool_message(record: ToolRecord, *, write_access: bool, show_content: bool) 
         updated_at=record.updated_at,
         write_access=write_access,
         has_user_valves=bool(record.meta.get("has_user_valves")),
+        version_id=record.version_id or "",
     )
+
+
+def version_message(version: ToolVersion, *, snapshot: bool) -> pb.ToolVersion:
+    message = pb.ToolVersion(
+        id=version.id,
+        tool_id=version.tool_id,
+        parent_id=version.parent_id or "",
+        user_id=version.user_id,
+        commit_message=version.commit_message or "",
+        has_commit_message=version.commit_message is not None,
+        created_at=version.created_at,
+        has_snapshot=snapshot,
+    )
+    if snapshot:
+        message.name = version.name
+        message.content = version.content
+        message.specs_json = dumps(version.specs)
+        message.meta_json = dumps(version.meta)
+    return message
 
 
 def _view(view: ToolView) -> pb.Tool:
@@ -57,8 +79,10 @@ def _view(view: ToolView) -> pb.Tool:
 
 
 class ToolsServicer(tools_pb2_grpc.ToolsServiceServicer):
-    def __init__(self, tools: ToolService) -> None:
+    def __init__(self, tools: ToolService, history: ToolHistory, loader: ToolUrlLoader) -> None:
         self._tools = tools
+        self._history = history
+        self._loader = loader
 
     async def ListTools(self, request: pb.ListToolsRequest, context: Context) -> pb.ListToolsResponse:  # noqa: N802
         listed = await self._tools.listed(_caller(), request.query, request.include_servers)
@@ -105,3 +129,45 @@ class ToolsServicer(tools_pb2_grpc.ToolsServiceServicer):
         values = _json(request.valves_json, "valves_json")
         stored = await self._tools.update_valves(_caller(), request.id, _scope(request.scope), values)
         return pb.UpdateToolValvesResponse(valves_json=dumps(stored))
+
+    async def GetToolServerSpecs(  # noqa: N802
+        self, request: pb.GetToolServerSpecsRequest, context: Context
+    ) -> pb.GetToolServerSpecsResponse:
+        specs = await self._tools.server_specs(_caller(), request.id)
+        return pb.GetToolServerSpecsResponse(specs_json=dumps(specs))
+
+    async def ListToolVersions(  # noqa: N802
+        self, request: pb.ListToolVersionsRequest, context: Context
+    ) -> pb.ListToolVersionsResponse:
+        versions = await self._history.listed(_caller(), request.id, request.page)
+        return pb.ListToolVersionsResponse(versions=[version_message(v, snapshot=False) for v in versions])
+
+    async def GetToolVersion(  # noqa: N802
+        self, request: pb.GetToolVersionRequest, context: Context
+    ) -> pb.GetToolVersionResponse:
+        version = await self._history.get(_caller(), request.id, request.version_id)
+        return pb.GetToolVersionResponse(version=version_message(version, snapshot=True))
+
+    async def DeleteToolVersion(  # noqa: N802
+        self, request: pb.DeleteToolVersionRequest, context: Context
+    ) -> pb.DeleteToolVersionResponse:
+        deleted = await self._history.delete(_caller(), request.id, request.version_id)
+        return pb.DeleteToolVersionResponse(deleted=deleted)
+
+    async def DiffToolVersions(  # noqa: N802
+        self, request: pb.DiffToolVersionsRequest, context: Context
+    ) -> pb.DiffToolVersionsResponse:
+        diff = await self._history.diff(_caller(), request.id, request.from_id, request.to_id)
+        return pb.DiffToolVersionsResponse(diff_json=dumps(diff))
+
+    async def RestoreToolVersion(  # noqa: N802
+        self, request: pb.RestoreToolVersionRequest, context: Context
+    ) -> pb.RestoreToolVersionResponse:
+        view = await self._history.restore(_caller(), request.id, request.version_id)
+        return pb.RestoreToolVersionResponse(tool=_view(view))
+
+    async def LoadToolFromUrl(  # noqa: N802
+        self, request: pb.LoadToolFromUrlRequest, context: Context
+    ) -> pb.LoadToolFromUrlResponse:
+        loaded = await self._loader.load(_caller(), request.url)
+        return pb.LoadToolFromUrlResponse(name=loaded.name, content=loaded.content)

@@ -85,6 +85,41 @@ class ToolsServiceStub:
                 request_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.UpdateToolValvesRequest.SerializeToString,
                 response_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.UpdateToolValvesResponse.FromString,
                 _registered_method=True)
+        self.ListToolVersions = channel.unary_unary(
+                '/webui.inference.v1.ToolsService/ListToolVersions',
+                request_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.ListToolVersionsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.ListToolVersionsResponse.FromString,
+                _registered_method=True)
+        self.GetToolVersion = channel.unary_unary(
+                '/webui.inference.v1.ToolsService/GetToolVersion',
+                request_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.GetToolVersionRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.GetToolVersionResponse.FromString,
+                _registered_method=True)
+        self.DeleteToolVersion = channel.unary_unary(
+                '/webui.inference.v1.ToolsService/DeleteToolVersion',
+                request_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.DeleteToolVersionRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.DeleteToolVersionResponse.FromString,
+                _registered_method=True)
+        self.DiffToolVersions = channel.unary_unary(
+                '/webui.inference.v1.ToolsService/DiffToolVersions',
+                request_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.DiffToolVersionsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.DiffToolVersionsResponse.FromString,
+                _registered_method=True)
+        self.RestoreToolVersion = channel.unary_unary(
+                '/webui.inference.v1.ToolsService/RestoreToolVersion',
+                request_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.RestoreToolVersionRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.RestoreToolVersionResponse.FromString,
+                _registered_method=True)
+        self.LoadToolFromUrl = channel.unary_unary(
+                '/webui.inference.v1.ToolsService/LoadToolFromUrl',
+                request_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.LoadToolFromUrlRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.LoadToolFromUrlResponse.FromString,
+                _registered_method=True)
+        self.GetToolServerSpecs = channel.unary_unary(
+                '/webui.inference.v1.ToolsService/GetToolServerSpecs',
+                request_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.GetToolServerSpecsRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.GetToolServerSpecsResponse.FromString,
+                _registered_method=True)
 
 
 class ToolsServiceServicer:
@@ -158,6 +193,58 @@ class ToolsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListToolVersions(self, request, context):
+        """A tool's stored versions (one per create and update), newest first, a page at a time
+        (owner, write grant, admin).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetToolVersion(self, request, context):
+        """One version with its snapshot of name, meta and code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteToolVersion(self, request, context):
+        """Forgets one version (not the current one).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DiffToolVersions(self, request, context):
+        """A unified diff of two versions' code and meta.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestoreToolVersion(self, request, context):
+        """Makes a stored version the tool's code, name and meta again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LoadToolFromUrl(self, request, context):
+        """Fetches a tool's source from a URL (admins), for the create form; GitHub tree and blob URLs
+        are read from raw.githubusercontent.com.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetToolServerSpecs(self, request, context):
+        """The tools an MCP server (`server:mcp:<id>`) the caller may use offers, listed now; any other id
+        is not found.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ToolsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -205,6 +292,41 @@ def add_ToolsServiceServicer_to_server(servicer, server):
                     servicer.UpdateToolValves,
                     request_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.UpdateToolValvesRequest.FromString,
                     response_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.UpdateToolValvesResponse.SerializeToString,
+            ),
+            'ListToolVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListToolVersions,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.ListToolVersionsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.ListToolVersionsResponse.SerializeToString,
+            ),
+            'GetToolVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetToolVersion,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.GetToolVersionRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.GetToolVersionResponse.SerializeToString,
+            ),
+            'DeleteToolVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteToolVersion,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.DeleteToolVersionRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.DeleteToolVersionResponse.SerializeToString,
+            ),
+            'DiffToolVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.DiffToolVersions,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.DiffToolVersionsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.DiffToolVersionsResponse.SerializeToString,
+            ),
+            'RestoreToolVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestoreToolVersion,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.RestoreToolVersionRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.RestoreToolVersionResponse.SerializeToString,
+            ),
+            'LoadToolFromUrl': grpc.unary_unary_rpc_method_handler(
+                    servicer.LoadToolFromUrl,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.LoadToolFromUrlRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.LoadToolFromUrlResponse.SerializeToString,
+            ),
+            'GetToolServerSpecs': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetToolServerSpecs,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_tools__pb2.GetToolServerSpecsRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_tools__pb2.GetToolServerSpecsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -456,6 +578,195 @@ class ToolsService:
             '/webui.inference.v1.ToolsService/UpdateToolValves',
             webui_dot_inference_dot_v1_dot_tools__pb2.UpdateToolValvesRequest.SerializeToString,
             webui_dot_inference_dot_v1_dot_tools__pb2.UpdateToolValvesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListToolVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ToolsService/ListToolVersions',
+            webui_dot_inference_dot_v1_dot_tools__pb2.ListToolVersionsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_tools__pb2.ListToolVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetToolVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ToolsService/GetToolVersion',
+            webui_dot_inference_dot_v1_dot_tools__pb2.GetToolVersionRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_tools__pb2.GetToolVersionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteToolVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ToolsService/DeleteToolVersion',
+            webui_dot_inference_dot_v1_dot_tools__pb2.DeleteToolVersionRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_tools__pb2.DeleteToolVersionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DiffToolVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ToolsService/DiffToolVersions',
+            webui_dot_inference_dot_v1_dot_tools__pb2.DiffToolVersionsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_tools__pb2.DiffToolVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestoreToolVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ToolsService/RestoreToolVersion',
+            webui_dot_inference_dot_v1_dot_tools__pb2.RestoreToolVersionRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_tools__pb2.RestoreToolVersionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LoadToolFromUrl(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ToolsService/LoadToolFromUrl',
+            webui_dot_inference_dot_v1_dot_tools__pb2.LoadToolFromUrlRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_tools__pb2.LoadToolFromUrlResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetToolServerSpecs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.ToolsService/GetToolServerSpecs',
+            webui_dot_inference_dot_v1_dot_tools__pb2.GetToolServerSpecsRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_tools__pb2.GetToolServerSpecsResponse.FromString,
             options,
             channel_credentials,
             insecure,
