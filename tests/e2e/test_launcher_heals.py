@@ -34,8 +34,8 @@ def test_every_process_killed_under_load_is_back_within_seconds(healing: Stack) 
     for result in results:
         if result.name in GRPC_SERVICES:
             # Only calls in flight at the crash, or sent in the moment before it serves again, fail.
-            # Recovery takes 0.3–2 s on an idle machine (BENCHMARKS.md); the bound leaves room for a
-            # shared one (3.9 s seen with other test runs beside it).
+            # A gRPC service is back in 1.1–1.7 s when the machine is quiet, 3.06 s with tests beside
+            # it (BENCHMARKS.md "Resilience"); the bound leaves room for a shared machine (3.9 s seen).
             assert result.recovery_s <= 5 and result.failures <= 5 * CLIENTS, report
         elif result.name == "gateway":
             # Until it listens again connections are refused: each client fails about every 0.1 s.

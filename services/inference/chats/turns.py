@@ -281,7 +281,6 @@ class ChatTurns:
         continued reply had."""
         stored = state.messages
         planned: dict[str, dict] = {}
-        touched = dict(stored)
         anchor: str | None = None
         if request.user_message is not None and user_id is not None:
             existing = stored.get(user_id)
@@ -299,8 +298,8 @@ class ChatTurns:
                     "timestamp": request.user_message.get("timestamp", self._now()),
                     "models": request.user_message.get("models", [request.model]),
                 }
-                touched[user_id] = planned[user_id] = tree.stamp(message, identity)
-                self._link(touched, planned, parent_given, user_id)
+                planned[user_id] = tree.stamp(message, identity)
+                self._link(planned, parent_given, user_id)
             anchor = user_id
         elif (
             request.continue_id is None and request.parent_id is not None and request.parent_id not in stored
@@ -322,7 +321,7 @@ class ChatTurns:
                     raise PermissionDenied(messages.ACCESS_PROHIBITED, http_status=403)
                 content = existing.get("content")
                 earlier = content if isinstance(content, str) else ""
-                touched[key] = planned[key] = {**existing, "done": False}
+                planned[key] = {**existing, "done": False}
                 continue
             if existing is not None:
                 if not _fillable(existing, identity, anchor):
@@ -337,12 +336,12 @@ class ChatTurns:
                 if parent is None:
                     parent = request.parent_id if request.parent_id is not None else state.current_message_id
                 message = self._placeholder(key, parent, request, model_name)
-            touched[key] = planned[key] = tree.stamp(message, identity)
-            self._link(touched, planned, message.get("parentId"), key)
+            planned[key] = tree.stamp(message, identity)
+            self._link(planned, message.get("parentId"), key)
         return planned, anchor, earlier
 
     @staticmethod
-    def _link(touched: dict[str, dict], planned: dict[str, dict], parent: object, child: str) -> None:
+    def _link(planned: dict[str, dict], parent: object, child: str) -> None:
         """``child`` listed under a parent the turn writes anyway. A stored parent is left as it is:
         every read lists a message under its parent from ``parentId`` (Open WebUI's repair), so the
         turn need not rewrite the parent's row, which would grow with its children and make every
@@ -350,7 +349,6 @@ class ChatTurns:
         if not isinstance(parent, str) or parent not in planned:
             return
         _linked(planned, parent, child)
-        touched[parent] = planned[parent]
 
     @staticmethod
     def _prompt(body: dict, branch: list[dict]) -> list:
