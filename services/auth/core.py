@@ -5,9 +5,11 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 
 from services.auth import errors
+from services.auth.group_models import UserAccess
 from services.auth.models import (
     Authenticated,
     CredentialKind,
@@ -22,14 +24,18 @@ from services.auth.repository import AuthRepository, EmailTakenError, SigninAtte
 from services.auth.sources import source_key
 from services.auth.tokens import (
     API_KEY_PREFIX,
+    DEFAULT_LIFETIME,
     TokenIssuer,
     hash_api_key,
     mask_api_key,
     new_api_key,
     new_session_stamp,
 )
+from services.common.settings import parse_duration
 
 log = logging.getLogger(__name__)
+# Resolves a user id to its effective groups and true permission keys.
+UserAccessLookup = Callable[[str], Awaitable[UserAccess]]
 
 # Open WebUI's validate_email_format, plus its special case for the no-auth admin.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -48,6 +54,10 @@ class AuthPolicy:
     signin_rate_limit: int = 15
     signin_rate_window_s: int = 180
     signin_source_rate_limit: int = 30
+    # Lifetime of new JWTs (Open WebUI's duration text); "" = the token issuer's own (from start).
+    jwt_expires_in: str = ""
+    # Group new sign-ups join (DEFAULT_GROUP_ID); "" = none.
+    default_group_id: str = ""
 
 
 def signin_refusal(attempt: SigninAttempt, policy: AuthPolicy) -> str | None:
@@ -87,31 +97,46 @@ class AuthCore:
         hasher: PasswordHasher,
         tokens: TokenIssuer,
         policy: AuthPolicy,
+        access: UserAccessLookup | None = None,
+        live_policy: Callable[[], Awaitable[AuthPolicy]] | None = None,
+        join_group: Callable[[str, str], Awaitable[object]] | None = None,
     ) -> None:
         self._repo = repo
         self._hasher = hasher
         self._tokens = tokens
         self._policy = policy
+        # The admin config's live values (LivePolicy), and how a new user joins DEFAULT_GROUP_ID
+        # (group id, user id; an unknown group is skipped): both optional, for tests.
+        self._live_policy = live_policy
+        self._join_group = join_group
+        # Groups and permissions of an authenticated user (GroupsCore.access_of); none without it.
+        self._access = access
 
     @property
     def policy(self) -> AuthPolicy:
         return self._policy
 
+    async def current_policy(self) -> AuthPolicy:
+        """The policy now: the admin config's live values (services/auth/admin_config.py) over the
+        one fixed at start, at most a few seconds old."""
+        return await self._live_policy() if self._live_policy is not None else self._policy
+
     # -- sessions -----------------------------------------------------------------------------
 
     async def signup(self, name: str, email: str, password: str, profile_image_url: str) -> Session:
-        if await self._repo.count_users() > 0 and not self._policy.enable_signup:
+        policy = await self.current_policy()
+        if await self._repo.count_users() > 0 and not policy.enable_signup:
             raise errors.SignupDisabled()
-        user = await self._create_user(
-            name, email, password, profile_image_url, self._policy.default_user_role
-        )
-        return self._session(user)
+        user = await self._create_user(name, email, password, profile_image_url, policy.default_user_role)
+        if policy.default_group_id and self._join_group is not None:
+            await self._join_group(policy.default_group_id, user.id)
+        return await self._session(user, policy)
 
     async def add_user(
         self, name: str, email: str, password: str, profile_image_url: str, role: Role
     ) -> Session:
         """An admin adds a user with the role it chooses."""
-        return self._session(await self._create_user(name, email, password, profile_image_url, role))
+        return await self._session(await self._create_user(name, email, password, profile_image_url, role))
 
     async def signin(self, email: str, password: str, source: str) -> Session:
         """Signs in from ``source`` (the client's address), within the limits of ``signin_refusal``."""
@@ -133,22 +158,38 @@ class AuthCore:
         await self._repo.settle_signin_attempt(attempt.id, succeeded=user is not None)
         if user is None:
             raise errors.InvalidCredentials()
-        return self._session(user)
+        return await self._session(user)
 
     async def authenticate(self, credential: str) -> Authenticated:
+        """The credential's user, with its effective groups and permissions (one more statement:
+        they change without the credential changing, so they are read on every check)."""
+        result = await self._check_credential(credential)
+        if self._access is None:
+            return result
+        access = await self._access(result.user.id)
+        return replace(result, group_ids=access.group_ids, permissions=access.permissions)
+
+    async def _check_credential(self, credential: str) -> Authenticated:
         credential = credential.strip()
         if not credential:
             raise errors.NotAuthenticated()
         if credential.startswith(API_KEY_PREFIX):
-            if not self._policy.enable_api_keys:
+            if not (await self.current_policy()).enable_api_keys:
                 raise errors.ApiKeysDisabled()
-            user = await self._repo.get_user_by_api_key(hash_api_key(credential))
-            if user is None:
+            found = await self._repo.get_api_key_user(hash_api_key(credential))
+            if found is None:
                 raise errors.InvalidToken()
+            user, key = found
             now = int(time.time())
+            if key.expired(now):
+                raise errors.ExpiredApiKey()
             if now - user.last_active_at >= _ACTIVITY_RESOLUTION_S:
                 user = await self._repo.touch_last_active(user.id, now) or user
-            return Authenticated(user=user, kind=CredentialKind.API_KEY, expires_at=None)
+            if key.last_used_at is None or now - key.last_used_at >= _ACTIVITY_RESOLUTION_S:
+                await self._repo.touch_api_key(key.id, now)
+            return Authenticated(
+                user=user, kind=CredentialKind.API_KEY, expires_at=key.expires_at, scope=key.scope()
+            )
         claims = self._tokens.decode(credential)
         found = await self._repo.get_session_user(claims.user_id, claims.jti)
         if found is None:
@@ -156,6 +197,10 @@ class AuthCore:
         user, revoked = found
         if revoked or claims.session_stamp != user.session_stamp:
             raise errors.RevokedToken()
+        # Open WebUI counts any authenticated request as activity (``is_active`` in §7.1).
+        now = int(time.time())
+        if now - user.last_active_at >= _ACTIVITY_RESOLUTION_S:
+            user = await self._repo.touch_last_active(user.id, now) or user
         return Authenticated(user=user, kind=CredentialKind.JWT, expires_at=claims.expires_at)
 
     async def signout(self, token: str) -> None:
@@ -185,14 +230,14 @@ class AuthCore:
     # -- API keys -----------------------------------------------------------------------------
 
     async def create_api_key(self, user_id: str) -> str:
-        if not self._policy.enable_api_keys:
+        if not (await self.current_policy()).enable_api_keys:
             raise errors.ApiKeyCreationDisabled()
         key = new_api_key()
         await self._repo.set_api_key(user_id, hash_api_key(key), key[-4:])
         return key
 
     async def get_api_key(self, user_id: str) -> str:
-        if not self._policy.enable_api_keys:
+        if not (await self.current_policy()).enable_api_keys:
             raise errors.ApiKeyCreationDisabled()
         last4 = await self._repo.get_api_key_last4(user_id)
         if last4 is None:
@@ -200,7 +245,7 @@ class AuthCore:
         return mask_api_key(last4)
 
     async def delete_api_key(self, user_id: str) -> None:
-        if not self._policy.enable_api_keys:
+        if not (await self.current_policy()).enable_api_keys:
             raise errors.ApiKeyCreationDisabled()
         await self._repo.delete_api_key(user_id)
 
@@ -305,6 +350,9 @@ class AuthCore:
         except EmailTakenError:
             raise errors.EmailTaken() from None
 
-    def _session(self, user: UserRecord) -> Session:
-        token, expires_at = self._tokens.issue(user.id, user.session_stamp)
+    async def _session(self, user: UserRecord, policy: AuthPolicy | None = None) -> Session:
+        policy = policy or await self.current_policy()
+        # JWT_EXPIRES_IN is live: new sessions take the admin config's lifetime.
+        lifetime = parse_duration(policy.jwt_expires_in) if policy.jwt_expires_in else DEFAULT_LIFETIME
+        token, expires_at = self._tokens.issue(user.id, user.session_stamp, lifetime)
         return Session(user=user, token=token, expires_at=expires_at)

@@ -99,3 +99,34 @@ class SessionRequired(PermissionDenied):
 
     def __init__(self) -> None:
         super().__init__(messages.HUMAN_SESSION_REQUIRED)
+
+
+class ExpiredApiKey(Unauthenticated):
+    """An sk- key past its expires_at: it stays listed (and revocable) but no longer works."""
+
+    def __init__(self) -> None:
+        super().__init__(messages.API_KEY_EXPIRED)
+
+
+class ApiKeyNameTaken(InvalidArgument):
+    def __init__(self) -> None:
+        super().__init__(messages.API_KEY_NAME_TAKEN)
+
+
+class TooManyApiKeys(InvalidArgument):
+    def __init__(self, limit: int = 100) -> None:
+        super().__init__(f"A user may hold at most {limit} API keys; revoke one first.")
+
+
+class InvalidApiKeySpec(InvalidArgument):
+    """A key's name, kind, expiry or lists are not acceptable; the message says which."""
+
+    def __init__(self, detail: str = "The API key's settings are not valid.") -> None:
+        super().__init__(detail)
+
+
+class ApiKeyFeatureDenied(PermissionDenied):
+    """The user's permissions (features.api_keys) do not include API keys."""
+
+    def __init__(self) -> None:
+        super().__init__(messages.API_KEY_CREATION_NOT_ALLOWED)

@@ -14,6 +14,9 @@ def identity_of(result: Authenticated, credential: str = "") -> Identity:
         email=result.user.email,
         via_api_key=result.kind is CredentialKind.API_KEY,
         credential=credential,
+        scope=result.scope,
+        group_ids=result.group_ids,
+        permissions=result.permissions,
     )
 
 

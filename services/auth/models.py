@@ -3,6 +3,8 @@
 import enum
 from dataclasses import dataclass
 
+from services.common.identity import KeyScope
+
 
 class Role(enum.StrEnum):
     """A user's role."""
@@ -51,6 +53,12 @@ class Authenticated:
     user: UserRecord
     kind: CredentialKind
     expires_at: int | None
+    # What the sk- key may reach (its kind, lists and expiry); None for a session JWT.
+    scope: KeyScope | None = None
+    # The user's effective groups (direct and inherited) and the permission keys that are true
+    # for it (services/auth/groups.py GroupsCore.access_of).
+    group_ids: frozenset[str] = frozenset()
+    permissions: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

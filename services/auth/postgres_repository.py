@@ -1,10 +1,13 @@
 """The auth repository on Postgres (asyncpg, parameterised SQL, explicit transactions)."""
 
 import time
+import uuid
 
 import asyncpg
 
+from services.auth.api_key_models import DEFAULT_KEY_NAME, ApiKeyRecord
 from services.auth.models import Role, UserRecord
+from services.auth.postgres_api_keys import KEY_COLUMNS, key_record
 from services.auth.repository import ORDERABLE_FIELDS, UPDATABLE_FIELDS, EmailTakenError, SigninAttempt
 
 _USER_COLUMNS = (
@@ -104,14 +107,18 @@ class PostgresAuthRepository:
         )
         return (_user(row), row["revoked"]) if row else None
 
-    async def get_user_by_api_key(self, key_hash: str) -> UserRecord | None:
+    async def get_api_key_user(self, key_hash: str) -> tuple[UserRecord, ApiKeyRecord] | None:
         row = await self._pool.fetchrow(
-            f"""SELECT {", ".join("u." + c.strip() for c in _USER_COLUMNS.split(","))}
+            f"""SELECT {", ".join("u." + c.strip() for c in _USER_COLUMNS.split(","))},
+                       {", ".join(f"k.{c.strip()} AS k_{c.strip()}" for c in KEY_COLUMNS.split(","))}
                 FROM auth_api_key k JOIN auth_user u ON u.id = k.user_id
                 WHERE k.key_hash = $1""",
             key_hash,
         )
-        return _user(row) if row else None
+        return (_user(row), key_record(row, "k_")) if row else None
+
+    async def touch_api_key(self, key_id: str, at: int) -> None:
+        await self._pool.execute("UPDATE auth_api_key SET last_used_at = $2 WHERE id = $1", key_id, at)
 
     async def update_user(self, user_id: str, fields: dict[str, object]) -> UserRecord | None:
         unknown = set(fields) - UPDATABLE_FIELDS
@@ -163,21 +170,31 @@ class PostgresAuthRepository:
         return [], int(total)
 
     async def set_api_key(self, user_id: str, key_hash: str, last4: str) -> None:
+        # The key named `default` is replaced whole: a new id, full kind, no expiry, no lists.
         await self._pool.execute(
-            """INSERT INTO auth_api_key (user_id, key_hash, last4, created_at) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (user_id) DO UPDATE
-               SET key_hash = EXCLUDED.key_hash, last4 = EXCLUDED.last4, created_at = EXCLUDED.created_at""",
+            """INSERT INTO auth_api_key (id, user_id, name, kind, key_hash, last4, created_at)
+               VALUES ($1, $2, $3, 'full', $4, $5, $6)
+               ON CONFLICT (user_id, name) DO UPDATE
+               SET id = EXCLUDED.id, kind = 'full', key_hash = EXCLUDED.key_hash, last4 = EXCLUDED.last4,
+                   created_at = EXCLUDED.created_at, expires_at = NULL, model_ids = '{}',
+                   knowledge_ids = '{}', file_ids = '{}', last_used_at = NULL""",
+            str(uuid.uuid4()),
             user_id,
+            DEFAULT_KEY_NAME,
             key_hash,
             last4,
             int(time.time()),
         )
 
     async def get_api_key_last4(self, user_id: str) -> str | None:
-        return await self._pool.fetchval("SELECT last4 FROM auth_api_key WHERE user_id = $1", user_id)
+        return await self._pool.fetchval(
+            "SELECT last4 FROM auth_api_key WHERE user_id = $1 AND name = $2", user_id, DEFAULT_KEY_NAME
+        )
 
     async def delete_api_key(self, user_id: str) -> None:
-        await self._pool.execute("DELETE FROM auth_api_key WHERE user_id = $1", user_id)
+        await self._pool.execute(
+            "DELETE FROM auth_api_key WHERE user_id = $1 AND name = $2", user_id, DEFAULT_KEY_NAME
+        )
 
     async def revoke_token(self, jti: str, expires_at: int | None) -> None:
         async with self._pool.acquire() as conn, conn.transaction():

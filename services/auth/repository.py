@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Protocol
 
+from services.auth.api_key_models import ApiKeyRecord
 from services.auth.models import Role, UserRecord
 
 # Columns update_user may set, and the orders list_users may sort by.
@@ -46,7 +47,13 @@ class AuthRepository(Protocol):
         """The user and whether ``jti`` is revoked, in one round trip."""
         ...
 
-    async def get_user_by_api_key(self, key_hash: str) -> UserRecord | None: ...
+    async def get_api_key_user(self, key_hash: str) -> tuple[UserRecord, ApiKeyRecord] | None:
+        """The key with this hash and its user, in one round trip."""
+        ...
+
+    async def touch_api_key(self, key_id: str, at: int) -> None:
+        """Sets the key's last_used_at."""
+        ...
 
     async def update_user(self, user_id: str, fields: dict[str, object]) -> UserRecord | None:
         """Sets columns (name, email, role, profile_image_url, password_hash, session_stamp,
@@ -64,7 +71,7 @@ class AuthRepository(Protocol):
     ) -> tuple[list[UserRecord], int]: ...
 
     async def set_api_key(self, user_id: str, key_hash: str, last4: str) -> None:
-        """Replaces the user's key."""
+        """Replaces the user's key named `default` (a full key without expiry or lists)."""
         ...
 
     async def get_api_key_last4(self, user_id: str) -> str | None: ...

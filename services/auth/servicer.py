@@ -6,10 +6,12 @@ manages only its own password, session and key, and user administration needs an
 """
 
 from services.auth import errors
+from services.auth.admin_config import AdminConfigCore
 from services.auth.core import AuthCore
 from services.auth.identity import identity_of
 from services.auth.models import Authenticated, CredentialKind, Role, Session, UserChanges, UserRecord
 from services.auth.sources import DEFAULT_TRUSTED_NETWORKS, signin_source
+from services.common import access, permissions
 from services.common.grpc_identity import current_identity, require_admin, require_verified
 from services.common.identity import Identity, identity_to_pb
 from services.common.networks import Networks
@@ -54,8 +56,15 @@ def role_from_pb(role: int, default: Role) -> Role:
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     """Thin gRPC adapter over AuthCore."""
 
-    def __init__(self, core: AuthCore, trusted_networks: Networks = DEFAULT_TRUSTED_NETWORKS) -> None:
+    def __init__(
+        self,
+        core: AuthCore,
+        trusted_networks: Networks = DEFAULT_TRUSTED_NETWORKS,
+        admin_config: AdminConfigCore | None = None,
+    ) -> None:
         self._core = core
+        # The admin config's feature switches GetAuthStatus reports (live); None in tests.
+        self._admin_config = admin_config
         # Callers believed when they name the client they sign in for (SigninRequest.client_address).
         self._trusted_networks = trusted_networks
 
@@ -94,6 +103,8 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
 
     async def CreateApiKey(self, request, context):  # noqa: N802
         identity = _session_identity()
+        if not access.has_permission(identity, permissions.FEATURES_API_KEYS):
+            raise errors.ApiKeyFeatureDenied()
         return auth_pb2.CreateApiKeyResponse(api_key=await self._core.create_api_key(identity.user_id))
 
     async def GetApiKey(self, request, context):  # noqa: N802
@@ -105,10 +116,18 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         return auth_pb2.DeleteApiKeyResponse()
 
     async def GetAuthStatus(self, request, context):  # noqa: N802
+        policy = await self._core.current_policy()
+        config = await self._admin_config.current() if self._admin_config is not None else {}
         return auth_pb2.GetAuthStatusResponse(
             has_users=await self._core.has_users(),
-            enable_signup=self._core.policy.enable_signup,
-            enable_api_keys=self._core.policy.enable_api_keys,
+            enable_signup=policy.enable_signup,
+            enable_api_keys=policy.enable_api_keys,
+            enable_login_form=config.get("ENABLE_LOGIN_FORM", True),
+            enable_folders=config.get("ENABLE_FOLDERS", True),
+            enable_community_sharing=config.get("ENABLE_COMMUNITY_SHARING", True),
+            enable_message_rating=config.get("ENABLE_MESSAGE_RATING", True),
+            pending_user_overlay_title=config.get("PENDING_USER_OVERLAY_TITLE") or "",
+            pending_user_overlay_content=config.get("PENDING_USER_OVERLAY_CONTENT") or "",
         )
 
     async def AddUser(self, request, context):  # noqa: N802

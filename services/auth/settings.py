@@ -2,12 +2,14 @@
 
 from pydantic import Field, field_validator
 
+from services.auth.admin_config_settings import AdminConfigEnv
 from services.auth.models import Role
+from services.auth.permission_settings import PermissionEnv
 from services.common.networks import PRIVATE_NETWORKS, Networks, NetworksText, parse_networks
 from services.common.settings import ServiceSettings, parse_duration
 
 
-class AuthSettings(ServiceSettings):
+class AuthSettings(ServiceSettings, PermissionEnv, AdminConfigEnv):
     listen: str = Field(default="127.0.0.1:50051", alias="AUTH_GRPC_LISTEN")
     webui_secret_key: str = Field(default="", alias="WEBUI_SECRET_KEY")
     jwt_expires_in: str = Field(default="4w", alias="JWT_EXPIRES_IN")

@@ -11,6 +11,8 @@ import jwt
 from services.auth.errors import BadToken
 
 API_KEY_PREFIX = "sk-"
+# `issue`'s lifetime when the caller names none: the one the issuer was built with.
+DEFAULT_LIFETIME = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +32,12 @@ class TokenIssuer:
         self._secret = secret
         self._expires_in_s = expires_in_s
 
-    def issue(self, user_id: str, session_stamp: str) -> tuple[str, int | None]:
-        """A new token for ``user_id`` and its expiry (epoch seconds, None when it never expires)."""
+    def issue(
+        self, user_id: str, session_stamp: str, expires_in_s: float | object | None = DEFAULT_LIFETIME
+    ) -> tuple[str, int | None]:
+        """A new token for ``user_id`` and its expiry (epoch seconds, None when it never expires);
+        ``expires_in_s`` overrides the issuer's lifetime (None: never expires)."""
+        lifetime = self._expires_in_s if expires_in_s is DEFAULT_LIFETIME else expires_in_s
         now = int(time.time())
         claims: dict[str, object] = {
             "id": user_id,
@@ -41,8 +47,8 @@ class TokenIssuer:
             "iat": now,
         }
         expires_at = None
-        if self._expires_in_s is not None:
-            expires_at = now + int(self._expires_in_s)
+        if lifetime is not None:
+            expires_at = now + int(lifetime)  # type: ignore[arg-type]
             claims["exp"] = expires_at
         return jwt.encode(claims, self._secret, algorithm="HS256"), expires_at
 

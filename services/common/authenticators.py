@@ -17,7 +17,8 @@ MAX_CACHE_TTL_S = 5.0
 
 
 def _describe(identity: Identity) -> tuple[str, int]:
-    return identity.user_id, 0
+    # An expiring API key's entry dies at its expiry, not up to a TTL later.
+    return identity.user_id, identity.scope.expires_at if identity.scope is not None else 0
 
 
 class CachedAuthenticator:

@@ -16,6 +16,7 @@ from services.common.grpc_identity import (
     is_open,
 )
 from services.common.identity import Identity
+from services.common.key_rpcs import rpc_refusal
 from services.common.outages import is_outage
 from services.common.request_context import REQUEST_ID_METADATA_KEY, new_request_id, request_id_var
 
@@ -154,6 +155,10 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             identity = await authenticator.identify(credential)
             if authorize is not None:
                 authorize(method, identity)
+            # An sk- key reaches only the RPCs of its kind's areas, whichever client calls.
+            refused = rpc_refusal(method, identity) if identity.scope is not None else None
+            if refused is not None:
+                raise refused
             return identity
 
         return identify

@@ -8,6 +8,27 @@ ROLE_ADMIN = "admin"
 ROLE_USER = "user"
 ROLE_PENDING = "pending"
 
+# API key kinds (KeyScope.kind): whatever the user may, models and retrieval only, files and
+# knowledge only, or reads only.
+KEY_KIND_FULL = "full"
+KEY_KIND_CHAT = "chat"
+KEY_KIND_INGEST = "ingest"
+KEY_KIND_READ = "read"
+KEY_KINDS = (KEY_KIND_FULL, KEY_KIND_CHAT, KEY_KIND_INGEST, KEY_KIND_READ)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyScope:
+    """What one API key may reach, beyond what its user may: empty id lists mean "any"."""
+
+    key_id: str
+    name: str = ""
+    kind: str = KEY_KIND_FULL
+    model_ids: frozenset[str] = frozenset()
+    knowledge_ids: frozenset[str] = frozenset()
+    file_ids: frozenset[str] = frozenset()
+    expires_at: int = 0
+
 
 @dataclass(frozen=True, slots=True)
 class Identity:
@@ -18,6 +39,10 @@ class Identity:
     proved it, kept so that a call made on the user's behalf (inference asking ingest for
     retrieval) carries exactly the user's own credential; it is left out of ``repr`` and equality
     so that it never reaches a log line.
+
+    ``group_ids`` are the user's effective groups (direct and inherited), ``permissions`` the
+    dotted permission keys that are true for the user, and ``scope`` the API key's scope (None for
+    a session). Access decisions read them through ``services.common.access``.
     """
 
     user_id: str
@@ -26,6 +51,17 @@ class Identity:
     email: str = ""
     via_api_key: bool = False
     credential: str = field(default="", repr=False, compare=False)
+    group_ids: frozenset[str] = frozenset()
+    permissions: frozenset[str] = frozenset()
+    scope: KeyScope | None = None
+    # The grant principals this identity matches, ("user", id), ("user", "*"), ("group", id):
+    # computed once so that a grant check is a set lookup.
+    principals: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        keys = {("user", self.user_id), ("user", "*")}
+        keys.update(("group", group_id) for group_id in self.group_ids)
+        object.__setattr__(self, "principals", frozenset(keys))
 
     @property
     def is_admin(self) -> bool:
@@ -37,6 +73,18 @@ class Identity:
         return self.role in (ROLE_USER, ROLE_ADMIN)
 
 
+def _scope_from_pb(message: identity_pb2.KeyScope) -> KeyScope:
+    return KeyScope(
+        key_id=message.key_id,
+        name=message.name,
+        kind=message.kind or KEY_KIND_FULL,
+        model_ids=frozenset(message.model_ids),
+        knowledge_ids=frozenset(message.knowledge_ids),
+        file_ids=frozenset(message.file_ids),
+        expires_at=message.expires_at,
+    )
+
+
 def identity_from_pb(message: identity_pb2.Identity, credential: str = "") -> Identity:
     """The one converter from the wire shape (``webui.common.v1.Identity``)."""
     return Identity(
@@ -46,15 +94,34 @@ def identity_from_pb(message: identity_pb2.Identity, credential: str = "") -> Id
         email=message.email,
         via_api_key=message.via_api_key,
         credential=credential,
+        group_ids=frozenset(message.group_ids),
+        permissions=frozenset(message.permissions),
+        scope=_scope_from_pb(message.key_scope) if message.HasField("key_scope") else None,
     )
 
 
 def identity_to_pb(identity: Identity) -> identity_pb2.Identity:
     """The wire shape of ``identity``; the credential never travels in a message."""
-    return identity_pb2.Identity(
+    message = identity_pb2.Identity(
         user_id=identity.user_id,
         role=identity.role,
         name=identity.name,
         email=identity.email,
         via_api_key=identity.via_api_key,
+        group_ids=sorted(identity.group_ids),
+        permissions=sorted(identity.permissions),
     )
+    if identity.scope is not None:
+        scope = identity.scope
+        message.key_scope.CopyFrom(
+            identity_pb2.KeyScope(
+                key_id=scope.key_id,
+                name=scope.name,
+                kind=scope.kind,
+                model_ids=sorted(scope.model_ids),
+                knowledge_ids=sorted(scope.knowledge_ids),
+                file_ids=sorted(scope.file_ids),
+                expires_at=scope.expires_at,
+            )
+        )
+    return message

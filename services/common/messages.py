@@ -30,7 +30,15 @@ API_KEY_NOT_FOUND = (
 NOT_FOUND = "We could not find what you're looking for :/"
 USER_NOT_FOUND = NOT_FOUND
 RATE_LIMIT_EXCEEDED = "API rate limit exceeded"
+# Scoped API keys (issue 17 item 6).
+API_KEY_EXPIRED = "This API key has expired."
+API_KEY_NAME_TAKEN = "You already have an API key with this name."
 HUMAN_SESSION_REQUIRED = "A human session is required."
+# /api/v1/auths/* (issue 17, §7.2/§7.3): body validation errors, MFA settings from an API key, and
+# an MFA policy the server cannot apply.
+INVALID_AUTH_REQUEST = "Invalid authentication request."
+MFA_HUMAN_ADMIN_REQUIRED = "A human administrator session is required to change MFA settings."
+MFA_POLICY_UPDATE_FAILED = "Unable to update MFA policy. Check configuration and retry."
 DEFAULT = "Something went wrong :/"
 BODY_TOO_LARGE = "Request body too large"
 SERVICE_UNAVAILABLE = "Service temporarily unavailable"
@@ -129,6 +137,17 @@ CURRENT_VERSION_UNDELETABLE = "The current version cannot be deleted"
 TOOL_URL_FETCH_FAILED = "Failed to fetch the tool"
 TOOL_URL_EMPTY = "No data received from the URL"
 TOOL_URL_ERROR = "Error fetching tool"
+# Prompts (/api/v1/prompts).
+COMMAND_TAKEN = "Uh-oh! This command is already registered. Please choose another command string."
+PROMPT_VERSIONS_NOT_FOUND = "One or both history entries not found"
+PRODUCTION_VERSION_UNDELETABLE = "Cannot delete the active production version"
+
+
+def command_in_use(command: str, *, by_another: bool) -> str:
+    """Open WebUI's texts when an update would take another prompt's command."""
+    return f"Command '/{command}' is already in use" + (" by another prompt" if by_another else "")
+
+
 JSON_TOO_DEEP = "JSON nested too deeply"
 # 413 for a body with more JSON values than JSON_MAX_VALUES (each costs memory once parsed).
 JSON_TOO_MANY_VALUES = "Request body has too many JSON values"

@@ -7,55 +7,73 @@ from aiohttp import web
 from services.common.admission import Admission
 from services.common.grpc_channel import open_channel
 from services.common.metrics import new_registry
+from services.gateway.admin_config_client import AdminConfigClient
 from services.gateway.admission import admission_middleware
+from services.gateway.api_keys_client import ApiKeysClient
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
 from services.gateway.body_budget import BodyBudget, body_budget_middleware
 from services.gateway.chats_client import ChatsClient
 from services.gateway.credential_cache import CredentialCache
 from services.gateway.folders_client import FoldersClient
+from services.gateway.groups_client import GroupsClient
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
+from services.gateway.key_scope import key_scope_middleware
 from services.gateway.metrics import HttpMetrics
 from services.gateway.middleware import edge_middleware, stamp_response
+from services.gateway.no_store import no_store_on_auths
+from services.gateway.prompts_client import PromptsClient
 from services.gateway.readiness import Lifecycle
 from services.gateway.routes import (
+    admin_config,
+    api_keys,
     auths,
     chat,
     chats,
     files,
     folders,
     functions,
+    groups,
     knowledge,
     metrics,
     models,
     ollama,
     openai,
+    prompts,
     retrieval,
     system,
     tasks,
     tools,
+    user_groups,
     users,
     workspace_models,
 )
 from services.gateway.routes.docs import setup_docs
 from services.gateway.settings import GatewaySettings
 from services.gateway.state import (
+    ADMIN_CONFIG,
+    API_KEYS,
     AUTH,
     BODY_BUDGET,
     CHANNELS,
     CHATS,
     FOLDERS,
+    GROUPS,
     GUARD,
     INFERENCE,
     INGEST,
     LIFECYCLE,
     METRICS,
+    PROMPTS,
     SETTINGS,
     TOOLS,
 )
 from services.gateway.tools_client import ToolsClient
 
+# How long the auth status (sign-up, API keys, the admin config's switches) is reused: with the auth
+# service's ≤ 2 s cache of the stored config, a change shows on every gateway within 5 s.
+STATUS_TTL_MAX_S = 3.0
 # Bodies are read through our own size checks per route; this only caps aiohttp's own readers.
 _CLIENT_MAX_SIZE = 1024 * 1024 * 1024
 
@@ -73,6 +91,7 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
     app[CHATS] = ChatsClient(inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s)
     app[FOLDERS] = FoldersClient(inference_channel, settings.grpc_timeout_s)
     app[TOOLS] = ToolsClient(inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s)
+    app[PROMPTS] = PromptsClient(inference_channel, settings.grpc_timeout_s)
     app[INGEST] = IngestClient(
         ingest_channel,
         settings.grpc_timeout_s,
@@ -81,11 +100,16 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
     )
     client = AuthClient(auth_channel, settings.grpc_timeout_s)
     app[AUTH] = client
+    app[ADMIN_CONFIG] = AdminConfigClient(auth_channel, settings.grpc_timeout_s)
+    app[API_KEYS] = ApiKeysClient(auth_channel, settings.grpc_timeout_s)
+    app[GROUPS] = GroupsClient(auth_channel, settings.grpc_timeout_s)
     app[GUARD] = AuthGuard(
         client,
         CredentialCache(settings.auth_cache_ttl_s, settings.auth_cache_max_entries),
         settings.custom_api_key_header,
-        status_ttl_s=settings.auth_cache_ttl_s,
+        # The auth status carries the admin config's live switches: within STATUS_TTL_MAX_S plus
+        # the auth service's own cache (ADMIN_CONFIG_CACHE_TTL_S ≤ 2 s), a change shows here.
+        status_ttl_s=min(settings.auth_cache_ttl_s, STATUS_TTL_MAX_S),
     )
     try:
         yield
@@ -105,7 +129,9 @@ def create_app(settings: GatewaySettings) -> web.Application:
     budget = BodyBudget(settings.max_inflight_body_bytes) if settings.max_inflight_body_bytes else None
     give_back = [body_budget_middleware(budget)] if budget is not None else []
     app = web.Application(
-        middlewares=[edge_middleware, *admit, *give_back, slash], client_max_size=_CLIENT_MAX_SIZE
+        # The key-scope check after the slash redirect, so that it sees the route that will answer.
+        middlewares=[edge_middleware, *admit, *give_back, slash, key_scope_middleware],
+        client_max_size=_CLIENT_MAX_SIZE,
     )
     app[SETTINGS] = settings
     if budget is not None:
@@ -114,11 +140,17 @@ def create_app(settings: GatewaySettings) -> web.Application:
     app[METRICS] = HttpMetrics(new_registry())
     app[LIFECYCLE] = Lifecycle()
     app.on_response_prepare.append(stamp_response)
+    app.on_response_prepare.append(no_store_on_auths)
     app.cleanup_ctx.append(_backends)
     for module in (
         system,
         auths,
+        admin_config,
+        api_keys,
+        # Before users: its fixed paths (/groups, /permissions) must win over /{user_id}.
+        user_groups,
         users,
+        groups,
         models,
         workspace_models,
         chat,
@@ -131,6 +163,7 @@ def create_app(settings: GatewaySettings) -> web.Application:
         retrieval,
         functions,
         tools,
+        prompts,
         tasks,
         metrics,
     ):

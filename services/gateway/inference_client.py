@@ -155,6 +155,14 @@ class InferenceClient:
         request = inference_pb2.UpdateWorkspaceModelRequest(form_json=form)
         return (await self._stub.UpdateWorkspaceModel(request, **self._workspace_opts(principal))).model
 
+    async def update_workspace_model_access(
+        self, principal: Principal, model_id: str, name: str, grants: bytes
+    ) -> inference_pb2.WorkspaceModel:
+        request = inference_pb2.UpdateWorkspaceModelAccessRequest(
+            id=model_id, name=name, access_grants_json=grants
+        )
+        return (await self._stub.UpdateWorkspaceModelAccess(request, **self._workspace_opts(principal))).model
+
     async def toggle_workspace_model(
         self, principal: Principal, model_id: str
     ) -> inference_pb2.WorkspaceModel:

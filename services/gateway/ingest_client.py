@@ -106,6 +106,14 @@ class IngestClient:
         )
         return await self._stub.UpdateKnowledge(request, **self._unary(principal))
 
+    async def update_knowledge_access(
+        self, principal: Principal, knowledge_id: str, access_grants_json: bytes
+    ) -> ingest_pb2.UpdateKnowledgeAccessResponse:
+        request = ingest_pb2.UpdateKnowledgeAccessRequest(
+            knowledge_id=knowledge_id, access_grants_json=access_grants_json
+        )
+        return await self._stub.UpdateKnowledgeAccess(request, **self._unary(principal))
+
     async def delete_knowledge(self, principal: Principal, knowledge_id: str) -> None:
         request = ingest_pb2.DeleteKnowledgeRequest(knowledge_id=knowledge_id)
         await self._stub.DeleteKnowledge(request, **self._long(principal))

@@ -45,18 +45,6 @@ class GatewaySettings(CommonSettings):
     # Deadline of `GET /api/v1/files/{id}/process/status?stream=true` (Open WebUI stops after 7200
     # one-second polls).
     file_status_stream_timeout_s: float = Field(default=7200.0, alias="FILE_STATUS_STREAM_TIMEOUT_S", gt=0)
-    # Whether users (not only admins) may create knowledge collections (`workspace.knowledge`).
-    user_permissions_workspace_knowledge_access: bool = Field(
-        default=False, alias="USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS"
-    )
-    # Whether users (not only admins) may create workspace models (`workspace.models`).
-    user_permissions_workspace_models_access: bool = Field(
-        default=False, alias="USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS"
-    )
-    # Shown as `workspace.tools` in the permissions; the inference service enforces its own copy.
-    user_permissions_workspace_tools_access: bool = Field(
-        default=False, alias="USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS"
-    )
     # JSON bodies of the workspace model routes (a model's meta may hold an inline profile image).
     workspace_max_body_bytes: int = Field(default=4 * 1024 * 1024, alias="WORKSPACE_MAX_BODY_BYTES", ge=1024)
     # JSON bodies of the stored-chat routes; the inference service refuses a chat over its own

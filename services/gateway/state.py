@@ -3,14 +3,18 @@
 import grpc
 from aiohttp import web
 
+from services.gateway.admin_config_client import AdminConfigClient
+from services.gateway.api_keys_client import ApiKeysClient
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
 from services.gateway.body_budget import BodyBudget
 from services.gateway.chats_client import ChatsClient
 from services.gateway.folders_client import FoldersClient
+from services.gateway.groups_client import GroupsClient
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
 from services.gateway.metrics import HttpMetrics
+from services.gateway.prompts_client import PromptsClient
 from services.gateway.readiness import Lifecycle
 from services.gateway.settings import GatewaySettings
 from services.gateway.tools_client import ToolsClient
@@ -18,6 +22,12 @@ from services.gateway.tools_client import ToolsClient
 SETTINGS = web.AppKey("settings", GatewaySettings)
 AUTH = web.AppKey("auth_client", AuthClient)
 GUARD = web.AppKey("auth_guard", AuthGuard)
+# Groups and permissions: GroupsService, served by the auth service on the same channel.
+GROUPS = web.AppKey("groups_client", GroupsClient)
+# The admin config: AdminConfigService, served by the auth service on the auth channel.
+ADMIN_CONFIG = web.AppKey("admin_config_client", AdminConfigClient)
+# Named, scoped API keys: ApiKeysService, on the auth channel.
+API_KEYS = web.AppKey("api_keys_client", ApiKeysClient)
 INFERENCE = web.AppKey("inference_client", InferenceClient)
 # Stored chats: ChatsService, served by the inference service on the same channel.
 CHATS = web.AppKey("chats_client", ChatsClient)
@@ -25,6 +35,8 @@ CHATS = web.AppKey("chats_client", ChatsClient)
 FOLDERS = web.AppKey("folders_client", FoldersClient)
 # Python tools: ToolsService, on the inference channel too.
 TOOLS = web.AppKey("tools_client", ToolsClient)
+# Prompts: PromptsService, on the inference channel too.
+PROMPTS = web.AppKey("prompts_client", PromptsClient)
 INGEST = web.AppKey("ingest_client", IngestClient)
 # The backend channels by name (auth, inference, ingest), for `/ready`'s health checks.
 CHANNELS = web.AppKey("backend_channels", dict[str, grpc.aio.Channel])

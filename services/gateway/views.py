@@ -1,7 +1,5 @@
 """JSON shapes of users and sessions, as Open WebUI returns them."""
 
-import time
-
 from webui.auth.v1 import auth_pb2
 
 ROLE_NAMES = {
@@ -10,53 +8,6 @@ ROLE_NAMES = {
     auth_pb2.ROLE_ADMIN: "admin",
 }
 ROLE_VALUES = {name: value for value, name in ROLE_NAMES.items()}
-# A user seen within this many seconds counts as active.
-_ACTIVE_WINDOW_S = 180
-
-
-def default_permissions(
-    api_keys: bool, knowledge: bool = False, models: bool = False, tools: bool = False
-) -> dict:
-    """Open WebUI's default user permission tree; ``features.api_keys`` follows ENABLE_API_KEYS,
-    ``workspace.knowledge`` USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS, ``workspace.models``
-    USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS and ``workspace.tools``
-    USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS."""
-    return {
-        "workspace": {"models": models, "knowledge": knowledge, "prompts": False, "tools": tools},
-        "sharing": {
-            "public_models": False,
-            "public_knowledge": False,
-            "public_prompts": False,
-            "public_tools": False,
-        },
-        "access_grants": {"allow_users": True},
-        "chat": {
-            "controls": True,
-            "valves": True,
-            "system_prompt": True,
-            "params": True,
-            "file_upload": True,
-            "delete": True,
-            "edit": True,
-            "share": True,
-            "export": True,
-            "stt": True,
-            "tts": True,
-            "call": True,
-            "multiple_models": True,
-            "temporary": True,
-            "temporary_enforced": False,
-        },
-        "features": {
-            "api_keys": api_keys,
-            "direct_tool_servers": False,
-            "web_search": True,
-            "image_generation": True,
-            "code_interpreter": True,
-            "notes": True,
-        },
-        "settings": {"interface": True},
-    }
 
 
 def role_name(user: auth_pb2.User) -> str:
@@ -141,9 +92,6 @@ def user_json(user: auth_pb2.User) -> dict:
     }
 
 
-def user_list_item_json(user: auth_pb2.User) -> dict:
-    return {**user_json(user), "group_ids": []}
-
-
-def user_detail_json(user: auth_pb2.User) -> dict:
-    return {**user_json(user), "active": time.time() - user.last_active_at < _ACTIVE_WINDOW_S}
+def user_list_item_json(user: auth_pb2.User, group_ids: list[str]) -> dict:
+    """An item of the admin list: the user row and its direct groups' ids."""
+    return {**user_json(user), "group_ids": group_ids}

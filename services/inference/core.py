@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import asyncpg
 import grpc
 
+from services.common.group_check import GroupDirectory
 from services.inference.chat import ChatService
 from services.inference.chats.recorder import ChatRecorder
 from services.inference.chats.repository import ChatRepository
@@ -98,7 +99,10 @@ def build_core(
     turn_pool: asyncpg.Pool,
     ingest_channel: grpc.aio.Channel,
     metrics: UpstreamMetrics | None = None,
+    groups: GroupDirectory | None = None,
 ) -> InferenceCore:
+    """``groups``: which group ids exist (AuthService), so that grants naming an unknown group
+    are refused (400); None lets any through."""
     upstream_pool = UpstreamPool(
         upstreams_from(settings), settings.upstream_failure_threshold, settings.upstream_cooldown_s
     )
@@ -148,7 +152,9 @@ def build_core(
     )
     # The pipeline resolves ``server:<id>`` tool ids through it.
     tool_servers = tool_servers_from(settings)
-    python_tools = build_python_tools(pool, settings, servers=tool_servers, targets=verify_targets)
+    python_tools = build_python_tools(
+        pool, settings, servers=tool_servers, targets=verify_targets, groups=groups
+    )
     pipeline = ChatPipeline(
         directory,
         chat,
@@ -186,7 +192,7 @@ def build_core(
             verify_targets,
         ),
         workspace=workspace,
-        model_admin=ModelAdmin(WorkspaceRepository(pool), workspace, directory.base_models),
+        model_admin=ModelAdmin(WorkspaceRepository(pool), workspace, directory.base_models, groups=groups),
         functions=functions,
         function_admin=FunctionAdmin(function_store, functions),
         directory=directory,

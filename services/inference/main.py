@@ -13,6 +13,7 @@ from services.common.authenticators import open_remote_authenticator
 from services.common.db import open_pool
 from services.common.dependency_health import pool_check
 from services.common.entrypoint import run_service
+from services.common.group_directory import RemoteGroupDirectory
 from services.common.grpc_channel import open_channel
 from services.common.grpc_identity import verified_only
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
@@ -23,6 +24,7 @@ from services.inference.chats.wiring import build_chats_servicer
 from services.inference.core import InferenceCore, build_core
 from services.inference.folders.wiring import build_folders_servicer
 from services.inference.metrics import UpstreamMetrics
+from services.inference.prompts.wiring import build_prompts_servicer
 from services.inference.servicer import InferenceServicer
 from services.inference.settings import InferenceSettings
 from services.inference.transport import AiohttpTransport
@@ -33,6 +35,8 @@ from webui.inference.v1 import (
     folders_pb2_grpc,
     inference_pb2,
     inference_pb2_grpc,
+    prompts_pb2,
+    prompts_pb2_grpc,
     tools_pb2,
     tools_pb2_grpc,
 )
@@ -43,6 +47,7 @@ SERVICE_NAME = inference_pb2.DESCRIPTOR.services_by_name["InferenceService"].ful
 CHATS_SERVICE_NAME = chats_pb2.DESCRIPTOR.services_by_name["ChatsService"].full_name
 FOLDERS_SERVICE_NAME = folders_pb2.DESCRIPTOR.services_by_name["FoldersService"].full_name
 TOOLS_SERVICE_NAME = tools_pb2.DESCRIPTOR.services_by_name["ToolsService"].full_name
+PROMPTS_SERVICE_NAME = prompts_pb2.DESCRIPTOR.services_by_name["PromptsService"].full_name
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -109,21 +114,27 @@ async def start(settings: InferenceSettings) -> RunningInference:
         settings.auth_target, settings.auth_timeout_s, settings.auth_cache_ttl_s, settings.grpc_tls
     )
     metrics = ServiceMetrics(new_registry(), settings.metrics_listen)
-    core = build_core(settings, transport, pool, turn_pool, ingest_channel, UpstreamMetrics(metrics.registry))
+    # Grants naming a group that does not exist are refused: AuthService says which exist.
+    groups = RemoteGroupDirectory(auth_channel, settings.auth_timeout_s)
+    core = build_core(
+        settings, transport, pool, turn_pool, ingest_channel, UpstreamMetrics(metrics.registry), groups=groups
+    )
     servicer = InferenceServicer(core)
-    chats_servicer = build_chats_servicer(pool, settings)
-    folders_servicer = build_folders_servicer(pool)
+    chats_servicer = build_chats_servicer(pool, settings, groups)
+    folders_servicer = build_folders_servicer(pool, groups)
     tools_servicer = core.python_tools.servicer()
+    prompts_servicer = build_prompts_servicer(pool, settings, groups)
 
     def register(server: grpc.aio.Server) -> None:
         inference_pb2_grpc.add_InferenceServiceServicer_to_server(servicer, server)
         chats_pb2_grpc.add_ChatsServiceServicer_to_server(chats_servicer, server)
         folders_pb2_grpc.add_FoldersServiceServicer_to_server(folders_servicer, server)
         tools_pb2_grpc.add_ToolsServiceServicer_to_server(tools_servicer, server)
+        prompts_pb2_grpc.add_PromptsServiceServicer_to_server(prompts_servicer, server)
 
     service = await start_grpc_service(
         settings.listen,
-        [SERVICE_NAME, CHATS_SERVICE_NAME, FOLDERS_SERVICE_NAME, TOOLS_SERVICE_NAME],
+        [SERVICE_NAME, CHATS_SERVICE_NAME, FOLDERS_SERVICE_NAME, TOOLS_SERVICE_NAME, PROMPTS_SERVICE_NAME],
         register,
         metrics,
         tls=settings.grpc_tls,

@@ -4,7 +4,7 @@
 import logging
 from dataclasses import dataclass
 
-from services.common import messages
+from services.common import access, messages
 from services.common.errors import InvalidArgument
 from services.common.identity import Identity
 from services.inference.functions.catalog import FunctionCatalog
@@ -131,6 +131,9 @@ class ModelDirectory:
         pipes = [model for model, _ in (await self._pipe_models(snapshot)).values()]
         merged = merge_models(pipes + catalog.models, rows)
         visible = visible_models(merged, rows, caller, self._bypass)
+        if caller.scope is not None and caller.scope.model_ids:
+            # An API key that names its models lists only those.
+            visible = [m for m in visible if access.key_allows_model(caller, str(m.get("id")))]
         if not snapshot.functions:
             return visible
         return [{**model, "filters": toggle_filters(snapshot, model)} for model in visible]
@@ -140,6 +143,8 @@ class ModelDirectory:
         may not use, as Open WebUI answers)."""
         if not isinstance(model_id, str) or not model_id:
             raise InvalidArgument(messages.MODEL_NOT_FOUND_SHORT)
+        if not access.key_allows_model(caller, model_id):
+            raise access.scope_refusal(caller, f"the model {model_id!r}")
         rows = await self._workspace.rows()
         snapshot = await self._functions.snapshot()
         row = rows.get(model_id)

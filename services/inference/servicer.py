@@ -4,9 +4,11 @@ from collections.abc import AsyncIterator
 
 import grpc
 
-from services.common.errors import InvalidArgument
+from services.common.errors import InvalidArgument, PermissionDenied
 from services.common.grpc_identity import current_identity, require_verified
 from services.common.identity import Identity
+from services.common.key_rpcs import proxy_refusal
+from services.inference import key_models
 from services.inference.core import InferenceCore
 from services.inference.function_pb import function_message
 from services.inference.proxy_common import ProxyCall
@@ -76,7 +78,10 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
         self, request: inference_pb2.EmbeddingsRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.EmbeddingsResponse:
         head, body = Head(500), []
-        async for part in self._core.embeddings.embed(json_body(request.body_json)):
+        form = json_body(request.body_json)
+        if isinstance(form, dict):
+            key_models.require_model(caller_of(), form.get("model"))
+        async for part in self._core.embeddings.embed(form):
             if isinstance(part, Head):
                 head = part
             else:
@@ -98,7 +103,16 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
         if backend is None:
             raise InvalidArgument("backend must be ollama or openai")
         proxy = self._core.ollama if backend == "ollama" else self._core.openai
+        # An API key reaches only the pass-through routes of its kind (the gateway's route table;
+        # a gRPC client calls Proxy directly), and, when it names its models, only those.
+        if call.caller.scope is not None:
+            refused = proxy_refusal(call.caller, backend, request.method, request.path)
+            if refused is not None:
+                raise PermissionDenied(refused)
+        key_models.require_body_models(call.caller, request.body)
         parts: AsyncIterator[Part] = proxy.handle(call)
+        if key_models.limited(call.caller) and key_models.is_listing(backend, request.path):
+            parts = key_models.filtered_listing(call.caller, parts)
         async for part in parts:
             if isinstance(part, Head):
                 yield inference_pb2.ProxyResponse(head=head_of(part))
@@ -195,6 +209,14 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
         model = await self._core.model_admin.update(caller_of(), json_body(request.form_json))
         return inference_pb2.UpdateWorkspaceModelResponse(model=changed_message(model))
 
+    async def UpdateWorkspaceModelAccess(  # noqa: N802 - gRPC method names
+        self, request: inference_pb2.UpdateWorkspaceModelAccessRequest, context: grpc.aio.ServicerContext
+    ) -> inference_pb2.UpdateWorkspaceModelAccessResponse:
+        model = await self._core.model_admin.update_access(
+            caller_of(), request.id, request.name, json_body(request.access_grants_json or b"[]")
+        )
+        return inference_pb2.UpdateWorkspaceModelAccessResponse(model=changed_message(model))
+
     async def ToggleWorkspaceModel(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ToggleWorkspaceModelRequest, context: grpc.aio.ServicerContext
     ) -> inference_pb2.ToggleWorkspaceModelResponse:
@@ -227,7 +249,10 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
         task = TASK_NAMES.get(request.task)
         if task is None:
             raise InvalidArgument("task must name one of the task routes")
-        async for part in self._core.tasks.run(caller_of(), task, json_body(request.body_json)):
+        form = json_body(request.body_json)
+        if isinstance(form, dict):
+            key_models.require_model(caller_of(), form.get("model"))
+        async for part in self._core.tasks.run(caller_of(), task, form):
             if isinstance(part, Head):
                 yield inference_pb2.RunTaskResponse(head=head_of(part))
             else:

@@ -90,10 +90,6 @@ class InferenceSettings(ServiceSettings):
     # Python tools (/api/v1/tools). Admins see and change every tool (Open WebUI's default).
     enable_tools: bool = Field(default=True, alias="ENABLE_TOOLS")
     bypass_admin_access_control: bool = Field(default=True, alias="BYPASS_ADMIN_ACCESS_CONTROL")
-    # Users who are not admins may create tools (Open WebUI's ``workspace.tools``, off by default).
-    user_permissions_workspace_tools_access: bool = Field(
-        default=False, alias="USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS"
-    )
 
     # OpenAPI tool servers (tool ids ``server:<id>``), configured in Open WebUI's connection format.
     enable_tool_servers: bool = Field(default=True, alias="ENABLE_TOOL_SERVERS")

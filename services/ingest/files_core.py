@@ -16,7 +16,7 @@ from services.common.collection_names import file_collection
 from services.common.forms.types import has_nul
 from services.common.identity import Identity
 from services.common.stored_names import clean_name
-from services.ingest.access import can_read_file, owns_file
+from services.ingest.access import can_read_file, key_lists_reads, owns_file
 from services.ingest.collections import CollectionIndexes
 from services.ingest.events import EventPublisher, StatusFeed
 from services.ingest.jobs import JobQueue
@@ -185,7 +185,7 @@ class FilesCore:
         record = await self._repo.get_file(file_id, include_content)
         if record is None:
             raise errors.NotFound(messages.NOT_FOUND)
-        if owns_file(caller, record):
+        if owns_file(caller, record) and not key_lists_reads(caller):
             return record
         if can_read_file(caller, record, await self._repo.knowledge_of_file(file_id)):
             return record
@@ -196,7 +196,12 @@ class FilesCore:
     ) -> tuple[list[FileRecord], int]:
         owner = None if caller.is_admin else caller.user_id
         offset = (max(page, 1) - 1) * page_size
-        return await self._repo.list_files(owner, page_size, offset, include_content)
+        files, total = await self._repo.list_files(owner, page_size, offset, include_content)
+        if key_lists_reads(caller):
+            # A key that names its files or collections sees only those (on this page).
+            links = {f.id: await self._repo.knowledge_of_file(f.id) for f in files}
+            files = [f for f in files if can_read_file(caller, f, links[f.id])]
+        return files, total
 
     async def delete(self, caller: Identity, file_id: str) -> None:
         record = await self.readable(caller, file_id)

@@ -11,15 +11,16 @@ from dataclasses import dataclass
 
 import orjson
 
-from services.common import errors, messages
+from services.common import access, errors, messages, permissions
+from services.common.group_check import GroupDirectory, require_known_groups
 from services.common.identity import Identity
 from services.common.stored_names import clean_name
 from services.ingest.access import (
     can_read_file,
     can_read_knowledge,
     can_write_knowledge,
-    clean_grants,
     owns_file,
+    shared_grants,
 )
 from services.ingest.collections import CollectionIndexes
 from services.ingest.files_core import FilesCore
@@ -50,17 +51,37 @@ def _grants(raw: bytes) -> object:
 
 
 class KnowledgeCore:
-    def __init__(self, repo: IngestRepository, files: FilesCore, indexes: CollectionIndexes) -> None:
+    def __init__(
+        self,
+        repo: IngestRepository,
+        files: FilesCore,
+        indexes: CollectionIndexes,
+        groups: GroupDirectory | None = None,
+    ) -> None:
         self._repo = repo
         self._files = files
         self._indexes = indexes
+        self._groups = groups
+
+    async def _grants(
+        self, caller: Identity, knowledge_id: str, raw: bytes, existing: list[dict], *, strict: bool
+    ) -> list[dict]:
+        """The grants the caller may give (§6.2), every group they name checked to exist."""
+        grants, records = shared_grants(_grants(raw), caller, knowledge_id, existing, strict=strict)
+        await require_known_groups(self._groups, caller, grants)
+        return records
 
     async def create(
         self, caller: Identity, name: str, description: str, grants_json: bytes
     ) -> KnowledgeRecord:
+        # Open WebUI's answer without ``workspace.knowledge``: 401 UNAUTHORIZED.
+        if not access.has_permission(caller, permissions.WORKSPACE_KNOWLEDGE):
+            raise errors.PermissionDenied(messages.UNAUTHORIZED, http_status=401)
         knowledge_id = str(uuid.uuid4())
         stamp = int(time.time())
-        grants = clean_grants(_grants(grants_json), caller, knowledge_id) if grants_json else []
+        grants = (
+            await self._grants(caller, knowledge_id, grants_json, [], strict=False) if grants_json else []
+        )
         record = KnowledgeRecord(
             knowledge_id, caller.user_id, clean_name(name), description, None, grants, stamp, stamp
         )
@@ -71,7 +92,12 @@ class KnowledgeCore:
     async def list_knowledge(
         self, caller: Identity, page: int, page_size: int
     ) -> tuple[list[KnowledgeRecord], int]:
-        readable = [k for k in await self._repo.all_knowledge() if can_read_knowledge(caller, k)]
+        if caller.is_admin:
+            candidates = await self._repo.all_knowledge()
+        else:
+            candidates = await self._repo.knowledge_readable_by(caller.user_id, sorted(caller.group_ids))
+        # The query narrows; the one decider decides.
+        readable = [k for k in candidates if can_read_knowledge(caller, k)]
         start = (max(page, 1) - 1) * page_size
         return readable[start : start + page_size], len(readable)
 
@@ -107,9 +133,30 @@ class KnowledgeCore:
     async def update(
         self, caller: Identity, knowledge_id: str, name: str, description: str, grants_json: bytes
     ) -> KnowledgeWithFiles:
-        await self._writable(caller, knowledge_id)
-        grants = clean_grants(_grants(grants_json), caller, knowledge_id) if grants_json else None
+        record = await self._writable(caller, knowledge_id)
+        grants = (
+            await self._grants(caller, knowledge_id, grants_json, record.access_grants, strict=False)
+            if grants_json
+            else None
+        )
         await self._repo.update_knowledge(knowledge_id, clean_name(name), description, grants)
+        return await self._with_files(caller, knowledge_id)
+
+    async def update_access(
+        self, caller: Identity, knowledge_id: str, grants_json: bytes
+    ) -> KnowledgeWithFiles:
+        """``POST /{id}/access/update``: replaces the grants (owner, writer, admin). A missing
+        collection is 404, a non-writer 400 ACCESS_PROHIBITED, any grant the caller may not give
+        403 (§6.3)."""
+        record = await self._repo.get_knowledge(knowledge_id)
+        if record is None:
+            raise _not_found(404)
+        if not can_write_knowledge(caller, record):
+            raise _prohibited()
+        grants = await self._grants(
+            caller, knowledge_id, grants_json or b"[]", record.access_grants, strict=True
+        )
+        await self._repo.update_knowledge(knowledge_id, record.name, record.description, grants)
         return await self._with_files(caller, knowledge_id)
 
     async def delete(self, caller: Identity, knowledge_id: str) -> None:

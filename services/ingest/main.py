@@ -17,6 +17,7 @@ from services.common.authenticators import open_remote_authenticator
 from services.common.db import open_pool
 from services.common.dependency_health import flag_check, nats_check, pool_check
 from services.common.entrypoint import run_service
+from services.common.group_directory import RemoteGroupDirectory
 from services.common.grpc_identity import verified_only
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
 from services.common.metrics import ServiceMetrics, new_registry
@@ -149,7 +150,13 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         FileLimits(settings.file_max_size_mb, settings.file_part_bytes),
         staging,
     )
-    knowledge = KnowledgeCore(repo, files, indexes)
+    authenticator, auth_channel = open_remote_authenticator(
+        settings.auth_target, settings.auth_timeout_s, settings.auth_cache_ttl_s, settings.grpc_tls
+    )
+    # Grants naming a group that does not exist are refused: AuthService says which exist.
+    knowledge = KnowledgeCore(
+        repo, files, indexes, RemoteGroupDirectory(auth_channel, settings.auth_timeout_s)
+    )
     bm25 = Bm25Cache(repo, settings.bm25_cache_chunks)
     search = SearchCore(
         repo, embedder, indexes, settings.top_k, model_thread, bm25, settings.hybrid_bm25_weight
@@ -184,9 +191,6 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     await workers.start()
 
     servicer = IngestServicer(files, knowledge, search, documents)
-    authenticator, auth_channel = open_remote_authenticator(
-        settings.auth_target, settings.auth_timeout_s, settings.auth_cache_ttl_s, settings.grpc_tls
-    )
     service = await start_grpc_service(
         settings.listen,
         [SERVICE_NAME],

@@ -398,6 +398,24 @@ class IngestRepository:
         )
         return [_knowledge(r) for r in rows]
 
+    async def knowledge_readable_by(self, user_id: str, group_ids: Sequence[str]) -> list[KnowledgeRecord]:
+        """The collections a user owns or holds a read grant on (to them, to every user or to one
+        of ``group_ids``), newest first: the rows ``services.common.access`` then decides on, so
+        that a list reads and parses only candidates, not every collection."""
+        rows = await self.pool.fetch(
+            f"SELECT {_KNOWLEDGE_COLUMNS} FROM ingest_knowledge k "
+            "LEFT JOIN ingest_user u ON u.id = k.user_id "
+            "WHERE k.user_id = $1 OR EXISTS (SELECT 1 FROM jsonb_array_elements("
+            "CASE WHEN jsonb_typeof(k.access_grants) = 'array' THEN k.access_grants ELSE '[]'::jsonb END) g "
+            "WHERE g->>'permission' = 'read' AND ("
+            "(g->>'principal_type' = 'user' AND g->>'principal_id' IN ($1, '*')) "
+            "OR (g->>'principal_type' = 'group' AND g->>'principal_id' = ANY($2::text[])))) "
+            "ORDER BY k.updated_at DESC, k.id",
+            user_id,
+            list(group_ids),
+        )
+        return [_knowledge(r) for r in rows]
+
     async def knowledge_of_file(self, file_id: str) -> list[KnowledgeRecord]:
         rows = await self.pool.fetch(
             f"SELECT {_KNOWLEDGE_COLUMNS} FROM ingest_knowledge k "

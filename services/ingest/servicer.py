@@ -163,6 +163,12 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
             knowledge=knowledge_pb(result.knowledge, result.write_access)
         )
 
+    async def UpdateKnowledgeAccess(self, request, context):  # noqa: N802
+        result = await self._knowledge.update_access(
+            caller_of(), request.knowledge_id, request.access_grants_json
+        )
+        return ingest_pb2.UpdateKnowledgeAccessResponse(**_with_files(result))
+
     async def DeleteKnowledge(self, request, context):  # noqa: N802
         await self._knowledge.delete(caller_of(), request.knowledge_id)
         return ingest_pb2.DeleteKnowledgeResponse()

@@ -14,7 +14,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from tests.e2e.conftest import Account, Running
 from webui.auth.v1 import auth_pb2
-from webui.inference.v1 import chats_pb2, inference_pb2, tools_pb2
+from webui.inference.v1 import chats_pb2, inference_pb2, prompts_pb2, tools_pb2
 from webui.ingest.v1 import ingest_pb2
 
 SERVICES = {
@@ -23,9 +23,10 @@ SERVICES = {
     "ingest": ingest_pb2.DESCRIPTOR.services_by_name["IngestService"],
     "chats": chats_pb2.DESCRIPTOR.services_by_name["ChatsService"],
     "tools": tools_pb2.DESCRIPTOR.services_by_name["ToolsService"],
+    "prompts": prompts_pb2.DESCRIPTOR.services_by_name["PromptsService"],
 }
 # The process serving each service, where it is not the one of the same name.
-SERVED_BY = {"chats": "inference", "tools": "inference"}
+SERVED_BY = {"chats": "inference", "tools": "inference", "prompts": "inference"}
 PUBLIC = {"Signup", "Signin", "Authenticate", "GetAuthStatus"}
 ADMIN_AUTH_RPCS = {"AddUser", "ListUsers", "UpdateUser", "DeleteUser"}
 

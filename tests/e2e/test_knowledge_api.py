@@ -375,10 +375,11 @@ def test_read_grant_shares_a_collection(
     kid = create(running, owner, "Shared")["id"]
     assert add(running, owner, kid, processed["violin"]).status_code == 200
     grants = [{"principal_type": "user", "principal_id": other_user.id, "permission": "read"}]
+    # Users may not share (``sharing.knowledge`` is off by default): an admin shares the collection.
     reply = post(
         running,
         f"/api/v1/knowledge/{kid}/update",
-        owner,
+        running.admin,
         {"name": "Shared", "description": "d", "access_grants": grants},
     )
     assert reply.status_code == 200, reply.text

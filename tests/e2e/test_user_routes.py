@@ -43,9 +43,10 @@ def test_get_user(running: Running) -> None:
     reply = get(running, f"/api/v1/users/{running.admin.id}", running.admin.headers)
     body = reply.json()
     assert reply.status_code == 200 and body["id"] == running.admin.id and body["role"] == "admin"
-    assert isinstance(body["active"], bool)
+    # api-contract-2.md §7.1: is_active and the direct groups; an unknown id is a 400 NOT_FOUND.
+    assert body["is_active"] is True and body["groups"] == []
     missing = get(running, "/api/v1/users/00000000-0000-0000-0000-000000000000", running.admin.headers)
-    assert (missing.status_code, missing.json()) == (404, {"detail": messages.USER_NOT_FOUND})
+    assert (missing.status_code, missing.json()) == (400, {"detail": messages.NOT_FOUND})
 
 
 def test_update_user_role_revokes_sessions(running: Running) -> None:
@@ -124,7 +125,7 @@ def test_delete_user(running: Running) -> None:
     url = f"{running.url}/api/v1/users"
     reply = requests.delete(f"{url}/{account.id}", headers=running.admin.headers, timeout=10)
     assert reply.status_code == 200 and reply.json() is True
-    assert get(running, f"/api/v1/users/{account.id}", running.admin.headers).status_code == 404
+    assert get(running, f"/api/v1/users/{account.id}", running.admin.headers).status_code == 400
     assert get(running, "/api/v1/auths/", account.headers).status_code == 401
     again = requests.delete(f"{url}/{account.id}", headers=running.admin.headers, timeout=10)
     assert (again.status_code, again.json()) == (404, {"detail": messages.USER_NOT_FOUND})
@@ -132,9 +133,10 @@ def test_delete_user(running: Running) -> None:
     assert self_delete.status_code == 403
 
 
-def test_odd_user_ids_are_404(running: Running) -> None:
+def test_odd_user_ids_are_not_found(running: Running) -> None:
+    # Unknown ids answer Open WebUI's 400 NOT_FOUND (api-contract-2.md §7.1), odd ones included.
     for user_id in ("%00", "a%00b", "x" * 200, "'; DROP TABLE auth_user; --"):
         reply = get(running, f"/api/v1/users/{user_id}", running.admin.headers)
-        assert reply.status_code == 404, user_id
+        assert (reply.status_code, reply.json()) == (400, {"detail": messages.NOT_FOUND}), user_id
     reply = get(running, "/api/v1/users/?query=%00", running.admin.headers)
     assert reply.status_code == 200

@@ -1,9 +1,12 @@
 """What the chat and folder repository tests share: two users and a clock that ticks per call."""
 
+from services.common import permissions
 from services.common.identity import Identity
 
-ALICE = Identity("alice", role="user", name="Alice")
-BOB = Identity("bob", role="user", name="Bob")
+# Open WebUI's built-in permission defaults, as AuthService gives every user.
+DEFAULT_KEYS = permissions.true_keys(permissions.BUILTIN_DEFAULTS)
+ALICE = Identity("alice", role="user", name="Alice", permissions=DEFAULT_KEYS)
+BOB = Identity("bob", role="user", name="Bob", permissions=DEFAULT_KEYS)
 
 
 class Clock:

@@ -63,8 +63,13 @@ async def auth_stub(start_auth: Callable) -> auth_pb2_grpc.AuthServiceStub:
 
 @pytest.fixture
 async def auth_server(start_auth: Callable) -> AuthServer:
-    """One auth server on the test's database: the services under test are never given a stand-in."""
-    stub, _, port = await start_auth()
+    """One auth server on the test's database: the services under test are never given a stand-in.
+    Its users may create and share knowledge collections (``workspace.knowledge`` and
+    ``sharing.knowledge``, which ingest enforces)."""
+    stub, _, port = await start_auth(
+        USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS=True,
+        USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ALLOW_SHARING=True,
+    )
     return AuthServer(stub, f"127.0.0.1:{port}")
 
 

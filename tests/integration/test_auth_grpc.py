@@ -17,6 +17,15 @@ from webui.auth.v1 import auth_pb2
 from webui.common.v1 import identity_pb2
 
 
+def _without_access(identity: identity_pb2.Identity) -> identity_pb2.Identity:
+    """The identity without its groups and permissions (tests/integration/test_groups_grpc.py)."""
+    copy = identity_pb2.Identity()
+    copy.CopyFrom(identity)
+    copy.ClearField("group_ids")
+    copy.ClearField("permissions")
+    return copy
+
+
 async def signup(stub, email: str, name: str = "User", password: str = PASSWORD) -> auth_pb2.Session:
     response = await stub.Signup(auth_pb2.SignupRequest(name=name, email=email, password=password))
     return response.session
@@ -91,9 +100,11 @@ async def test_signin_and_authenticate(auth_stub) -> None:
     who = await auth_stub.Authenticate(auth_pb2.AuthenticateRequest(credential=session.token))
     assert who.user.email == "me@example.com" and who.kind == auth_pb2.CREDENTIAL_KIND_JWT
     # The identity every service acts on: the same user, in the shared shape.
-    assert who.identity == identity_pb2.Identity(
+    assert _without_access(who.identity) == identity_pb2.Identity(
         user_id=created.user.id, role="admin", name="Me", email="me@example.com", via_api_key=False
     )
+    # With no group and no stored defaults, the permissions are the built-in defaults' true keys.
+    assert "chat.delete" in who.identity.permissions and not who.identity.group_ids
     await expect_error(
         auth_stub.Signin(auth_pb2.SigninRequest(email="me@example.com", password="wrong")),
         grpc.StatusCode.INVALID_ARGUMENT,
@@ -114,7 +125,11 @@ async def test_api_key_is_stored_hashed_and_replaced(auth_stub, database_url) ->
     assert first != second and second.startswith("sk-") and len(second) == 35
     who = await auth_stub.Authenticate(auth_pb2.AuthenticateRequest(credential=second))
     assert who.kind == auth_pb2.CREDENTIAL_KIND_API_KEY
-    assert who.identity == identity_pb2.Identity(
+    # Open WebUI's one key is the key named `default`, of kind full (scoped keys: test_api_keys).
+    assert (who.identity.key_scope.name, who.identity.key_scope.kind) == ("default", "full")
+    identity = _without_access(who.identity)
+    identity.ClearField("key_scope")
+    assert identity == identity_pb2.Identity(
         user_id=session.user.id, role="admin", name="Keys", email="keys@example.com", via_api_key=True
     )
     await expect_error(

@@ -77,6 +77,19 @@ async def test_grants_shared_lists_and_revocation(parts, inference_pool: asyncpg
         await sharing.detail(BOB, sub.id)
 
 
+async def test_a_group_grant_reaches_the_groups_members(parts) -> None:
+    folders, sharing, _ = parts
+    team = await folders.create(ALICE, "Team", None, None, None)
+    await sharing.update_access(ADMIN, team.id, grants(("group", "g-team", "read")), None)
+    member = Identity("carol", role="user", group_ids=frozenset({"g-team", "g-org"}))
+    outsider = Identity("dave", role="user", group_ids=frozenset({"g-org"}))
+    assert [(s.folder.id, s.permission) for s in await sharing.shared(member)] == [(team.id, "read")]
+    assert (await sharing.detail(member, team.id)).write_access is False
+    assert await sharing.shared(outsider) == []
+    with pytest.raises(errors.NotFound):
+        await sharing.detail(outsider, team.id)
+
+
 async def test_folder_chats_pages_participants_and_read(parts, inference_pool: asyncpg.Pool) -> None:
     folders, sharing, chats = parts
     work = await folders.create(ALICE, "Work", None, None, None)

@@ -21,12 +21,14 @@ USER = Identity(user_id="user-1", email="u@example.com", name="User", role="user
 OTHER = Identity(user_id="user-2", email="o@example.com", name="Other", role="user")
 
 
-def grant(tool_id: str, principal_id: str, permission: str, grant_id: str) -> dict:
+def grant(
+    tool_id: str, principal_id: str, permission: str, grant_id: str, principal_type: str = "user"
+) -> dict:
     return {
         "id": grant_id,
         "resource_type": "tool",
         "resource_id": tool_id,
-        "principal_type": "user",
+        "principal_type": principal_type,
         "principal_id": principal_id,
         "permission": permission,
         "created_at": 5,
@@ -65,6 +67,17 @@ async def test_insert_get_list_with_grants(repo) -> None:
     assert [r.id for r in await repo.list_visible(None)] == ["shared", "private", "own"]
     assert [r.id for r in await repo.list_visible("user-1")] == ["shared", "own"]
     assert sorted(r.id for r in await repo.get_many(["own", "shared", "missing"])) == ["own", "shared"]
+    # A group grant lists the tool for the group's members (the rules then check the permission).
+    team = record(
+        "team", user_id="user-9", updated_at=400, grants=[grant("team", "g-team", "read", "g2", "group")]
+    )
+    assert await repo.insert(team)
+    assert [r.id for r in await repo.list_visible("user-1", ["g-other", "g-team"])] == [
+        "team",
+        "shared",
+        "own",
+    ]
+    assert [r.id for r in await repo.list_visible("user-1", ["g-other"])] == ["shared", "own"]
 
 
 async def test_update_grants_valves_and_delete_cascades(repo, inference_pool) -> None:

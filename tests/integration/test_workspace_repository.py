@@ -12,7 +12,8 @@ from services.inference.workspace.catalog import WorkspaceCatalog
 from services.inference.workspace.records import WorkspaceModel
 from services.inference.workspace.repository import WorkspaceRepository
 
-ALICE = Identity("alice", role="user")
+# Alice may create workspace models (``workspace.models``).
+ALICE = Identity("alice", role="user", permissions=frozenset({"workspace.models"}))
 
 
 async def no_base_models() -> list[dict]:

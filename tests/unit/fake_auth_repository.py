@@ -2,8 +2,11 @@
 
 import dataclasses
 import time
+import uuid
 from collections.abc import Callable
 
+from services.auth.api_key_models import DEFAULT_KEY_NAME, ApiKeyRecord
+from services.auth.api_key_repository import KeyNameTakenError
 from services.auth.models import Role, UserRecord
 from services.auth.repository import ORDERABLE_FIELDS, UPDATABLE_FIELDS, EmailTakenError, SigninAttempt
 
@@ -27,8 +30,8 @@ class FakeAuthRepository:
         # Insertion-ordered, like rows created one after the other.
         self.users: dict[str, UserRecord] = {}
         self.password_hashes: dict[str, str] = {}
-        # user_id -> (key_hash, last4); one key per user, like auth_api_key's primary key.
-        self.api_keys: dict[str, tuple[str, str]] = {}
+        # key id -> (record, key_hash): every named key of every user (auth_api_key).
+        self.keys: dict[str, tuple[ApiKeyRecord, str]] = {}
         self.revoked: dict[str, int | None] = {}
         # attempt id -> row of auth_signin_attempt
         self.signin_attempts: dict[int, FakeSigninAttempt] = {}
@@ -76,11 +79,56 @@ class FakeAuthRepository:
             return None
         return user, jti in self.revoked
 
-    async def get_user_by_api_key(self, key_hash: str) -> UserRecord | None:
-        for user_id, (stored_hash, _) in self.api_keys.items():
-            if stored_hash == key_hash:
-                return self.users.get(user_id)
+    @property
+    def api_keys(self) -> dict[str, tuple[str, str]]:
+        """user_id -> (key_hash, last4) of each user's key named `default` (Open WebUI's one key)."""
+        return {
+            record.user_id: (key_hash, record.last4)
+            for record, key_hash in self.keys.values()
+            if record.name == DEFAULT_KEY_NAME
+        }
+
+    def _default_key_id(self, user_id: str) -> str | None:
+        for key_id, (record, _) in self.keys.items():
+            if record.user_id == user_id and record.name == DEFAULT_KEY_NAME:
+                return key_id
         return None
+
+    async def get_api_key_user(self, key_hash: str) -> tuple[UserRecord, ApiKeyRecord] | None:
+        for record, stored_hash in self.keys.values():
+            if stored_hash == key_hash and record.user_id in self.users:
+                return self.users[record.user_id], record
+        return None
+
+    async def touch_api_key(self, key_id: str, at: int) -> None:
+        if key_id in self.keys:
+            record, key_hash = self.keys[key_id]
+            self.keys[key_id] = (dataclasses.replace(record, last_used_at=at), key_hash)
+
+    # -- ApiKeyRepository ---------------------------------------------------------------------
+
+    async def insert_api_key(self, record: ApiKeyRecord, key_hash: str, max_keys: int) -> bool:
+        held = [r for r, _ in self.keys.values() if r.user_id == record.user_id]
+        if len(held) >= max_keys:
+            return False
+        if any(r.name == record.name for r in held):
+            raise KeyNameTakenError()
+        self.keys[record.id] = (record, key_hash)
+        return True
+
+    async def list_api_keys(self, user_id: str) -> list[ApiKeyRecord]:
+        found = [r for r, _ in self.keys.values() if r.user_id == user_id]
+        return sorted(found, key=lambda r: (r.created_at, r.name))
+
+    async def get_api_key(self, user_id: str, key_id: str) -> ApiKeyRecord | None:
+        entry = self.keys.get(key_id)
+        return entry[0] if entry is not None and entry[0].user_id == user_id else None
+
+    async def delete_api_key_by_id(self, user_id: str, key_id: str) -> bool:
+        if await self.get_api_key(user_id, key_id) is None:
+            return False
+        del self.keys[key_id]
+        return True
 
     async def touch_last_active(self, user_id: str, at: int) -> UserRecord | None:
         user = self.users.get(user_id)
@@ -114,7 +162,7 @@ class FakeAuthRepository:
             return False
         self.password_hashes.pop(user_id, None)
         # ON DELETE CASCADE
-        self.api_keys.pop(user_id, None)
+        self.keys = {k: v for k, v in self.keys.items() if v[0].user_id != user_id}
         return True
 
     async def list_users(
@@ -133,17 +181,23 @@ class FakeAuthRepository:
         if user_id not in self.users:
             # auth_api_key.user_id REFERENCES auth_user (id)
             raise LookupError(f"no user {user_id}")
-        for other, (stored_hash, _) in self.api_keys.items():
-            if other != user_id and stored_hash == key_hash:
+        for record, stored_hash in self.keys.values():
+            if record.user_id != user_id and stored_hash == key_hash:
                 raise ValueError("duplicate key hash")
-        self.api_keys[user_id] = (key_hash, last4)
+        old = self._default_key_id(user_id)
+        if old is not None:
+            del self.keys[old]
+        record = ApiKeyRecord(str(uuid.uuid4()), user_id, DEFAULT_KEY_NAME, "full", last4, int(self.clock()))
+        self.keys[record.id] = (record, key_hash)
 
     async def get_api_key_last4(self, user_id: str) -> str | None:
-        entry = self.api_keys.get(user_id)
-        return entry[1] if entry else None
+        key_id = self._default_key_id(user_id)
+        return self.keys[key_id][0].last4 if key_id is not None else None
 
     async def delete_api_key(self, user_id: str) -> None:
-        self.api_keys.pop(user_id, None)
+        key_id = self._default_key_id(user_id)
+        if key_id is not None:
+            del self.keys[key_id]
 
     async def revoke_token(self, jti: str, expires_at: int | None) -> None:
         self.revoked.setdefault(jti, expires_at)

@@ -66,14 +66,19 @@ class FakeFolderShareStore:
     async def set_grants(self, folder_id: str, grants: Sequence[FolderGrant]) -> None:
         self.rows[folder_id] = list(grants)
 
-    async def granted_to_user(self, user_id: str) -> list[tuple[str, FolderGrant]]:
+    async def granted_to_user(
+        self, user_id: str, group_ids: Sequence[str] = ()
+    ) -> list[tuple[str, FolderGrant]]:
         found = []
         for folder_id, grants in self.rows.items():
             folder = self.folders.rows.get(folder_id)
             if folder is None or folder.user_id == user_id:
                 continue
             found += [
-                (folder.user_id, g) for g in grants if (g.principal_type, g.principal_id) == ("user", user_id)
+                (folder.user_id, g)
+                for g in grants
+                if (g.principal_type, g.principal_id) == ("user", user_id)
+                or (g.principal_type == "group" and g.principal_id in group_ids)
             ]
         return found
 

@@ -14,7 +14,7 @@ class FakeToolStore:
         self.versions: list[ToolVersion] = []
         self.reads = 0
 
-    async def list_visible(self, user_id: str | None) -> list[ToolRecord]:
+    async def list_visible(self, user_id: str | None, group_ids: Sequence[str] = ()) -> list[ToolRecord]:
         records = sorted(self.tools.values(), key=lambda r: (-r.updated_at, r.id))
         if user_id is None:
             return records
@@ -23,7 +23,9 @@ class FakeToolStore:
             for r in records
             if r.user_id == user_id
             or any(
-                g["principal_type"] == "user" and g["principal_id"] in (user_id, "*") for g in r.access_grants
+                (g["principal_type"] == "user" and g["principal_id"] in (user_id, "*"))
+                or (g["principal_type"] == "group" and g["principal_id"] in group_ids)
+                for g in r.access_grants
             )
         ]
 

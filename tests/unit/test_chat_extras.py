@@ -5,7 +5,7 @@ WebUI's texts and statuses."""
 import orjson
 import pytest
 
-from services.common import errors, messages
+from services.common import errors, messages, permissions
 from services.common.identity import Identity
 from services.inference.chats.admin import ChatAdmin
 from services.inference.chats.chat_config import ChatConfigStore
@@ -16,8 +16,10 @@ from services.inference.chats.stats import ChatStats, export_item, usage_item
 from services.inference.chats.transfer import FORK_BUSY, ChatTransfer
 from tests.unit.fake_chat_store import FakeChatStore
 
-ALICE = Identity("alice", role="user", name="Alice")
-BOB = Identity("bob", role="user", name="Bob")
+# Open WebUI's built-in permission defaults, as AuthService gives every user.
+DEFAULT_KEYS = permissions.true_keys(permissions.BUILTIN_DEFAULTS)
+ALICE = Identity("alice", role="user", name="Alice", permissions=DEFAULT_KEYS)
+BOB = Identity("bob", role="user", name="Bob", permissions=DEFAULT_KEYS)
 ADMIN = Identity("root", role="admin", name="Root")
 
 

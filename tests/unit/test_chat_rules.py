@@ -5,14 +5,16 @@ writes one message row."""
 import orjson
 import pytest
 
-from services.common import errors, messages
+from services.common import errors, messages, permissions
 from services.common.identity import Identity
 from services.inference.chats.service import ChatService
 from services.inference.chats.tags import ChatTags
 from tests.unit.fake_chat_store import FakeChatStore
 
-ALICE = Identity("alice", role="user", name="Alice")
-BOB = Identity("bob", role="user", name="Bob")
+# Open WebUI's built-in permission defaults, as AuthService gives every user.
+DEFAULT_KEYS = permissions.true_keys(permissions.BUILTIN_DEFAULTS)
+ALICE = Identity("alice", role="user", name="Alice", permissions=DEFAULT_KEYS)
+BOB = Identity("bob", role="user", name="Bob", permissions=DEFAULT_KEYS)
 ADMIN = Identity("root", role="admin", name="Root")
 
 

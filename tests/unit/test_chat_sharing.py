@@ -5,17 +5,19 @@ with Open WebUI's texts and statuses."""
 import orjson
 import pytest
 
-from services.common import errors, messages
-from services.common.access_grants import AUDIENCE_DENIED, normalise_grants
+from services.common import errors, messages, permissions
+from services.common.access import AUDIENCE_DENIED, normalise_grants
 from services.common.identity import Identity
 from services.inference.chats.service import ChatService
 from services.inference.chats.sharing import ChatSharing, ShareMode
 from tests.unit.fake_chat_store import FakeChatStore
 from tests.unit.test_chat_rules import chat_form
 
-ALICE = Identity("alice", role="user", name="Alice")
-BOB = Identity("bob", role="user", name="Bob")
-CAROL = Identity("carol", role="user", name="Carol")
+# Open WebUI's built-in permission defaults, as AuthService gives every user.
+DEFAULT_KEYS = permissions.true_keys(permissions.BUILTIN_DEFAULTS)
+ALICE = Identity("alice", role="user", name="Alice", permissions=DEFAULT_KEYS)
+BOB = Identity("bob", role="user", name="Bob", permissions=DEFAULT_KEYS)
+CAROL = Identity("carol", role="user", name="Carol", permissions=DEFAULT_KEYS)
 ADMIN = Identity("root", role="admin", name="Root")
 
 

@@ -4,8 +4,8 @@ the folders below it), the shared list, a folder's chats and marking a folder re
 import orjson
 import pytest
 
-from services.common import errors, messages
-from services.common.access_grants import AUDIENCE_DENIED
+from services.common import errors, messages, permissions
+from services.common.access import AUDIENCE_DENIED
 from services.common.identity import Identity
 from services.inference.folders import tree
 from services.inference.folders.records import FolderChat
@@ -14,9 +14,11 @@ from services.inference.folders.sharing import CONTINUE, FolderSharing
 from tests.unit.fake_folder_store import FakeFolderShareStore, FakeFolderStore
 
 ADMIN = Identity("root", role="admin", name="Root")
-ALICE = Identity("alice", role="user", name="Alice")
-BOB = Identity("bob", role="user", name="Bob")
-CAROL = Identity("carol", role="user", name="Carol")
+# Open WebUI's built-in permission defaults, as AuthService gives every user.
+DEFAULT_KEYS = permissions.true_keys(permissions.BUILTIN_DEFAULTS)
+ALICE = Identity("alice", role="user", name="Alice", permissions=DEFAULT_KEYS)
+BOB = Identity("bob", role="user", name="Bob", permissions=DEFAULT_KEYS)
+CAROL = Identity("carol", role="user", name="Carol", permissions=DEFAULT_KEYS)
 
 
 class Unread:

@@ -4,7 +4,7 @@ import pytest
 
 from services.common import errors, messages
 from services.common.identity import Identity
-from services.ingest.access import can_read_file, can_read_knowledge, can_write_knowledge, clean_grants
+from services.ingest.access import can_read_file, can_read_knowledge, can_write_knowledge, shared_grants
 from services.ingest.files_core import parse_client_metadata
 from services.ingest.models import FileRecord, FileStatus, KnowledgeRecord
 from services.ingest.search_core import relevance
@@ -58,7 +58,7 @@ def test_a_file_is_readable_through_a_readable_collection() -> None:
     assert can_read_file(BOB, file, [shared])
 
 
-def test_grants_are_cleaned_and_public_ones_need_an_admin() -> None:
+def test_grants_are_cleaned_and_follow_the_sharing_permissions() -> None:
     raw = [
         {"principal_type": "user", "principal_id": "bob", "permission": "read"},
         {"principal_type": "user", "principal_id": "bob", "permission": "read"},
@@ -67,11 +67,22 @@ def test_grants_are_cleaned_and_public_ones_need_an_admin() -> None:
         {"principal_type": "user", "principal_id": "carol", "permission": "own"},
         "junk",
     ]
-    cleaned = clean_grants(raw, ALICE, "k1")
+    # Without sharing.knowledge a user gives no grant; with it, no public one (sharing.public_knowledge).
+    assert shared_grants(raw, ALICE, "k1", [], strict=False) == ([], [])
+    sharer = Identity(
+        "alice", "user", permissions=frozenset({"sharing.knowledge", "access_grants.allow_users"})
+    )
+    grants, cleaned = shared_grants(raw, sharer, "k1", [], strict=False)
+    assert grants == [("user", "bob", "read")]
     assert [(g["principal_id"], g["permission"]) for g in cleaned] == [("bob", "read")]
     assert cleaned[0]["resource_type"] == "knowledge" and cleaned[0]["resource_id"] == "k1"
-    assert len(clean_grants(raw, ADMIN, "k1")) == 2
-    assert clean_grants("not a list", ALICE, "k1") == []
+    assert len(shared_grants(raw, ADMIN, "k1", [], strict=False)[1]) == 2
+    assert shared_grants("not a list", ALICE, "k1", [], strict=False) == ([], [])
+    with pytest.raises(errors.PermissionDenied):
+        shared_grants(raw, sharer, "k1", [], strict=True)
+    # A grant kept from before keeps its id.
+    again = shared_grants(raw[:1], sharer, "k1", cleaned, strict=True)[1]
+    assert again == cleaned
 
 
 @pytest.mark.parametrize(

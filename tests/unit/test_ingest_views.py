@@ -33,7 +33,6 @@ from services.gateway.ingest_views import (
 from services.gateway.routes import files, knowledge, retrieval
 from services.gateway.settings import GatewaySettings
 from services.gateway.state import GUARD, INGEST, SETTINGS
-from services.gateway.views import default_permissions
 from webui.auth.v1 import auth_pb2
 from webui.ingest.v1 import ingest_pb2
 
@@ -262,17 +261,6 @@ def test_outgoing_metadata_presents_the_credential() -> None:
     metadata = dict(outgoing_metadata(principal().credential))
     assert metadata["authorization"] == "Bearer tok"
     assert "authorization" not in dict(outgoing_metadata())
-
-
-def test_default_permissions_knowledge_follows_the_setting() -> None:
-    assert default_permissions(True)["workspace"]["knowledge"] is False
-    assert default_permissions(True, knowledge=True)["workspace"]["knowledge"] is True
-
-
-def test_knowledge_setting_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert GatewaySettings().user_permissions_workspace_knowledge_access is False
-    monkeypatch.setenv("USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS", "true")
-    assert GatewaySettings().user_permissions_workspace_knowledge_access is True
 
 
 # -- handlers with fakes -----------------------------------------------------------------------
@@ -561,32 +549,22 @@ async def test_upload_malformed_body_cancels_the_call() -> None:
     assert ingest.upload.cancelled
 
 
-async def test_create_knowledge_needs_the_permission_unless_admin() -> None:
+async def test_create_knowledge_is_passed_to_the_ingest_service() -> None:
+    """``workspace.knowledge`` (401 without it) is the ingest service's check, on the caller's
+    verified permissions: the gateway passes a user's create on."""
     body = b'{"name":"kb","description":"d"}'
-
-    def request(app: web.Application):
-        return make_mocked_request(
+    for role in (auth_pb2.ROLE_USER, auth_pb2.ROLE_ADMIN):
+        app, ingest = make_app(role)
+        request = make_mocked_request(
             "POST",
             "/api/v1/knowledge/create",
             headers={"Content-Type": "application/json"},
             payload=payload_of(body),
             app=app,
         )
-
-    app, ingest = make_app()
-    with pytest.raises(ApiError) as excinfo:
-        await knowledge.create_knowledge(request(app))
-    assert (excinfo.value.status, excinfo.value.detail) == (401, messages.UNAUTHORIZED)
-    assert ingest.created == []
-
-    app, ingest = make_app(auth_pb2.ROLE_ADMIN)
-    response = await knowledge.create_knowledge(request(app))
-    assert json.loads(response.body)["files"] is None
-    assert ingest.created == [("kb", "d", b"")]
-
-    app, ingest = make_app(USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS="true")
-    await knowledge.create_knowledge(request(app))
-    assert ingest.created == [("kb", "d", b"")]
+        response = await knowledge.create_knowledge(request)
+        assert json.loads(response.body)["files"] is None
+        assert ingest.created == [("kb", "d", b"")]
 
 
 def test_knowledge_grants_json() -> None:

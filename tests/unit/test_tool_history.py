@@ -122,7 +122,7 @@ async def test_delete_keeps_the_current_version_and_relinks_children():
 
 
 async def test_restore_re_applies_a_snapshot_without_a_new_version():
-    store, rules, _ = build(users_may_create=False)
+    store, rules, _ = build()
     await rules.create(ADMIN, form("weather_tool", "Weather", access_grants=grant(OTHER.user_id, "write")))
     changed = source("weather_tool") + "# changed\n"
     await rules.update(ADMIN, "weather_tool", form("weather_tool", "Weather 2", content=changed))

@@ -18,6 +18,10 @@ SOURCES = Path(__file__).parent.parent / "functions"
 ADMIN = Identity("admin-1", "admin", name="Ada", email="ada@example.com")
 OWNER = Identity("user-1", "user", name="Olga", email="olga@example.com")
 OTHER = Identity("user-2", "user", name="Otto", email="otto@example.com")
+# The owner holding ``workspace.tools``: users create tools with it.
+CREATOR = Identity(
+    "user-1", "user", name="Olga", email="olga@example.com", permissions=frozenset({"workspace.tools"})
+)
 
 
 def source(name: str) -> str:
@@ -28,10 +32,10 @@ def form(tool_id: str, name: str = "Tool", content: str | None = None, **extra: 
     return {"id": tool_id, "name": name, "content": content or source(tool_id), "meta": {}, **extra}
 
 
-def build(*, users_may_create: bool = False, timeout_s: float = 5.0, servers=None):
+def build(*, timeout_s: float = 5.0, servers=None):
     store = FakeToolStore()
     modules = ToolModules(timeout_s)
-    rules = ToolService(store, modules, users_may_create=users_may_create, servers=servers)
+    rules = ToolService(store, modules, servers=servers)
     return store, rules, PythonToolResolver(store, modules, rules, timeout_s)
 
 
@@ -64,9 +68,9 @@ async def test_create_refusals():
 
 
 async def test_users_create_with_the_permission_and_grants_are_dropped():
-    store, rules, _ = build(users_may_create=True)
+    store, rules, _ = build()
     grants = [{"principal_type": "user", "principal_id": OTHER.user_id, "permission": "read"}]
-    await rules.create(OWNER, form("weather_tool", access_grants=grants))
+    await rules.create(CREATOR, form("weather_tool", access_grants=grants))
     assert store.tools["weather_tool"].access_grants == []
 
 
@@ -108,8 +112,8 @@ async def test_read_and_write_rules():
 
 
 async def test_access_update_audience():
-    store, rules, _ = build(users_may_create=True)
-    await rules.create(OWNER, form("weather_tool"))
+    store, rules, _ = build()
+    await rules.create(CREATOR, form("weather_tool"))
     with pytest.raises(errors.PermissionDenied):
         await rules.update_access(
             OWNER, "weather_tool", [{"principal_type": "user", "principal_id": "*", "permission": "read"}]
@@ -218,8 +222,8 @@ async def test_server_specs_come_from_the_mcp_servers_with_open_webui_s_errors()
 
 
 async def test_export_is_for_admins():
-    _, rules, _ = build(users_may_create=True)
-    await rules.create(OWNER, form("weather_tool"))
+    _, rules, _ = build()
+    await rules.create(CREATOR, form("weather_tool"))
     with pytest.raises(errors.Unauthenticated):
         await rules.export(OWNER)
     assert [r.id for r in await rules.export(ADMIN)] == ["weather_tool"]

@@ -2,9 +2,7 @@
 
 import orjson
 
-from services.gateway.settings import GatewaySettings
 from services.gateway.tool_views import tool_access_json, tool_model_json, tool_response_json, tool_user_json
-from services.gateway.views import default_permissions
 from webui.inference.v1 import tools_pb2
 
 
@@ -51,11 +49,3 @@ def test_readers_get_no_code_and_meta_defaults():
     tool = _tool(content="", has_content=False, write_access=False, meta_json=b"")
     assert tool_access_json(tool)["content"] is None
     assert tool_access_json(tool)["meta"] == {"description": None, "manifest": {}}
-
-
-def test_workspace_tools_permission_follows_the_setting(monkeypatch):
-    assert default_permissions(True)["workspace"]["tools"] is False
-    assert default_permissions(True, tools=True)["workspace"]["tools"] is True
-    assert GatewaySettings().user_permissions_workspace_tools_access is False
-    monkeypatch.setenv("USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS", "true")
-    assert GatewaySettings().user_permissions_workspace_tools_access is True

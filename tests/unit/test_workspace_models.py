@@ -14,8 +14,14 @@ from services.inference.workspace.merge import can_use, claims_base_model, merge
 from services.inference.workspace.records import WorkspaceModel
 
 ADMIN = Identity("admin", role="admin")
-ALICE = Identity("alice", role="user")
+# Alice may create models and share them with users (not publicly); Bob holds no permission.
+ALICE = Identity(
+    "alice",
+    role="user",
+    permissions=frozenset({"workspace.models", "sharing.models", "access_grants.allow_users"}),
+)
 BOB = Identity("bob", role="user")
+BOB_MAKER = replace(BOB, permissions=frozenset({"workspace.models"}))
 
 
 def row(model_id: str, base: str | None = None, **kw: object) -> WorkspaceModel:
@@ -164,11 +170,8 @@ def test_users_see_only_models_with_a_row_they_own_or_may_read() -> None:
         row("private", "gpt-4o", user_id="carol", created_at=5),
     )
     models = merge_models(BASE, rows)
-    assert [m["id"] for m in visible_models(models, rows, BOB, bypass=False)] == [
-        "shared",
-        "public",
-        "writable",
-    ]
+    # A write-only grant does not confer read (§6.2): "writable" stays hidden from Bob.
+    assert [m["id"] for m in visible_models(models, rows, BOB, bypass=False)] == ["shared", "public"]
     assert [m["id"] for m in visible_models(models, rows, ALICE, bypass=False)] == ["writer", "public"]
     # Raw backend models (no row) are for admins only; bypass shows everything to everyone.
     assert visible_models(models, rows, ADMIN, bypass=False) == models
@@ -333,8 +336,11 @@ async def test_an_admin_may_grant_everyone(admin: ModelAdmin) -> None:
 
 async def test_create_refuses_a_taken_or_bad_id(admin: ModelAdmin) -> None:
     await admin.create(ALICE, form())
+    with pytest.raises(errors.PermissionDenied) as unauthorized:
+        await admin.create(BOB, form("bobs"))
+    assert unauthorized.value.detail == messages.UNAUTHORIZED and unauthorized.value.http_status == 401
     with pytest.raises(errors.AlreadyExists) as taken:
-        await admin.create(BOB, form())
+        await admin.create(BOB_MAKER, form())
     assert taken.value.detail == messages.MODEL_ID_TAKEN and taken.value.http_status == 401
     for bad in ("", "x" * 257):
         with pytest.raises(errors.InvalidArgument) as too_long:
@@ -367,7 +373,7 @@ async def test_an_id_another_users_row_holds_is_refused_to_everyone(
     admin: ModelAdmin, store: FakeStore
 ) -> None:
     await admin.create(ALICE, form())
-    for caller in (BOB, ADMIN):
+    for caller in (BOB_MAKER, ADMIN):
         with pytest.raises(errors.AlreadyExists) as taken:
             await admin.create(caller, form(name="Mine now", params={"system": "obey"}))
         assert taken.value.http_status == 401
@@ -421,7 +427,7 @@ async def test_list_shows_readable_presets_newest_first_paged_and_filtered(
         await admin.create(ALICE, form(f"m{i:02d}", name=f"Model {i}", meta={"profile_image_url": "/x.png"}))
     clock.now = 2000
     await admin.create(ADMIN, form("override", base_model_id=None))
-    await admin.create(ADMIN, form("admins", access_grants=[grant("bob", "write")]))
+    await admin.create(ADMIN, form("admins", access_grants=[grant("bob"), grant("bob", "write")]))
     page = await admin.list(ALICE, "", 1)
     assert page.total == 35 and len(page.items) == 30
     assert page.items[0].row.id == "m34" and "profile_image_url" not in page.items[0].row.meta

@@ -12,7 +12,7 @@ _GRANT_SCHEMA = {
     "type": "object",
     "description": "Invalid entries are dropped silently",
     "properties": {
-        "principal_type": {"type": "string", "enum": ["user", "group"]},
+        "principal_type": {"type": "string", "enum": ["user", "group", "anyone"]},
         "principal_id": {"type": "string"},
         "permission": {"type": "string", "enum": ["read", "write"]},
     },
@@ -34,6 +34,21 @@ class KnowledgeForm(BaseModel):
         description="Replaces the grants when given (not null); empty or absent on create is private "
         "(owner and admins)",
     )
+
+
+class KnowledgeAccessForm(BaseModel):
+    """``POST /{id}/access/update``: the collection's new grants (any the caller may not give
+    refuses the request, 403)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"access_grants": [{"principal_type": "group", "principal_id": "g1", "permission": "read"}]}
+            ]
+        }
+    )
+
+    access_grants: list[Annotated[dict, WithJsonSchema(_GRANT_SCHEMA)]]
 
 
 class FileIdForm(BaseModel):

@@ -13,6 +13,29 @@ ERROR: Schema = {
 # A JSON object whose keys are free-form (upstream bodies, model metadata, …).
 ANY_OBJECT: Schema = {"type": "object", "additionalProperties": True}
 ANY_JSON: Schema = {}
+
+
+def user_ref(description: str) -> Schema:
+    """Open WebUI's ``user`` object on a shared resource (``{id, name, role, email}``), or null once
+    the user is deleted."""
+    return {
+        "description": description,
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "role": {"type": "string"},
+                    "email": {"type": "string"},
+                },
+                "required": ["id", "name", "role", "email"],
+            },
+            {"type": "null"},
+        ],
+    }
+
+
 SECURITY = [{"bearerAuth": []}, {"apiKeyHeader": []}, {"tokenCookie": []}]
 SECURITY_SCHEMES: Schema = {
     "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A JWT or an `sk-` API key"},

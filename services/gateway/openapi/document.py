@@ -3,6 +3,8 @@
 from types import ModuleType
 
 from services.gateway.openapi import (
+    paths_admin_config,
+    paths_api_keys,
     paths_auths,
     paths_chat,
     paths_chat_sharing,
@@ -11,10 +13,12 @@ from services.gateway.openapi import (
     paths_files,
     paths_folders,
     paths_functions,
+    paths_groups,
     paths_knowledge,
     paths_models,
     paths_ollama,
     paths_openai,
+    paths_prompts,
     paths_retrieval,
     paths_system,
     paths_tasks,
@@ -29,7 +33,10 @@ from services.gateway.settings import API_VERSION
 MODULES: tuple[ModuleType, ...] = (
     paths_system,
     paths_auths,
+    paths_api_keys,
+    paths_admin_config,
     paths_users,
+    paths_groups,
     paths_models,
     paths_workspace_models,
     paths_chat,
@@ -45,6 +52,7 @@ MODULES: tuple[ModuleType, ...] = (
     paths_functions,
     paths_tools,
     paths_tool_history,
+    paths_prompts,
     paths_tasks,
 )
 

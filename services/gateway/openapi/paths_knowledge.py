@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from services.gateway.forms.knowledge import FileIdForm, FileIdList, KnowledgeForm
+from services.gateway.forms.knowledge import FileIdForm, FileIdList, KnowledgeAccessForm, KnowledgeForm
 from services.gateway.openapi.common import BACKEND_ERRORS, operation, path_param, query_param, ref
 from services.gateway.openapi.form_schemas import form_ref, form_schemas
 from services.gateway.openapi.paths_files import with_links
@@ -72,7 +72,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "required": ["id", "name", "role", "email"],
     },
-    **form_schemas(KnowledgeForm, FileIdForm, FileIdList),
+    **form_schemas(KnowledgeForm, KnowledgeAccessForm, FileIdForm, FileIdList),
     "KnowledgeResponse": _model(
         "The collection (create, reset): `files` is null", {"files": _NULL_FILES}, ["files"]
     ),
@@ -246,6 +246,19 @@ PATHS: dict[str, dict[str, Any]] = {
             body=_FORM,
             parameters=[_KNOWLEDGE_ID],
             errors=(*BACKEND_ERRORS, 400, 413, 422),
+        ),
+    },
+    "/api/v1/knowledge/{knowledge_id}/access/update": {
+        "post": operation(
+            "Replace a collection's access grants",
+            tag=_TAG,
+            description="Owner, write grant or admin. 404 when it does not exist, 400 ACCESS_PROHIBITED "
+            "for a caller who may not change it, 403 when a grant names an audience the caller may not "
+            "share with (§6.2), 400 when a grant names a group that does not exist.",
+            ok=ref("KnowledgeFilesResponse"),
+            body=form_ref(KnowledgeAccessForm),
+            parameters=[_KNOWLEDGE_ID],
+            errors=(*BACKEND_ERRORS, 400, 403, 404, 413, 422),
         ),
     },
     "/api/v1/knowledge/{knowledge_id}/file/add": {

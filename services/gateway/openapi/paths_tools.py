@@ -3,7 +3,7 @@
 from typing import Any
 
 from services.gateway.forms.tools import ToolAccessForm, ToolForm
-from services.gateway.openapi.common import BACKEND_ERRORS, operation, path_param, query_param, ref
+from services.gateway.openapi.common import BACKEND_ERRORS, operation, path_param, query_param, ref, user_ref
 from services.gateway.openapi.form_schemas import form_ref, form_schemas
 from services.gateway.openapi.paths_files import with_links
 
@@ -11,22 +11,7 @@ _TAG = "tools"
 _TOOL_ID = path_param("tool_id", "The tool's id")
 _TIMESTAMP: dict[str, Any] = {"type": "integer", "description": "Unix time in seconds"}
 _VALVES: dict[str, Any] = {"type": "object", "additionalProperties": True}
-_USER: dict[str, Any] = {
-    "description": "The owner; null once the user is deleted",
-    "anyOf": [
-        {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "name": {"type": "string"},
-                "role": {"type": "string"},
-                "email": {"type": "string"},
-            },
-            "required": ["id", "name", "role", "email"],
-        },
-        {"type": "null"},
-    ],
-}
+_USER = user_ref("The owner; null once the user is deleted")
 _BASE: dict[str, Any] = {
     "id": {"type": "string"},
     "user_id": {"type": "string"},

@@ -43,10 +43,23 @@ SCHEMAS = {
         "properties": {**_USER_PROPERTIES, "group_ids": {"type": "array", "items": {"type": "string"}}},
         "required": [*_REQUIRED, "group_ids"],
     },
+    # §7.1: the row, plus the direct groups and whether the user was seen within 180 s.
     "UserDetail": {
         "type": "object",
-        "properties": {**_USER_PROPERTIES, "active": {"type": "boolean"}},
-        "required": [*_REQUIRED, "active"],
+        "properties": {
+            **_USER_PROPERTIES,
+            "profile_banner_image_url": {},
+            "groups": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+                    "required": ["id", "name"],
+                },
+            },
+            "is_active": {"type": "boolean"},
+        },
+        "required": [*_REQUIRED, "groups", "is_active"],
     },
     "UserList": {
         "type": "object",

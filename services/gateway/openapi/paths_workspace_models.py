@@ -1,6 +1,6 @@
 """``/api/v1/models/*``: workspace models (presets over a base model, and overrides of one)."""
 
-from services.gateway.forms.workspace_models import ModelForm, ModelIdForm
+from services.gateway.forms.workspace_models import ModelAccessForm, ModelForm, ModelIdForm
 from services.gateway.openapi.common import (
     ANY_OBJECT,
     BACKEND_ERRORS,
@@ -26,7 +26,7 @@ _ROW_PROPERTIES = {
 }
 
 SCHEMAS = {
-    **form_schemas(ModelForm, ModelIdForm),
+    **form_schemas(ModelForm, ModelIdForm, ModelAccessForm),
     "WorkspaceModel": {
         "type": "object",
         "properties": _ROW_PROPERTIES,
@@ -87,6 +87,19 @@ PATHS = {
             "Update a workspace model (the body's `id` names it)",
             tag=_TAG,
             body=form_ref(ModelForm),
+            ok=ref("WorkspaceModel"),
+            errors=_ERRORS,
+        )
+    },
+    "/api/v1/models/model/access/update": {
+        "post": operation(
+            "Replace a workspace model's access grants",
+            tag=_TAG,
+            description="Owner, write grant or admin (a non-writer: 400 ACCESS_PROHIBITED). For a raw "
+            "backend model without a row an admin's call creates a minimal one; anyone else's is 403. "
+            "403 when a grant names an audience the caller may not share with (§6.2), 400 when it names "
+            "a group that does not exist.",
+            body=form_ref(ModelAccessForm),
             ok=ref("WorkspaceModel"),
             errors=_ERRORS,
         )

@@ -37,9 +37,12 @@ PREFIX = "/api/v1/folders"
 
 async def _verified(request: web.Request) -> Principal:
     """A verified caller, while folders are on (Open WebUI checks the switch before anything)."""
-    if not request.app[SETTINGS].enable_folders:
+    guard = request.app[GUARD]
+    # ENABLE_FOLDERS=false here is a hard off; the admin config's ENABLE_FOLDERS (live, through the
+    # auth status) turns folders off without a restart.
+    if not request.app[SETTINGS].enable_folders or not (await guard.auth_status()).enable_folders:
         raise ApiError(403, messages.ACCESS_PROHIBITED)
-    return await request.app[GUARD].require(request, Level.VERIFIED)
+    return await guard.require(request, Level.VERIFIED)
 
 
 async def _form(request: web.Request, model: type[M]) -> M:

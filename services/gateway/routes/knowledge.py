@@ -4,11 +4,10 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel
 
-from services.common import messages
-from services.gateway.auth_guard import Level, Principal
+from services.gateway.auth_guard import Level
 from services.gateway.body import query_int, read_model
-from services.gateway.forms.knowledge import FileIdForm, FileIdList, KnowledgeForm
-from services.gateway.http_errors import ApiError, json_response
+from services.gateway.forms.knowledge import FileIdForm, FileIdList, KnowledgeAccessForm, KnowledgeForm
+from services.gateway.http_errors import json_response
 from services.gateway.ingest_views import (
     knowledge_created_json,
     knowledge_detail_json,
@@ -17,9 +16,7 @@ from services.gateway.ingest_views import (
     knowledge_list_json,
 )
 from services.gateway.routes.files import query_flag
-from services.gateway.settings import GatewaySettings
 from services.gateway.state import GUARD, INGEST, SETTINGS
-from webui.auth.v1 import auth_pb2
 
 routes = web.RouteTableDef()
 
@@ -31,11 +28,6 @@ _ALL_FILES_PAGE_SIZE = 500
 def grants_json(form: KnowledgeForm) -> bytes:
     """The grants as the service takes them: a JSON list, or empty for none given."""
     return orjson.dumps(form.access_grants) if form.access_grants is not None else b""
-
-
-def may_create_knowledge(principal: Principal, settings: GatewaySettings) -> bool:
-    """Admins always; other users when ``workspace.knowledge`` is granted to users."""
-    return principal.user.role == auth_pb2.ROLE_ADMIN or settings.user_permissions_workspace_knowledge_access
 
 
 async def _form(request: web.Request, model: type[BaseModel]):
@@ -53,8 +45,7 @@ async def list_knowledge(request: web.Request) -> web.Response:
 async def create_knowledge(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     form = await _form(request, KnowledgeForm)
-    if not may_create_knowledge(principal, request.app[SETTINGS]):
-        raise ApiError(401, messages.UNAUTHORIZED)
+    # The ingest service checks ``workspace.knowledge`` (401) and the grants (§6.2).
     knowledge = await request.app[INGEST].create_knowledge(
         principal, form.name, form.description, grants_json(form)
     )
@@ -92,6 +83,16 @@ async def update_knowledge(request: web.Request) -> web.Response:
         principal, knowledge_id, form.name, form.description, grants_json(form)
     )
     # The reply lists all the collection's files, as Open WebUI's does.
+    return json_response(knowledge_files_json(reply.knowledge, list(reply.files)))
+
+
+@routes.post("/api/v1/knowledge/{knowledge_id}/access/update")
+async def update_knowledge_access(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    form = await _form(request, KnowledgeAccessForm)
+    reply = await request.app[INGEST].update_knowledge_access(
+        principal, request.match_info["knowledge_id"], orjson.dumps(form.access_grants)
+    )
     return json_response(knowledge_files_json(reply.knowledge, list(reply.files)))
 
 

@@ -2,11 +2,12 @@
 
 from aiohttp import web
 
+from services.gateway.auth_guard import find_credential
+from services.gateway.caller_permissions import caller_permissions
 from services.gateway.http_errors import json_response
 from services.gateway.readiness import readiness_problems
 from services.gateway.settings import API_VERSION
 from services.gateway.state import CHANNELS, GUARD, LIFECYCLE, SETTINGS
-from services.gateway.views import default_permissions
 from webui.auth.v1 import auth_pb2
 
 routes = web.RouteTableDef()
@@ -55,7 +56,7 @@ async def config(request: web.Request) -> web.Response:
                 "enable_signup_password_confirmation": False,
                 "enable_ldap": False,
                 "enable_signup": status.enable_signup or not status.has_users,
-                "enable_login_form": True,
+                "enable_login_form": status.enable_login_form,
                 "enable_websocket": True,
             },
         }
@@ -65,6 +66,10 @@ async def config(request: web.Request) -> web.Response:
             {
                 "enable_api_keys": status.enable_api_keys,
                 "enable_admin_export": user.role == auth_pb2.ROLE_ADMIN,
+                # The admin config's switches (live, POST /api/v1/auths/admin/config).
+                "enable_community_sharing": status.enable_community_sharing,
+                "enable_message_rating": status.enable_message_rating,
+                "enable_folders": status.enable_folders,
             }
         )
         body.update(
@@ -73,15 +78,16 @@ async def config(request: web.Request) -> web.Response:
                 "default_pinned_models": "",
                 "default_prompt_suggestions": [],
                 "file": {"max_size": None, "max_count": None, "image_compression": {}},
-                "permissions": default_permissions(
-                    status.enable_api_keys,
-                    settings.user_permissions_workspace_knowledge_access,
-                    settings.user_permissions_workspace_models_access,
-                    settings.user_permissions_workspace_tools_access,
+                # The caller's effective tree (defaults and its groups'), from its cached identity.
+                "permissions": await caller_permissions(
+                    request, find_credential(request, settings.custom_api_key_header) or ""
                 ),
                 "ui": {},
             }
         )
     elif user is not None:
-        body["ui"] = {"pending_user_overlay_title": "", "pending_user_overlay_content": ""}
+        body["ui"] = {
+            "pending_user_overlay_title": status.pending_user_overlay_title,
+            "pending_user_overlay_content": status.pending_user_overlay_content,
+        }
     return json_response(body)

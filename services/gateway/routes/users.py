@@ -5,9 +5,10 @@ from aiohttp import web
 from services.gateway.auth_guard import Level
 from services.gateway.body import query_int, read_model
 from services.gateway.forms.users import UserUpdateForm
+from services.gateway.group_views import user_detail_json
 from services.gateway.http_errors import json_response
-from services.gateway.state import AUTH, GUARD, SETTINGS
-from services.gateway.views import ROLE_VALUES, user_detail_json, user_json, user_list_item_json
+from services.gateway.state import AUTH, GROUPS, GUARD, SETTINGS
+from services.gateway.views import ROLE_VALUES, user_json, user_list_item_json
 from webui.auth.v1 import auth_pb2
 
 routes = web.RouteTableDef()
@@ -26,14 +27,23 @@ async def list_users(request: web.Request) -> web.Response:
         page=query_int(request, "page", 1),
         page_size=PAGE_SIZE,
     )
-    return json_response({"users": [user_list_item_json(u) for u in page.users], "total": page.total})
+    # Each item's group_ids: the users' direct groups, in one call for the page.
+    details = (
+        await request.app[GROUPS].user_details(principal, [u.id for u in page.users]) if page.users else []
+    )
+    group_ids = {d.user.id: [g.id for g in d.groups] for d in details}
+    items = [user_list_item_json(u, group_ids.get(u.id, [])) for u in page.users]
+    return json_response({"users": items, "total": page.total})
 
 
 @routes.get("/api/v1/users/{user_id}")
 async def get_user(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
-    user = await request.app[AUTH].get_user(principal.credential, request.match_info["user_id"])
-    return json_response(user_detail_json(user))
+    # An unknown id is a 400 NOT_FOUND, as Open WebUI answers (require_all pins it).
+    users = await request.app[GROUPS].user_details(
+        principal, [request.match_info["user_id"]], require_all=True
+    )
+    return json_response(user_detail_json(users[0]))
 
 
 @routes.post("/api/v1/users/{user_id}/update")

@@ -4,12 +4,10 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel
 
-from services.common import messages
-from services.gateway.auth_guard import Level, Principal
+from services.gateway.auth_guard import Level
 from services.gateway.body import query_int, read_model
-from services.gateway.forms.workspace_models import ModelForm, ModelIdForm
+from services.gateway.forms.workspace_models import ModelAccessForm, ModelForm, ModelIdForm
 from services.gateway.http_errors import ApiError, json_response, raw_json_response
-from services.gateway.settings import GatewaySettings
 from services.gateway.state import AUTH, GUARD, INFERENCE, SETTINGS
 from services.gateway.user_refs import attach_users
 from services.gateway.workspace_model_views import (
@@ -17,14 +15,8 @@ from services.gateway.workspace_model_views import (
     workspace_model_json,
     workspace_model_list_json,
 )
-from webui.auth.v1 import auth_pb2
 
 routes = web.RouteTableDef()
-
-
-def may_create_models(principal: Principal, settings: GatewaySettings) -> bool:
-    """Admins always; other users when ``workspace.models`` is granted to users."""
-    return principal.user.role == auth_pb2.ROLE_ADMIN or settings.user_permissions_workspace_models_access
 
 
 async def _form(request: web.Request, model: type[BaseModel]):
@@ -66,8 +58,7 @@ async def list_models(request: web.Request) -> web.Response:
 async def create_model(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     form = await _form(request, ModelForm)
-    if not may_create_models(principal, request.app[SETTINGS]):
-        raise ApiError(401, messages.UNAUTHORIZED)
+    # The inference service checks ``workspace.models`` (401) and the grants (§6.2).
     model = await request.app[INFERENCE].create_workspace_model(principal, _form_json(form))
     return _orjson_response(workspace_model_json(model))
 
@@ -84,6 +75,16 @@ async def update_model(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     form = await _form(request, ModelForm)
     model = await request.app[INFERENCE].update_workspace_model(principal, _form_json(form))
+    return _orjson_response(workspace_model_json(model))
+
+
+@routes.post("/api/v1/models/model/access/update")
+async def update_model_access(request: web.Request) -> web.Response:
+    principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    form = await _form(request, ModelAccessForm)
+    model = await request.app[INFERENCE].update_workspace_model_access(
+        principal, form.id, form.name or "", orjson.dumps(form.access_grants)
+    )
     return _orjson_response(workspace_model_json(model))
 
 

@@ -1,7 +1,7 @@
 """Who may do what with a chat (Open WebUI's ``routers/chats.py`` gates), and the trimmed view a
 reader who does not own it gets."""
 
-from services.common import messages
+from services.common import access, messages, permissions
 from services.common.errors import NotFound, PermissionDenied
 from services.common.identity import Identity
 from services.inference.chats.records import StoredChat
@@ -38,13 +38,32 @@ def require_reader(chat: StoredChat | None, identity: Identity, admin_access: bo
 
 
 def require_deleter(chat: StoredChat | None, identity: Identity, admin_access: bool) -> StoredChat:
-    """``DELETE /{id}``: own chats; any chat for an admin with admin chat access; else 404.
-
-    Open WebUI also asks role ``user`` for the ``chat.delete`` permission; this platform has no
-    permission settings yet, and Open WebUI's default grants it."""
+    """``DELETE /{id}``: own chats; any chat for an admin with admin chat access; else 404. Role
+    ``user`` also needs ``chat.delete`` (401 ACCESS_PROHIBITED, as Open WebUI answers)."""
     if chat is None or not may_read(chat, identity, admin_access):
         raise NotFound(messages.NOT_FOUND)
+    require_chat_permission(identity, permissions.CHAT_DELETE, 401)
     return chat
+
+
+def require_chat_permission(identity: Identity, key: str, status: int) -> None:
+    """A ``chat.*`` permission (§1.2; admins bypass): ACCESS_PROHIBITED with Open WebUI's status
+    for the route (401 for delete and share, 403 for import, clone and fork)."""
+    if not access.has_permission(identity, key):
+        raise PermissionDenied(messages.ACCESS_PROHIBITED, http_status=status)
+
+
+def require_stored_chats(identity: Identity) -> None:
+    """Refuses (403) storing a new chat (new, import, clone, fork, a completion that starts a
+    chat) for a user whose ``chat.temporary`` and ``chat.temporary_enforced`` are both on: their
+    chats must stay temporary. Admins bypass it."""
+    held = identity.permissions
+    if (
+        not identity.is_admin
+        and permissions.CHAT_TEMPORARY in held
+        and permissions.CHAT_TEMPORARY_ENFORCED in held
+    ):
+        raise PermissionDenied(messages.ACCESS_PROHIBITED, http_status=403)
 
 
 def trim_for_reader(blob: dict, chat_messages: dict[str, dict], identity: Identity) -> tuple[dict, dict]:

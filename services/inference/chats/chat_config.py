@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from services.common import messages
 from services.common.forms.chats import ChatConfigForm
+from services.common.fresh_value import FreshValue
 from services.common.identity import Identity
 from services.inference.chats import access
 from services.inference.chats.form_json import invalid
@@ -66,16 +67,13 @@ class ChatConfigStore:
 
     def __init__(self, rows: ConfigRows, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._rows = rows
-        self._ttl_s = ttl_s
-        self._clock = clock
-        self._cached: dict | None = None
-        self._read_at = 0.0
+        self._config = FreshValue(self._load, ttl_s, clock)
+
+    async def _load(self) -> dict:
+        return shown(await self._rows.load())
 
     async def current(self) -> dict:
-        now = self._clock()
-        if self._cached is None or now - self._read_at >= self._ttl_s:
-            self._cached, self._read_at = shown(await self._rows.load()), now
-        return dict(self._cached)
+        return dict(await self._config.get())
 
     async def get(self, identity: Identity) -> dict:
         _require_admin(identity)
@@ -89,8 +87,8 @@ class ChatConfigStore:
             raise invalid(error) from None
         stored = from_form(form)
         await self._rows.save(stored)
-        self._cached, self._read_at = shown(stored), self._clock()
-        return dict(self._cached)
+        self._config.put(shown(stored))
+        return await self.current()
 
 
 def _require_admin(identity: Identity) -> None:

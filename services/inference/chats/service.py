@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import orjson
 
-from services.common import errors, messages
+from services.common import errors, messages, permissions
 from services.common.forms.chats import ChatForm
 from services.common.forms.types import has_nul
 from services.common.identity import Identity
@@ -101,6 +101,7 @@ class ChatService:
 
     async def create(self, identity: Identity, raw_form: bytes) -> ChatView:
         form = self._parse(raw_form)
+        access.require_stored_chats(identity)
         await self._require_folder(identity, form.folder_id)
         kept, sent, current = blob.split(form.chat)
         if "messages" in kept:
@@ -194,6 +195,7 @@ class ChatService:
         return deleted
 
     async def delete_all(self, identity: Identity) -> bool:
+        access.require_chat_permission(identity, permissions.CHAT_DELETE, 401)
         await self._store.delete_all(identity.user_id)
         await self._store.drop_unused_tags(identity.user_id)
         return True
@@ -259,6 +261,8 @@ class ChatService:
     async def clone(self, identity: Identity, chat_id: str, title: str | None) -> ChatView:
         if title is not None and "\x00" in title:
             raise errors.InvalidArgument(messages.FUNCTION_NOT_STORABLE)
+        access.require_chat_permission(identity, permissions.CHAT_IMPORT, 403)
+        access.require_stored_chats(identity)
         source = access.require_owner(await self._store.load(chat_id), identity, messages.DEFAULT)
         new_title = title if title is not None else f"Clone of {source.row.title}"
         now = self._now()

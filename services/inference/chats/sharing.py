@@ -1,11 +1,10 @@
 """Chat sharing (Open WebUI's share routes of ``/api/v1/chats``): snapshots under a share token,
 access grants saying who besides the owner may read them, and cloning one. No I/O of its own.
 
-Open WebUI asks non-admins for the ``chat.share`` permission to share and for ``chat.import`` to
-clone; this platform has no permission settings yet, and Open WebUI's defaults grant both. Its
-``sharing.public_chats`` / ``sharing.open_chats`` default to false, so only admins may grant
-``user:*`` or ``anyone:*``. Groups do not exist here yet: a ``group`` grant is kept but matches
-nobody."""
+Non-admins need ``chat.share`` to share (401) and ``chat.import`` to clone (403); the grants a
+caller may give follow §6.2 (``sharing.public_chats`` for ``user:*``, ``sharing.open_chats`` for
+``anyone:*``, ``access_grants.allow_*``), decided by ``services.common.access``, and a group they
+name must exist (400)."""
 
 import enum
 import time
@@ -15,8 +14,9 @@ from dataclasses import replace
 
 import orjson
 
-from services.common import errors, messages
-from services.common.access_grants import AUDIENCE_DENIED, EVERYONE, MAX_GRANTS, normalise_grants
+from services.common import access as grants_access
+from services.common import errors, messages, permissions
+from services.common.group_check import GroupDirectory, require_known_groups
 from services.common.identity import Identity
 from services.inference.chats import access, blob, tree
 from services.inference.chats.records import ChatRow, ChatView, StoredChat
@@ -37,16 +37,9 @@ class ShareMode(enum.Enum):
 
 
 def allows(grants: list[AccessGrant], identity: Identity, permission: str) -> bool:
-    """Whether a grant gives the caller ``permission``: a read check matches only read grants, as
-    in Open WebUI. Group grants match nobody (there are no groups yet)."""
-    for grant in grants:
-        if grant.permission != permission:
-            continue
-        if grant.principal_type == "user" and grant.principal_id in (identity.user_id, EVERYONE):
-            return True
-        if grant.principal_type == "anyone" and grant.principal_id == EVERYONE:
-            return True
-    return False
+    """Whether a grant gives the caller ``permission`` (to them, a group of theirs, every user or
+    anyone): a read check matches only read grants, as in Open WebUI."""
+    return grants_access.granted(identity, grants, permission, anyone=True)
 
 
 def snapshot_view(share: SharedChat) -> ChatView:
@@ -82,11 +75,13 @@ class ChatSharing:
         admin_access: bool,
         clock: Callable[[], float] = time.time,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        groups: GroupDirectory | None = None,
     ) -> None:
         self._store = store
         self._shares = shares
         self._chats = chats
         self._admin_access = admin_access
+        self._groups = groups
         self._clock = clock
         self._new_id = new_id
 
@@ -100,6 +95,7 @@ class ChatSharing:
 
     async def share(self, identity: Identity, chat_id: str, share_mode: ShareMode) -> ChatView:
         """Snapshots an owned chat; sharing again re-snapshots under the same token."""
+        access.require_chat_permission(identity, permissions.CHAT_SHARE, 401)
         chat = access.require_owner(await self._store.load(chat_id), identity, messages.ACCESS_PROHIBITED)
         token = await self._shares.save_share(
             chat_id, identity.user_id, chat.row.title, _whole_blob(chat), self._now(), self._new_id()
@@ -148,13 +144,11 @@ class ChatSharing:
         refuses the whole request (403), as Open WebUI's access-update routes do."""
         chat = await self._managed(identity, chat_id)
         try:
-            wanted = normalise_grants(orjson.loads(raw_grants) if raw_grants else [])
+            raw = orjson.loads(raw_grants) if raw_grants else []
         except orjson.JSONDecodeError:
             raise errors.InvalidArgument("access_grants_json must be a JSON list") from None
-        if len(wanted) > MAX_GRANTS:
-            raise errors.InvalidArgument(f"At most {MAX_GRANTS} access grants")
-        if not identity.is_admin and any(principal == EVERYONE for _, principal, _ in wanted):
-            raise errors.PermissionDenied(AUDIENCE_DENIED)
+        wanted = grants_access.shareable_grants(identity, "shared_chat", raw, strict=True)
+        await require_known_groups(self._groups, identity, wanted)
         # A grant kept from before keeps its id.
         known = {
             (g.principal_type, g.principal_id, g.permission): g.id for g in await self._shares.grants(chat_id)
@@ -192,6 +186,8 @@ class ChatSharing:
     async def clone(self, identity: Identity, source_id: str) -> ChatView:
         """A new chat of the caller's from a share (or, for an admin with admin chat access, from
         any chat): ``Clone of <title>``, every message the caller's, no variables, no folder."""
+        access.require_chat_permission(identity, permissions.CHAT_IMPORT, 403)
+        access.require_stored_chats(identity)
         share = await self._shares.share(source_id)
         if share is None:
             chat = await self._store.load(source_id) if self._admin_reader(identity) else None

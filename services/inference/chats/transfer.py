@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import orjson
 
-from services.common import errors, messages
+from services.common import errors, messages, permissions
 from services.common.forms.chats import ChatImportForm, ChatsImportForm
 from services.common.identity import Identity
 from services.inference.chats import access, blob, tree
@@ -121,6 +121,8 @@ class ChatTransfer:
 
     async def import_chats(self, identity: Identity, raw_form: bytes) -> list[ChatView]:
         """Every chat is checked before any is stored: a bad one fails the whole import."""
+        access.require_chat_permission(identity, permissions.CHAT_IMPORT, 403)
+        access.require_stored_chats(identity)
         form = self._parse(raw_form)
         now = int(self._clock())
         imported = [await self._imported(identity, chat, now) for chat in form.chats]
@@ -135,6 +137,8 @@ class ChatTransfer:
     # -- fork ----------------------------------------------------------------------------------
 
     async def fork(self, identity: Identity, chat_id: str, message_id: str | None) -> ChatView:
+        access.require_chat_permission(identity, permissions.CHAT_IMPORT, 403)
+        access.require_stored_chats(identity)
         source = access.require_owner(await self._store.load(chat_id), identity, messages.DEFAULT)
         if _generating(source.messages):
             raise errors.InvalidArgument(FORK_BUSY, http_status=409)

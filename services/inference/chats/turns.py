@@ -17,7 +17,7 @@ import orjson
 from services.common import messages
 from services.common.errors import AlreadyExists, NotFound, PayloadTooLarge, PermissionDenied
 from services.common.identity import Identity
-from services.inference.chats import tree
+from services.inference.chats import access, tree
 from services.inference.chats.records import ChatRow, StoredChat, Tag, TurnState, TurnWrite
 from services.inference.chats.reply_record import ReplyRecord
 from services.inference.chats.search_query import tag_id
@@ -151,6 +151,7 @@ class ChatTurns:
         return await self._append(identity, request, body, model_name)
 
     async def _create(self, identity: Identity, request: TurnRequest, body: dict, model_name: str) -> Turn:
+        access.require_stored_chats(identity)
         now = self._now()
         assistant_ids = request.assistant_ids or [self._new_id()]
         chat_messages: dict[str, dict] = {}

@@ -2,6 +2,7 @@
 
 import asyncpg
 
+from services.common.group_check import GroupDirectory
 from services.inference.chats.admin import ChatAdmin
 from services.inference.chats.chat_config import ChatConfigStore
 from services.inference.chats.events import ChatEvents
@@ -21,14 +22,16 @@ from services.inference.config_rows import ConfigRowRepository
 from services.inference.settings import InferenceSettings
 
 
-def build_chats_servicer(pool: asyncpg.Pool, settings: InferenceSettings) -> ChatsServicer:
+def build_chats_servicer(
+    pool: asyncpg.Pool, settings: InferenceSettings, groups: GroupDirectory | None = None
+) -> ChatsServicer:
     store = ChatRepository(pool)
     chats = ChatService(
         store, admin_access=settings.enable_admin_chat_access, max_bytes=settings.chat_max_bytes
     )
     tags = ChatTags(store, chats, admin_access=settings.enable_admin_chat_access)
     sharing = ChatSharing(
-        store, ChatShareRepository(pool), chats, admin_access=settings.enable_admin_chat_access
+        store, ChatShareRepository(pool), chats, admin_access=settings.enable_admin_chat_access, groups=groups
     )
     return ChatsServicer(
         chats, ChatLists(store), tags, sharing=sharing, extras=build_chat_extras(pool, settings, store, chats)

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
-from services.common import errors, messages
+from services.common import access, errors, messages, permissions
 from services.common.forms.types import has_nul
 from services.common.identity import Identity
 from services.inference.folders import tree
@@ -114,10 +114,12 @@ class FolderService:
         return await self._save(replace(folder, is_expanded=expanded, updated_at=self._now()))
 
     async def delete(self, identity: Identity, folder_id: str, delete_contents: bool) -> bool:
-        """The folder and every folder below it; their chats deleted or moved to the root. Open WebUI
-        asks role ``user`` for ``chat.delete`` before deleting chats; there are no permission settings
-        here yet, and its default grants it."""
+        """The folder and every folder below it; their chats deleted or moved to the root. Deleting
+        the chats too needs ``chat.delete`` (403, as Open WebUI; admins bypass it). Open WebUI asks
+        only when the folders hold chats: here it asks whenever ``delete_contents`` is set."""
         await self._own(identity, folder_id)
+        if delete_contents and not access.has_permission(identity, permissions.CHAT_DELETE):
+            raise errors.PermissionDenied(messages.ACCESS_PROHIBITED, http_status=403)
         folders = await self._store.of_user(identity.user_id)
         ids = tree.subtree(folder_id, {f.id: f.parent_id for f in folders})
         await self._store.delete(identity.user_id, ids, delete_contents)

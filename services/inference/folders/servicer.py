@@ -3,7 +3,8 @@
 import grpc
 import orjson
 
-from services.common.errors import InvalidArgument
+from services.common import access, messages, permissions
+from services.common.errors import InvalidArgument, PermissionDenied
 from services.common.grpc_identity import current_identity, require_verified
 from services.common.identity import Identity
 from services.inference.folders.pb import folder_message, grant_message, shared_chat_message
@@ -16,7 +17,12 @@ Context = grpc.aio.ServicerContext
 
 
 def _caller() -> Identity:
-    return require_verified(current_identity())
+    """The verified caller, who needs ``features.folders`` (admins bypass) for every folder route:
+    Open WebUI's 403 ACCESS_PROHIBITED without it."""
+    identity = require_verified(current_identity())
+    if not access.has_permission(identity, permissions.FEATURES_FOLDERS):
+        raise PermissionDenied(messages.ACCESS_PROHIBITED, http_status=403)
+    return identity
 
 
 def _object(raw: bytes, name: str) -> dict | None:

@@ -81,13 +81,17 @@ class FolderShareRepository:
                 ],
             )
 
-    async def granted_to_user(self, user_id: str) -> list[tuple[str, FolderGrant]]:
+    async def granted_to_user(
+        self, user_id: str, group_ids: Sequence[str] = ()
+    ) -> list[tuple[str, FolderGrant]]:
         records = await self._pool.fetch(
             f"SELECT f.user_id AS owner_id, {', '.join('g.' + c for c in _GRANT.split(', '))} "
             "FROM inference_folder_access_grant g JOIN inference_folder f ON f.id = g.folder_id "
-            "WHERE g.principal_type = 'user' AND g.principal_id = $1 AND f.user_id <> $1 "
+            "WHERE ((g.principal_type = 'user' AND g.principal_id = $1) "
+            "OR (g.principal_type = 'group' AND g.principal_id = ANY($2::text[]))) AND f.user_id <> $1 "
             "ORDER BY f.created_at, f.id, g.position",
             user_id,
+            list(group_ids),
         )
         return [(r["owner_id"], _grant(r)) for r in records]
 

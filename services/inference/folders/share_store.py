@@ -23,8 +23,8 @@ class FolderShareStore(Protocol):
         """Replaces the folder's grants."""
         ...
 
-    async def granted_to_user(self, user_id: str) -> list[FolderGrant]:
-        """``user:<user_id>`` grants on other users' folders."""
+    async def granted_to_user(self, user_id: str, group_ids: Sequence[str] = ()) -> list[FolderGrant]:
+        """``user:<user_id>`` and ``group:<one of group_ids>`` grants on other users' folders."""
         ...
 
     async def shared_by(self, user_id: str) -> list[str]:

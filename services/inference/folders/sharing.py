@@ -3,21 +3,22 @@ owner may read or write a folder, the folders and chats they reach, and marking 
 I/O of its own.
 
 A grant on a folder reaches the folders below it too. Owners and admins (Open WebUI's
-``BYPASS_ADMIN_ACCESS_CONTROL``, on by default) may always write. There are no permission settings
-yet: Open WebUI's defaults hold, and ``sharing.folders`` defaults to false, so only admins may give
-folder grants; ``user:*`` and ``anyone:*`` are never allowed on a folder. Groups do not exist here
-yet: a ``group`` grant is kept but matches nobody."""
+``BYPASS_ADMIN_ACCESS_CONTROL``, on by default) may always write. Giving grants needs
+``sharing.folders`` (and ``access_grants.allow_*``); ``user:*`` and ``anyone:*`` are never allowed
+on a folder (§6.2, decided by ``services.common.access``); a group grant reaches the group's
+effective members, and a group it names must exist (400)."""
 
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import orjson
 
+from services.common import access as grants_access
 from services.common import errors, messages
-from services.common.access_grants import AUDIENCE_DENIED, EVERYONE, MAX_GRANTS, granted, normalise_grants
+from services.common.group_check import GroupDirectory, require_known_groups
 from services.common.identity import Identity
 from services.inference.folders import tree
 from services.inference.folders.records import FolderChat, FolderGrant, FolderRow
@@ -79,10 +80,6 @@ class FolderRead:
     folder_unread_counts: dict[str, int]
 
 
-def _as_dicts(grants: list[FolderGrant]) -> list[dict]:
-    return [asdict(grant) for grant in grants]
-
-
 class FolderSharing:
     def __init__(
         self,
@@ -92,10 +89,12 @@ class FolderSharing:
         *,
         clock: Callable[[], float] = time.time,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        groups: GroupDirectory | None = None,
     ) -> None:
         self._folders = folders
         self._shares = shares
         self._read_state = read_state
+        self._groups = groups
         self._clock = clock
         self._new_id = new_id
 
@@ -106,10 +105,10 @@ class FolderSharing:
         if folder.user_id == identity.user_id or identity.is_admin:
             return WRITE
         chain = tree.ancestors(folder.id, await self._shares.parents(folder.user_id))
-        grants = _as_dicts(await self._shares.grants(chain))
-        if granted(grants, identity.user_id, (WRITE,)):
+        grants = await self._shares.grants(chain)
+        if grants_access.granted(identity, grants, WRITE):
             return WRITE
-        if granted(grants, identity.user_id, (READ,)):
+        if grants_access.granted(identity, grants, READ):
             return READ
         return None
 
@@ -147,14 +146,11 @@ class FolderSharing:
         if folder.user_id != identity.user_id and not identity.is_admin:
             raise errors.PermissionDenied(messages.ACCESS_PROHIBITED)
         try:
-            wanted = normalise_grants(orjson.loads(raw_grants) if raw_grants else [])
+            raw = orjson.loads(raw_grants) if raw_grants else []
         except orjson.JSONDecodeError:
             raise errors.InvalidArgument("access_grants_json must be a JSON list") from None
-        if len(wanted) > MAX_GRANTS:
-            raise errors.InvalidArgument(f"At most {MAX_GRANTS} access grants")
-        public = any(principal == EVERYONE for _, principal, _ in wanted)
-        if public or (wanted and not identity.is_admin):
-            raise errors.PermissionDenied(AUDIENCE_DENIED)
+        wanted = grants_access.shareable_grants(identity, "folder", raw, strict=True)
+        await require_known_groups(self._groups, identity, wanted)
         # A grant kept from before keeps its id and age.
         known = {
             (g.principal_type, g.principal_id, g.permission): g
@@ -180,7 +176,9 @@ class FolderSharing:
         that carry grants, each followed by the folders below it (with its access: the widest of
         the grants that reach it)."""
         roots: dict[str, tuple[str, str]] = {}  # folder id → (owner id, permission)
-        for owner_id, grant in await self._shares.granted_to_user(identity.user_id):
+        for owner_id, grant in await self._shares.granted_to_user(
+            identity.user_id, sorted(identity.group_ids)
+        ):
             _, permission = roots.get(grant.folder_id, (owner_id, READ))
             roots[grant.folder_id] = (
                 owner_id,

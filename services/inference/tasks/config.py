@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 
 from services.common.forms.tasks import TASK_CONFIG_KEYS, TaskConfigForm
+from services.common.fresh_value import FreshValue
 from services.inference.config_rows import ConfigRows
 from services.inference.settings import InferenceSettings
 
@@ -93,24 +94,19 @@ class TaskConfigStore:
     ) -> None:
         self._rows = rows
         self.defaults = defaults
-        self._ttl_s = ttl_s
-        self._clock = clock
-        self._cached: TaskConfig | None = None
-        self._read_at = 0.0
+        self._config = FreshValue(self._load, ttl_s, clock)
+
+    async def _load(self) -> TaskConfig:
+        stored = await self._rows.load()
+        return merged(stored, self.defaults) if stored is not None else self.defaults
 
     async def get(self) -> TaskConfig:
-        now = self._clock()
-        if self._cached is not None and now - self._read_at < self._ttl_s:
-            return self._cached
-        stored = await self._rows.load()
-        config = merged(stored, self.defaults) if stored is not None else self.defaults
-        self._cached, self._read_at = config, now
-        return config
+        return await self._config.get()
 
     async def update(self, form: TaskConfigForm) -> TaskConfig:
         config = from_form(form, self.defaults)
         await self._rows.save(config.to_json())
-        self._cached, self._read_at = config, self._clock()
+        self._config.put(config)
         return config
 
     async def query_generation(self) -> tuple[bool, str]:

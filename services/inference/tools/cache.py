@@ -112,8 +112,8 @@ class ToolCache:
         finally:
             self.invalidate(tool_id)
 
-    async def list_visible(self, user_id: str | None) -> list[ToolRecord]:
-        return await self._store.list_visible(user_id)
+    async def list_visible(self, user_id: str | None, group_ids: Sequence[str] = ()) -> list[ToolRecord]:
+        return await self._store.list_visible(user_id, group_ids)
 
     async def get(self, tool_id: str) -> ToolRecord | None:
         return await self._store.get(tool_id)

@@ -73,7 +73,7 @@ def _version(row: asyncpg.Record) -> ToolVersion:
 class ToolStore(Protocol):
     """What the tool rules and the resolver need of storage (Postgres here, a dict in unit tests)."""
 
-    async def list_visible(self, user_id: str | None) -> list[ToolRecord]: ...
+    async def list_visible(self, user_id: str | None, group_ids: Sequence[str] = ()) -> list[ToolRecord]: ...
     async def get(self, tool_id: str) -> ToolRecord | None: ...
     async def get_many(self, tool_ids: Sequence[str]) -> list[ToolRecord]: ...
     async def insert(self, record: ToolRecord, version: ToolVersion | None = None) -> bool: ...
@@ -117,9 +117,10 @@ class ToolRepository:
             grants.setdefault(grant["tool_id"], []).append(_grant(grant))
         return [_record(row, grants.get(row["id"], [])) for row in rows]
 
-    async def list_visible(self, user_id: str | None) -> list[ToolRecord]:
-        """Every tool (``user_id`` None), or those a user owns or holds a user grant on (to them
-        or to everyone), most recently updated first. The caller applies the permission rules."""
+    async def list_visible(self, user_id: str | None, group_ids: Sequence[str] = ()) -> list[ToolRecord]:
+        """Every tool (``user_id`` None), or those a user owns or holds a grant on (to them, to
+        everyone or to one of ``group_ids``, their effective groups), most recently updated first.
+        The caller applies the rules (``services.common.access``)."""
         async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             if user_id is None:
                 rows = await conn.fetch(f"SELECT {_COLUMNS} FROM inference_tool ORDER BY updated_at DESC, id")
@@ -127,9 +128,11 @@ class ToolRepository:
                 rows = await conn.fetch(
                     f"SELECT {_COLUMNS} FROM inference_tool t WHERE t.user_id = $1 OR EXISTS "
                     "(SELECT 1 FROM inference_tool_access_grant g WHERE g.tool_id = t.id "
-                    "AND g.principal_type = 'user' AND g.principal_id IN ($1, '*')) "
+                    "AND ((g.principal_type = 'user' AND g.principal_id IN ($1, '*')) "
+                    "OR (g.principal_type = 'group' AND g.principal_id = ANY($2::text[])))) "
                     "ORDER BY updated_at DESC, id",
                     user_id,
+                    list(group_ids),
                 )
             return await self._with_grants(conn, rows)
 

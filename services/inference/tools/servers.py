@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from services.common.access_grants import granted
+from services.common import access
 from services.common.errors import BadGateway, NotFound, Timeout
 from services.common.identity import Identity
 from services.inference.tools import mcp_tools, openapi_specs
@@ -90,12 +90,11 @@ def mcp_listed(connection: ToolServerConnection) -> dict:
 
 
 def may_use(connection: ToolServerConnection, caller: Identity) -> bool:
-    """Admins always; others only through a read grant (no grants: admins only)."""
+    """Admins always; others only through a read grant (to them, a group of theirs or every
+    user; no grants: admins only)."""
     if caller.is_admin:
         return True
-    return bool(connection.access_grants) and granted(
-        list(connection.access_grants), caller.user_id, ("read",)
-    )
+    return access.granted(caller, connection.access_grants, access.READ)
 
 
 class ToolServers:

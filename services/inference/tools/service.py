@@ -3,10 +3,10 @@ delete Python tools and their valves, with Open WebUI's checks, status codes and
 its own.
 
 Owners and admins (``BYPASS_ADMIN_ACCESS_CONTROL``) may always write. A read check matches read
-grants only, a write check write grants (§6.2). There are no permission settings yet: creating
-tools follows ``USER_PERMISSIONS_WORKSPACE_TOOLS_ACCESS``, and ``sharing.tools`` keeps Open WebUI's
-default (off), so only admins may give grants; ``anyone:*`` is never allowed on a tool. Groups do
-not exist yet: a group grant is kept but matches nobody."""
+grants only, a write check write grants (§6.2), to the user, a group of theirs or every user.
+Creating a tool (or changing its code) needs ``workspace.tools``; the grants a caller may give
+follow ``sharing.tools`` / ``sharing.public_tools`` and ``access_grants.allow_*``
+(``services.common.access``); ``anyone:*`` is never allowed on a tool."""
 
 import logging
 import time
@@ -18,10 +18,10 @@ from typing import Literal, Protocol
 import orjson
 from pydantic import ValidationError
 
-from services.common import errors, messages
-from services.common.access_grants import AUDIENCE_DENIED, MAX_GRANTS, granted, normalise_grants
+from services.common import access, errors, messages, permissions
 from services.common.forms.tools import ToolForm
 from services.common.forms.types import NUL_CHECKED_LATER
+from services.common.group_check import GroupDirectory, require_known_groups
 from services.common.identity import Identity
 from services.inference.functions.loader import (
     FunctionLoadError,
@@ -101,17 +101,17 @@ class ToolService:
         modules: ToolModules,
         *,
         enabled: bool = True,
-        users_may_create: bool = False,
         bypass_admin_access_control: bool = True,
         # Hook for the OpenAPI/MCP tool servers (tools/servers.py); None lists none.
         servers: ToolServerLister | None = None,
         clock: Callable[[], float] = time.time,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        groups: GroupDirectory | None = None,
     ) -> None:
         self._store = store
         self._modules = modules
         self._enabled = enabled
-        self._users_may_create = users_may_create
+        self._groups = groups
         self._bypass = bypass_admin_access_control
         self._servers = servers
         self._clock = clock
@@ -132,18 +132,24 @@ class ToolService:
         return caller.is_admin and self._bypass
 
     def may_read(self, caller: Identity, record: ToolRecord) -> bool:
-        if self._admin(caller) or record.user_id == caller.user_id:
-            return True
-        return granted(record.access_grants, caller.user_id, (READ,))
+        return access.has_access(
+            caller, record.user_id, record.access_grants, READ, bypass_admin=self._bypass
+        )
 
     def may_write(self, caller: Identity, record: ToolRecord) -> bool:
-        if self._admin(caller) or record.user_id == caller.user_id:
-            return True
-        return granted(record.access_grants, caller.user_id, (WRITE,))
+        return access.has_access(
+            caller, record.user_id, record.access_grants, WRITE, bypass_admin=self._bypass
+        )
 
-    def may_create(self, caller: Identity) -> bool:
-        """Admins, or users while ``workspace.tools`` is granted to users."""
-        return caller.is_admin or self._users_may_create
+    @staticmethod
+    def may_create(caller: Identity) -> bool:
+        """Admins, or users holding ``workspace.tools``."""
+        return access.has_permission(caller, permissions.WORKSPACE_TOOLS)
+
+    async def _visible(self, caller: Identity) -> list[ToolRecord]:
+        if self._admin(caller):
+            return await self._store.list_visible(None)
+        return await self._store.list_visible(caller.user_id, sorted(caller.group_ids))
 
     def _view(self, caller: Identity, record: ToolRecord) -> ToolView:
         write = self.may_write(caller, record)
@@ -157,7 +163,7 @@ class ToolService:
         needle = query.casefold()
         views: list[ToolView] = []
         if self._enabled:
-            records = await self._store.list_visible(None if self._admin(caller) else caller.user_id)
+            records = await self._visible(caller)
             views = [
                 self._view(caller, r)
                 for r in records
@@ -189,7 +195,7 @@ class ToolService:
             raise _unauthorized()
         if not self._enabled:
             return []
-        records = await self._store.list_visible(None if self._admin(caller) else caller.user_id)
+        records = await self._visible(caller)
         return [r for r in records if self.may_write(caller, r)]
 
     async def create(self, caller: Identity, form_json: object) -> ToolView:
@@ -223,7 +229,7 @@ class ToolService:
             created_at=now,
             updated_at=now,
             # On create, grants the caller may not give are dropped silently.
-            access_grants=self._grants(caller, tool_id, form.access_grants or [], [], strict=False),
+            access_grants=await self._grants(caller, tool_id, form.access_grants or [], [], strict=False),
             version_id=version.id,
         )
         if not await self._store.insert(record, version):
@@ -272,7 +278,7 @@ class ToolService:
             raise errors.NotFound(messages.NOT_FOUND)
         if not self.may_write(caller, record):
             raise _unauthorized()
-        grants = self._grants(caller, tool_id, raw_grants, record.access_grants, strict=True)
+        grants = await self._grants(caller, tool_id, raw_grants, record.access_grants, strict=True)
         updated = await self._store.set_grants(tool_id, grants)
         if updated is None:
             raise errors.NotFound(messages.NOT_FOUND)
@@ -371,35 +377,15 @@ class ToolService:
         except FunctionLoadError as error:
             raise errors.InvalidArgument(messages.error_with(action, str(error))) from None
 
-    def _grants(
+    async def _grants(
         self, caller: Identity, tool_id: str, raw: object, existing: list[dict], *, strict: bool
     ) -> list[dict]:
-        """The normalised grants in Open WebUI's stored shape. A grant the caller may not give
-        (any, for a non-admin; ``anyone:*`` for everyone) refuses the request with ``strict``
-        (403) and is dropped without."""
-        wanted = normalise_grants(raw)
-        if len(wanted) > MAX_GRANTS:
-            raise errors.InvalidArgument(f"At most {MAX_GRANTS} access grants")
-        # Only admins share tools (``sharing.tools`` is off for users); nobody shares with anyone.
-        allowed = [grant for grant in wanted if grant[0] != "anyone"] if caller.is_admin else []
-        if strict and len(allowed) != len(wanted):
-            raise errors.PermissionDenied(AUDIENCE_DENIED)
-        # A grant kept from before keeps its id and age.
-        known = {(g["principal_type"], g["principal_id"], g["permission"]): g for g in existing}
-        now = int(self._clock())
-        return [
-            known.get(grant)
-            or {
-                "id": self._new_id(),
-                "resource_type": "tool",
-                "resource_id": tool_id,
-                "principal_type": grant[0],
-                "principal_id": grant[1],
-                "permission": grant[2],
-                "created_at": now,
-            }
-            for grant in allowed
-        ]
+        """The normalised grants in Open WebUI's stored shape (one kept from before keeps its id
+        and age). A grant the caller may not give (§6.2) refuses the request with ``strict`` (403)
+        and is dropped without; a group that does not exist is a 400."""
+        allowed = access.shareable_grants(caller, "tool", raw, strict=strict)
+        await require_known_groups(self._groups, caller, allowed)
+        return access.grant_records(allowed, "tool", tool_id, existing, int(self._clock()), self._new_id)
 
 
 def _form(form_json: object) -> ToolForm:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from services.common.group_check import GroupDirectory
 from services.inference.settings import InferenceSettings
 from services.inference.tools.cache import ToolCache
 from services.inference.tools.history import ToolHistory
@@ -37,6 +38,7 @@ def build_python_tools(
     settings: InferenceSettings,
     servers: ToolServerLister | None = None,
     targets: VerifyTargets | None = None,
+    groups: GroupDirectory | None = None,
 ) -> PythonTools:
     # Writes through the routes drop the cached rows at once; other replicas' changes are seen
     # within the TTL (at most 1 s), as with the functions' catalog.
@@ -47,9 +49,9 @@ def build_python_tools(
         store,
         modules,
         enabled=settings.enable_tools,
-        users_may_create=settings.user_permissions_workspace_tools_access,
         bypass_admin_access_control=settings.bypass_admin_access_control,
         servers=servers,
+        groups=groups,
     )
     # The source URL of /load/url is held to what connection tests may reach.
     if targets is None:

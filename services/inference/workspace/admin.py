@@ -2,17 +2,19 @@
 
 import dataclasses
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from services.common import access_grants, messages
-from services.common.access_grants import Principal
+from services.common import access, messages, permissions
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 from services.common.forms.types import has_nul
 from services.common.forms.workspace_models import ModelForm, ModelMetaForm
+from services.common.group_check import GroupDirectory, require_known_groups
+from services.common.identity import Identity
 from services.inference.workspace.merge import claims_base_model
 from services.inference.workspace.records import ModelPage, ReadableModel, WorkspaceModel
 
@@ -68,7 +70,7 @@ BaseModels = Callable[[], Awaitable[list[dict]]]
 def _lenient(form: dict) -> dict:
     """What the service has always taken from callers that reach it directly, and the gateway's form
     refuses: a missing or null ``meta`` or ``params`` as ``{}``, and access grants that are not
-    objects, dropped here as ``clean_grants`` drops them."""
+    objects, dropped here as ``access.normalise_grants`` drops them."""
     lenient = dict(form)
     for key in _FREE_FORM:
         if lenient.get(key) is None:
@@ -142,10 +144,10 @@ def _unauthorized() -> PermissionDenied:
     return PermissionDenied(messages.UNAUTHORIZED, http_status=401)
 
 
-def readable(row: WorkspaceModel, caller: Principal) -> ReadableModel:
+def readable(row: WorkspaceModel, caller: Identity) -> ReadableModel:
     """The row as the list and ``GET /model`` show it: ``params`` (the system prompt, …) emptied for
     a caller who may only read."""
-    write = access_grants.can_write(caller, row.user_id, row.access_grants)
+    write = access.can_write(caller, row.user_id, row.access_grants)
     return ReadableModel(row if write else dataclasses.replace(row, params={}), write)
 
 
@@ -169,29 +171,44 @@ class ModelAdmin:
         catalog: Invalidatable,
         base_models: BaseModels,
         clock: Callable[[], float] = time.time,
+        groups: GroupDirectory | None = None,
+        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self._store = store
         self._catalog = catalog
         self._base_models = base_models
         self._clock = clock
+        self._groups = groups
+        self._new_id = new_id
 
     def _now(self) -> int:
         return int(self._clock())
 
-    async def list(self, caller: Principal, query: str = "", page: int = 1, page_size: int = 30) -> ModelPage:
+    async def _grants(
+        self, caller: Identity, model_id: str, raw: object, existing: list[dict], *, strict: bool
+    ) -> list[dict]:
+        """The grants of ``raw`` the caller may give (§6.2: dropped on the create and update forms,
+        a 403 on ``/access/update``) in the stored shape; a group they name must exist (400)."""
+        grants = access.shareable_grants(caller, RESOURCE_TYPE, raw, strict=strict)
+        await require_known_groups(self._groups, caller, grants)
+        return access.grant_records(grants, RESOURCE_TYPE, model_id, existing, self._now(), self._new_id)
+
+    async def list(self, caller: Identity, query: str = "", page: int = 1, page_size: int = 30) -> ModelPage:
         """The presets (rows with a base model) the caller can read, newest first, filtered by
         ``query`` on name, id and base model id; ``page`` is 1-based (0: every row)."""
         rows = [
             row
             for row in await self._store.presets()
-            if access_grants.can_read(caller, row.user_id, row.access_grants)
-            and (not query or _matches(row, query))
+            if access.can_read(caller, row.user_id, row.access_grants) and (not query or _matches(row, query))
         ]
         shown = rows if page <= 0 else rows[(page - 1) * page_size : page * page_size]
         return ModelPage([_without_image(readable(row, caller)) for row in shown], len(rows))
 
-    async def create(self, caller: Principal, raw_form: object) -> WorkspaceModel:
+    async def create(self, caller: Identity, raw_form: object) -> WorkspaceModel:
         form = model_form(raw_form)
+        # Open WebUI's answer without ``workspace.models``: 401 UNAUTHORIZED.
+        if not access.has_permission(caller, permissions.WORKSPACE_MODELS):
+            raise _unauthorized()
         if await self._store.get(form.id) is not None:
             raise AlreadyExists(messages.MODEL_ID_TAKEN, http_status=401)
         if not form.id or len(form.id) > MAX_ID_LENGTH:
@@ -208,7 +225,7 @@ class ModelAdmin:
             name=form.name,
             params=form.params.model_dump(),
             meta=normalize_meta(form.meta),
-            access_grants=access_grants.clean_grants(form.access_grants, caller, RESOURCE_TYPE, form.id),
+            access_grants=await self._grants(caller, form.id, form.access_grants, [], strict=False),
             is_active=form.is_active,
             created_at=now,
             updated_at=now,
@@ -219,23 +236,23 @@ class ModelAdmin:
         self._catalog.invalidate()
         return model
 
-    async def get(self, caller: Principal, model_id: str) -> ReadableModel:
+    async def get(self, caller: Identity, model_id: str) -> ReadableModel:
         row = await self._store.get(model_id)
         if row is None:
             raise NotFound(messages.NOT_FOUND)
-        if not access_grants.can_read(caller, row.user_id, row.access_grants):
+        if not access.can_read(caller, row.user_id, row.access_grants):
             raise PermissionDenied(messages.ACCESS_PROHIBITED, http_status=401)
         return readable(row, caller)
 
-    async def update(self, caller: Principal, raw_form: object) -> WorkspaceModel:
+    async def update(self, caller: Identity, raw_form: object) -> WorkspaceModel:
         form = model_form(raw_form)
         row = await self._store.get(form.id)
         if row is None:
             raise _not_found()
-        if not access_grants.can_write(caller, row.user_id, row.access_grants):
+        if not access.can_write(caller, row.user_id, row.access_grants):
             raise PermissionDenied(messages.ACCESS_PROHIBITED, http_status=400)
         grants = (
-            access_grants.clean_grants(form.access_grants, caller, RESOURCE_TYPE, form.id)
+            await self._grants(caller, form.id, form.access_grants, row.access_grants, strict=False)
             if form.access_grants is not None
             else None
         )
@@ -254,11 +271,60 @@ class ModelAdmin:
         self._catalog.invalidate()
         return updated
 
-    async def toggle(self, caller: Principal, model_id: str) -> WorkspaceModel:
+    async def update_access(
+        self, caller: Identity, model_id: str, name: str, raw_grants: object
+    ) -> WorkspaceModel:
+        """``POST /model/access/update`` (§6.3): replaces a model's grants (owner, writer, admin).
+        A raw backend model has no row yet: an admin's call creates a minimal one (which is what
+        makes a raw model visible to the users it grants), anyone else's is 403."""
+        if not model_id or len(model_id) > MAX_ID_LENGTH or any(c.isspace() for c in model_id):
+            raise InvalidArgument(
+                messages.MODEL_ID_TOO_LONG if model_id else "The model id must not be empty"
+            )
+        row = await self._store.get(model_id)
+        if row is None:
+            if not caller.is_admin:
+                raise PermissionDenied(messages.ACCESS_PROHIBITED, http_status=403)
+            now = self._now()
+            row = WorkspaceModel(
+                id=model_id,
+                user_id=caller.user_id,
+                base_model_id=None,
+                name=name or model_id,
+                params={},
+                meta={},
+                access_grants=[],
+                is_active=True,
+                created_at=now,
+                updated_at=now,
+            )
+            if not await self._store.insert(row):
+                row = await self._store.get(model_id)
+                if row is None:
+                    raise InvalidArgument(messages.error_with("Error creating model entry"))
+        if not access.can_write(caller, row.user_id, row.access_grants):
+            raise PermissionDenied(messages.ACCESS_PROHIBITED, http_status=400)
+        grants = await self._grants(caller, model_id, raw_grants, row.access_grants, strict=True)
+        updated = await self._store.update(
+            model_id,
+            base_model_id=row.base_model_id,
+            name=row.name,
+            params=row.params,
+            meta=row.meta,
+            is_active=row.is_active,
+            access_grants=grants,
+            updated_at=self._now(),
+        )
+        if updated is None:
+            raise _not_found()
+        self._catalog.invalidate()
+        return updated
+
+    async def toggle(self, caller: Identity, model_id: str) -> WorkspaceModel:
         row = await self._store.get(model_id)
         if row is None:
             raise _not_found()
-        if not access_grants.can_write(caller, row.user_id, row.access_grants):
+        if not access.can_write(caller, row.user_id, row.access_grants):
             raise _unauthorized()
         toggled = await self._store.toggle(model_id, self._now())
         if toggled is None:
@@ -266,11 +332,11 @@ class ModelAdmin:
         self._catalog.invalidate()
         return toggled
 
-    async def delete(self, caller: Principal, model_id: str) -> bool:
+    async def delete(self, caller: Identity, model_id: str) -> bool:
         row = await self._store.get(model_id)
         if row is None:
             raise _not_found()
-        if not access_grants.can_write(caller, row.user_id, row.access_grants):
+        if not access.can_write(caller, row.user_id, row.access_grants):
             raise _unauthorized()
         deleted = await self._store.delete(model_id)
         self._catalog.invalidate()

@@ -5,8 +5,8 @@ functions."""
 import copy
 from collections.abc import Mapping
 
-from services.common import access_grants
-from services.common.access_grants import Principal
+from services.common import access
+from services.common.identity import Identity
 from services.inference.workspace.records import WorkspaceModel
 
 
@@ -98,13 +98,14 @@ def merge_models(base: list[dict], rows: Mapping[str, WorkspaceModel]) -> list[d
 
 
 def visible_models(
-    models: list[dict], rows: Mapping[str, WorkspaceModel], caller: Principal, bypass: bool
+    models: list[dict], rows: Mapping[str, WorkspaceModel], caller: Identity, bypass: bool
 ) -> list[dict]:
     """The models ``caller`` may see (``BYPASS_MODEL_ACCESS_CONTROL`` = ``bypass``).
 
     With ``bypass`` or for an admin, all of them. A user sees a model that has a workspace row
-    (same id) they own or hold a read or write grant on; a model without a row (a raw backend
-    model) is hidden from users. Arena models follow the grants in their ``info.meta``."""
+    (same id) they own or hold a read grant on (to them, a group of theirs or ``user:*``); a model
+    without a row (a raw backend model) is hidden from users. Arena models follow the grants in
+    their ``info.meta``."""
     if bypass or caller.is_admin:
         return list(models)
     visible = []
@@ -112,21 +113,19 @@ def visible_models(
         if model.get("arena"):
             meta = (model.get("info") or {}).get("meta") or {}
             grants = meta.get("access_grants") or []
-            if isinstance(grants, list) and access_grants.granted(
-                grants, caller.user_id, access_grants.PERMISSIONS
-            ):
+            if isinstance(grants, list) and access.granted(caller, grants, access.READ):
                 visible.append(model)
             continue
         row = rows.get(model.get("id", ""))
-        if row is not None and access_grants.can_read(caller, row.user_id, row.access_grants):
+        if row is not None and access.can_read(caller, row.user_id, row.access_grants):
             visible.append(model)
     return visible
 
 
-def can_use(model_id: str, rows: Mapping[str, WorkspaceModel], caller: Principal, bypass: bool) -> bool:
+def can_use(model_id: str, rows: Mapping[str, WorkspaceModel], caller: Identity, bypass: bool) -> bool:
     """Whether ``caller`` may chat with ``model_id`` (the same rule as ``visible_models``: with
     ``bypass`` or as an admin always; otherwise the model needs a row the caller can read)."""
     if bypass or caller.is_admin:
         return True
     row = rows.get(model_id)
-    return row is not None and access_grants.can_read(caller, row.user_id, row.access_grants)
+    return row is not None and access.can_read(caller, row.user_id, row.access_grants)

@@ -167,14 +167,26 @@ class GetAuthStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetAuthStatusResponse(_message.Message):
-    __slots__ = ("has_users", "enable_signup", "enable_api_keys")
+    __slots__ = ("has_users", "enable_signup", "enable_api_keys", "enable_login_form", "enable_folders", "enable_community_sharing", "enable_message_rating", "pending_user_overlay_title", "pending_user_overlay_content")
     HAS_USERS_FIELD_NUMBER: _ClassVar[int]
     ENABLE_SIGNUP_FIELD_NUMBER: _ClassVar[int]
     ENABLE_API_KEYS_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_LOGIN_FORM_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_FOLDERS_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_COMMUNITY_SHARING_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_MESSAGE_RATING_FIELD_NUMBER: _ClassVar[int]
+    PENDING_USER_OVERLAY_TITLE_FIELD_NUMBER: _ClassVar[int]
+    PENDING_USER_OVERLAY_CONTENT_FIELD_NUMBER: _ClassVar[int]
     has_users: bool
     enable_signup: bool
     enable_api_keys: bool
-    def __init__(self, has_users: _Optional[bool] = ..., enable_signup: _Optional[bool] = ..., enable_api_keys: _Optional[bool] = ...) -> None: ...
+    enable_login_form: bool
+    enable_folders: bool
+    enable_community_sharing: bool
+    enable_message_rating: bool
+    pending_user_overlay_title: str
+    pending_user_overlay_content: str
+    def __init__(self, has_users: _Optional[bool] = ..., enable_signup: _Optional[bool] = ..., enable_api_keys: _Optional[bool] = ..., enable_login_form: _Optional[bool] = ..., enable_folders: _Optional[bool] = ..., enable_community_sharing: _Optional[bool] = ..., enable_message_rating: _Optional[bool] = ..., pending_user_overlay_title: _Optional[str] = ..., pending_user_overlay_content: _Optional[str] = ...) -> None: ...
 
 class AddUserRequest(_message.Message):
     __slots__ = ("name", "email", "password", "profile_image_url", "role")

@@ -24,13 +24,15 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ewebui/common/v1/identity.proto\x12\x0fwebui.common.v1\"[\n\x08Identity\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\x13\n\x0bvia_api_key\x18\x05 \x01(\x08\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ewebui/common/v1/identity.proto\x12\x0fwebui.common.v1\"\xb1\x01\n\x08Identity\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\x13\n\x0bvia_api_key\x18\x05 \x01(\x08\x12\x11\n\tgroup_ids\x18\x06 \x03(\t\x12\x13\n\x0bpermissions\x18\x07 \x03(\t\x12,\n\tkey_scope\x18\x08 \x01(\x0b\x32\x19.webui.common.v1.KeyScope\"\x86\x01\n\x08KeyScope\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x11\n\tmodel_ids\x18\x04 \x03(\t\x12\x15\n\rknowledge_ids\x18\x05 \x03(\t\x12\x10\n\x08\x66ile_ids\x18\x06 \x03(\t\x12\x12\n\nexpires_at\x18\x07 \x01(\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'webui.common.v1.identity_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_IDENTITY']._serialized_start=51
-  _globals['_IDENTITY']._serialized_end=142
+  _globals['_IDENTITY']._serialized_start=52
+  _globals['_IDENTITY']._serialized_end=229
+  _globals['_KEYSCOPE']._serialized_start=232
+  _globals['_KEYSCOPE']._serialized_end=366
 # @@protoc_insertion_point(module_scope)

@@ -376,6 +376,22 @@ class UpdateWorkspaceModelResponse(_message.Message):
     model: WorkspaceModel
     def __init__(self, model: _Optional[_Union[WorkspaceModel, _Mapping]] = ...) -> None: ...
 
+class UpdateWorkspaceModelAccessRequest(_message.Message):
+    __slots__ = ("id", "name", "access_grants_json")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_GRANTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    access_grants_json: bytes
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., access_grants_json: _Optional[bytes] = ...) -> None: ...
+
+class UpdateWorkspaceModelAccessResponse(_message.Message):
+    __slots__ = ("model",)
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    model: WorkspaceModel
+    def __init__(self, model: _Optional[_Union[WorkspaceModel, _Mapping]] = ...) -> None: ...
+
 class ToggleWorkspaceModelRequest(_message.Message):
     __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]

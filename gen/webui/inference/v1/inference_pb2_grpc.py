@@ -131,6 +131,11 @@ class InferenceServiceStub:
                 request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelRequest.SerializeToString,
                 response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelResponse.FromString,
                 _registered_method=True)
+        self.UpdateWorkspaceModelAccess = channel.unary_unary(
+                '/webui.inference.v1.InferenceService/UpdateWorkspaceModelAccess',
+                request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelAccessRequest.SerializeToString,
+                response_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelAccessResponse.FromString,
+                _registered_method=True)
         self.ToggleWorkspaceModel = channel.unary_unary(
                 '/webui.inference.v1.InferenceService/ToggleWorkspaceModel',
                 request_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.ToggleWorkspaceModelRequest.SerializeToString,
@@ -284,6 +289,12 @@ class InferenceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateWorkspaceModelAccess(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ToggleWorkspaceModel(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -404,6 +415,11 @@ def add_InferenceServiceServicer_to_server(servicer, server):
                     servicer.UpdateWorkspaceModel,
                     request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelRequest.FromString,
                     response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelResponse.SerializeToString,
+            ),
+            'UpdateWorkspaceModelAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateWorkspaceModelAccess,
+                    request_deserializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelAccessRequest.FromString,
+                    response_serializer=webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelAccessResponse.SerializeToString,
             ),
             'ToggleWorkspaceModel': grpc.unary_unary_rpc_method_handler(
                     servicer.ToggleWorkspaceModel,
@@ -902,6 +918,33 @@ class InferenceService:
             '/webui.inference.v1.InferenceService/UpdateWorkspaceModel',
             webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelRequest.SerializeToString,
             webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateWorkspaceModelAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.inference.v1.InferenceService/UpdateWorkspaceModelAccess',
+            webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelAccessRequest.SerializeToString,
+            webui_dot_inference_dot_v1_dot_inference__pb2.UpdateWorkspaceModelAccessResponse.FromString,
             options,
             channel_credentials,
             insecure,

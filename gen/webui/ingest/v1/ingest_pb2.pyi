@@ -258,6 +258,22 @@ class UpdateKnowledgeResponse(_message.Message):
     files: _containers.RepeatedCompositeFieldContainer[File]
     def __init__(self, knowledge: _Optional[_Union[Knowledge, _Mapping]] = ..., files: _Optional[_Iterable[_Union[File, _Mapping]]] = ...) -> None: ...
 
+class UpdateKnowledgeAccessRequest(_message.Message):
+    __slots__ = ("knowledge_id", "access_grants_json")
+    KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_GRANTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    knowledge_id: str
+    access_grants_json: bytes
+    def __init__(self, knowledge_id: _Optional[str] = ..., access_grants_json: _Optional[bytes] = ...) -> None: ...
+
+class UpdateKnowledgeAccessResponse(_message.Message):
+    __slots__ = ("knowledge", "files")
+    KNOWLEDGE_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    knowledge: Knowledge
+    files: _containers.RepeatedCompositeFieldContainer[File]
+    def __init__(self, knowledge: _Optional[_Union[Knowledge, _Mapping]] = ..., files: _Optional[_Iterable[_Union[File, _Mapping]]] = ...) -> None: ...
+
 class DeleteKnowledgeRequest(_message.Message):
     __slots__ = ("knowledge_id",)
     KNOWLEDGE_ID_FIELD_NUMBER: _ClassVar[int]

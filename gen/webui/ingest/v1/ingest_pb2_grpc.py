@@ -93,6 +93,11 @@ class IngestServiceStub:
                 request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeRequest.SerializeToString,
                 response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeResponse.FromString,
                 _registered_method=True)
+        self.UpdateKnowledgeAccess = channel.unary_unary(
+                '/webui.ingest.v1.IngestService/UpdateKnowledgeAccess',
+                request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeAccessRequest.SerializeToString,
+                response_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeAccessResponse.FromString,
+                _registered_method=True)
         self.DeleteKnowledge = channel.unary_unary(
                 '/webui.ingest.v1.IngestService/DeleteKnowledge',
                 request_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.DeleteKnowledgeRequest.SerializeToString,
@@ -218,6 +223,13 @@ class IngestServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateKnowledgeAccess(self, request, context):
+        """UpdateKnowledgeAccess replaces a collection's access grants (refusing any the caller may not give).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DeleteKnowledge(self, request, context):
         """DeleteKnowledge drops a collection and its index; its files are kept.
         """
@@ -327,6 +339,11 @@ def add_IngestServiceServicer_to_server(servicer, server):
                     servicer.UpdateKnowledge,
                     request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeRequest.FromString,
                     response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeResponse.SerializeToString,
+            ),
+            'UpdateKnowledgeAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateKnowledgeAccess,
+                    request_deserializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeAccessRequest.FromString,
+                    response_serializer=webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeAccessResponse.SerializeToString,
             ),
             'DeleteKnowledge': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteKnowledge,
@@ -648,6 +665,33 @@ class IngestService:
             '/webui.ingest.v1.IngestService/UpdateKnowledge',
             webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeRequest.SerializeToString,
             webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateKnowledgeAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.ingest.v1.IngestService/UpdateKnowledgeAccess',
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeAccessRequest.SerializeToString,
+            webui_dot_ingest_dot_v1_dot_ingest__pb2.UpdateKnowledgeAccessResponse.FromString,
             options,
             channel_credentials,
             insecure,
