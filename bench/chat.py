@@ -26,6 +26,7 @@ from pathlib import Path
 import aiohttp
 import psutil
 
+from bench.usage_overhead import recording_overhead
 from services.common.infra import free_port, wait_for_port
 from services.stack import ROOT, Stack, StackConfig, child_env
 
@@ -173,6 +174,13 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per throughput measurement")
     parser.add_argument("--ttft-runs", type=int, default=50)
+    parser.add_argument(
+        "--recording-overhead",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="also measure usage records on against off (USAGE_RECORDING), in this many interleaved rounds",
+    )
     args = parser.parse_args()
     fast, fast_url = start_fake(0)
     slow, slow_url = start_fake(50)
@@ -197,6 +205,9 @@ def main() -> None:
                 for row in rows:
                     print(row, flush=True)
                 print(memory(stack), flush=True)
+                if args.recording_overhead:
+                    lines = recording_overhead(stack, headers, args.duration, args.recording_overhead, load)
+                    print("\n".join(lines), flush=True)
                 stack.stop_services()
                 stack.config.env["OLLAMA_BASE_URLS"] = slow_url
                 # The JWT outlives the restart (the signing key is kept in DATA_DIR).

@@ -254,6 +254,9 @@ class AuthCore:
     async def has_users(self) -> bool:
         return await self._repo.count_users() > 0
 
+    async def count_active_users(self, window_s: int) -> int:
+        return await self._repo.count_active_users(int(time.time()) - max(window_s, 0))
+
     async def get_user(self, user_id: str) -> UserRecord:
         if not _plausible_id(user_id):
             raise errors.UserNotFound()

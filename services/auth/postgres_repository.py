@@ -56,6 +56,10 @@ class PostgresAuthRepository:
     async def count_users(self) -> int:
         return int(await self._pool.fetchval("SELECT count(*) FROM auth_user"))
 
+    async def count_active_users(self, since: int) -> int:
+        query = "SELECT count(*) FROM auth_user WHERE last_active_at >= $1"
+        return int(await self._pool.fetchval(query, since))
+
     async def insert_user(self, user: UserRecord, password_hash: str, first_user_role: Role) -> UserRecord:
         async with self._pool.acquire() as conn, conn.transaction():
             # Serialise signups so exactly one of several concurrent first signups becomes admin.

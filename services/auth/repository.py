@@ -32,6 +32,10 @@ class AuthRepository(Protocol):
 
     async def count_users(self) -> int: ...
 
+    async def count_active_users(self, since: int) -> int:
+        """Users whose last_active_at is at or after ``since`` (epoch s)."""
+        ...
+
     async def insert_user(self, user: UserRecord, password_hash: str, first_user_role: Role) -> UserRecord:
         """Stores ``user``; if it is the very first user, it gets ``first_user_role`` and
         becomes the primary admin. Atomic with respect to concurrent inserts."""

@@ -148,6 +148,11 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         )
         return auth_pb2.ListUsersResponse(users=[user_pb(u) for u in page.users], total=page.total)
 
+    async def CountActiveUsers(self, request, context):  # noqa: N802
+        require_verified(current_identity())
+        count = await self._core.count_active_users(request.window_s)
+        return auth_pb2.CountActiveUsersResponse(count=count)
+
     async def GetUser(self, request, context):  # noqa: N802
         # Lists show each row's owner (name, role, e-mail) to any verified user, as Open WebUI does.
         require_verified(current_identity())

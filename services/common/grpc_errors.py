@@ -79,6 +79,8 @@ async def _abort_for(error: BaseException, context: grpc.aio.ServicerContext, me
         code = status_for(error)
         log.info("%s failed: %s", method, code.name)
         trailers = ((HTTP_STATUS_METADATA_KEY, str(error.http_status)),) if error.http_status else ()
+        # A refusal over a limit carries its x-ratelimit-* values (services/common/usage/rate_limited.py).
+        trailers += getattr(error, "trailers", ())
         # The call was served and this is its answer (an upstream that failed is UNAVAILABLE too):
         # a negative push-back tells the client's retry policy (services/common/grpc_channel.py)
         # not to send it again. Only UNAVAILABLE from the transport, or from a server that is

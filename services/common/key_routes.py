@@ -59,6 +59,14 @@ _EXACT: dict[str, str] = {
     "/api/v1/auths/api_keys": ACCOUNT,
     "/api/v1/auths/api_keys/{id}": ACCOUNT,
     "/api/v1/auths/add": OTHER,
+    # usage reports: the caller's own, and how many users are active (a count, nothing of others')
+    "/api/v1/users/usage": ACCOUNT,
+    "/api/usage": ACCOUNT,
+    # usage records (GET /api/v1/usage): a key's user's own, like the account routes
+    "/api/v1/usage": ACCOUNT,
+    # usage limits (admins set them; a key reaches them only as a full key)
+    "/api/v1/usage/limits": OTHER,
+    "/api/v1/usage/limits/{subject_type}/{subject_id}": OTHER,
     # models, completions, embeddings, retrieval queries
     "/api/models": CHAT,
     "/api/models/base": CHAT,
@@ -119,6 +127,7 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("/api/v1/groups/", OTHER),
     ("/api/v1/users/", OTHER),
     ("/api/v1/auths/admin/", OTHER),
+    ("/api/v1/analytics/", OTHER),
 )
 _PREFIXES = tuple(sorted(_PREFIXES, key=lambda item: len(item[0]), reverse=True))
 

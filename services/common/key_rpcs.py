@@ -20,8 +20,13 @@ _SERVICE_AREA = {
     "webui.auth.v1.GroupsService": OTHER,
     "webui.inference.v1.InferenceService": OTHER,
     "webui.inference.v1.ChatsService": OTHER,
+    "webui.inference.v1.AnalyticsService": OTHER,
+    # Usage records: a key reads its own user's usage, as the account routes do.
+    "webui.inference.v1.UsageService": ACCOUNT,
     "webui.inference.v1.FoldersService": OTHER,
     "webui.inference.v1.PromptsService": OTHER,
+    # Usage limits: administration.
+    "webui.inference.v1.QuotasService": OTHER,
     "webui.inference.v1.ToolsService": OTHER,
     "webui.ingest.v1.IngestService": INGEST,
 }
@@ -34,6 +39,8 @@ _METHOD_AREA = {
     # lookups services make for the caller on any route (which group ids exist, the caller's groups)
     "webui.auth.v1.GroupsService/GetGroups": ACCOUNT,
     "webui.auth.v1.GroupsService/ListUserGroups": ACCOUNT,
+    # the caller's own usage report (`/api/v1/users/usage`), any key kind, as the route
+    "webui.inference.v1.AnalyticsService/GetUserUsage": ACCOUNT,
     # models, completions, embeddings, tasks
     "webui.inference.v1.InferenceService/ListModels": CHAT,
     "webui.inference.v1.InferenceService/ChatCompletion": CHAT,
@@ -46,7 +53,19 @@ _METHOD_AREA = {
 }
 # Checked by InferenceService against the HTTP route table (the method and path are in the request).
 PROXY_METHOD = "webui.inference.v1.InferenceService/Proxy"
-_READ_PREFIXES = ("Get", "List", "Search", "Count", "Export", "Stream", "Watch", "Read", "Diff", "Preview")
+_READ_PREFIXES = (
+    "Get",
+    "List",
+    "Search",
+    "Count",
+    "Export",
+    "Stream",
+    "Watch",
+    "Read",
+    "Diff",
+    "Preview",
+    "Query",
+)
 
 
 def rpc_area(method: str) -> tuple[str, bool] | None:

@@ -9,6 +9,7 @@ from services.common.grpc_channel import open_channel
 from services.common.metrics import new_registry
 from services.gateway.admin_config_client import AdminConfigClient
 from services.gateway.admission import admission_middleware
+from services.gateway.analytics_client import AnalyticsClient
 from services.gateway.api_keys_client import ApiKeysClient
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
@@ -24,9 +25,11 @@ from services.gateway.metrics import HttpMetrics
 from services.gateway.middleware import edge_middleware, stamp_response
 from services.gateway.no_store import no_store_on_auths
 from services.gateway.prompts_client import PromptsClient
+from services.gateway.quotas_client import QuotasClient
 from services.gateway.readiness import Lifecycle
 from services.gateway.routes import (
     admin_config,
+    analytics,
     api_keys,
     auths,
     chat,
@@ -45,6 +48,9 @@ from services.gateway.routes import (
     system,
     tasks,
     tools,
+    usage,
+    usage_limits,
+    usage_records,
     user_groups,
     users,
     workspace_models,
@@ -53,6 +59,7 @@ from services.gateway.routes.docs import setup_docs
 from services.gateway.settings import GatewaySettings
 from services.gateway.state import (
     ADMIN_CONFIG,
+    ANALYTICS,
     API_KEYS,
     AUTH,
     BODY_BUDGET,
@@ -66,10 +73,13 @@ from services.gateway.state import (
     LIFECYCLE,
     METRICS,
     PROMPTS,
+    QUOTAS,
     SETTINGS,
     TOOLS,
+    USAGE,
 )
 from services.gateway.tools_client import ToolsClient
+from services.gateway.usage_client import UsageClient
 
 # How long the auth status (sign-up, API keys, the admin config's switches) is reused: with the auth
 # service's ≤ 2 s cache of the stored config, a change shows on every gateway within 5 s.
@@ -92,6 +102,9 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
     app[FOLDERS] = FoldersClient(inference_channel, settings.grpc_timeout_s)
     app[TOOLS] = ToolsClient(inference_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s)
     app[PROMPTS] = PromptsClient(inference_channel, settings.grpc_timeout_s)
+    app[USAGE] = UsageClient(inference_channel, settings.grpc_timeout_s)
+    app[QUOTAS] = QuotasClient(inference_channel, settings.grpc_timeout_s)
+    app[ANALYTICS] = AnalyticsClient(inference_channel, settings.grpc_timeout_s)
     app[INGEST] = IngestClient(
         ingest_channel,
         settings.grpc_timeout_s,
@@ -147,8 +160,9 @@ def create_app(settings: GatewaySettings) -> web.Application:
         auths,
         admin_config,
         api_keys,
-        # Before users: its fixed paths (/groups, /permissions) must win over /{user_id}.
+        # Before users: their fixed paths (/groups, /permissions, /usage) must win over /{user_id}.
         user_groups,
+        usage,
         users,
         groups,
         models,
@@ -165,9 +179,14 @@ def create_app(settings: GatewaySettings) -> web.Application:
         tools,
         prompts,
         tasks,
+        usage_records,
+        usage_limits,
         metrics,
     ):
         app.add_routes(module.routes)
+    if settings.enable_admin_analytics:
+        # As Open WebUI: without ENABLE_ADMIN_ANALYTICS the analytics routes do not exist (404).
+        app.add_routes(analytics.routes)
     if settings.env == "dev":
         # As Open WebUI: API docs only in development; with ENV=prod these paths are unknown (404).
         setup_docs(app)

@@ -70,6 +70,10 @@ class AuthClient:
         )
         return await self._stub.ListUsers(request, **self._opts(credential))
 
+    async def count_active_users(self, credential: str, window_s: int) -> int:
+        request = auth_pb2.CountActiveUsersRequest(window_s=window_s)
+        return (await self._stub.CountActiveUsers(request, **self._opts(credential))).count
+
     async def get_user(self, credential: str, user_id: str) -> auth_pb2.User:
         request = auth_pb2.GetUserRequest(user_id=user_id)
         return (await self._stub.GetUser(request, **self._opts(credential))).user

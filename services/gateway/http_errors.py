@@ -7,6 +7,7 @@ from aiohttp import web
 
 from services.common import messages
 from services.common.grpc_errors import pinned_status
+from services.common.usage.rate_limited import headers_from_trailers
 
 HTTP_BY_GRPC_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
@@ -70,6 +71,10 @@ def error_from_rpc(error: grpc.aio.AioRpcError) -> ApiError:
         # failover) pass within seconds.
         return ApiError(503, messages.SERVICE_UNAVAILABLE, {"Retry-After": RETRY_AFTER_S})
     if status == 429:
+        # Over a usage limit: the service sent the x-ratelimit-* headers and which limit it was.
+        headers, limit_detail = headers_from_trailers(error.trailing_metadata())
+        if limit_detail is not None:
+            return ApiError(429, limit_detail, {"Retry-After": RETRY_AFTER_S, **headers})
         # A bound on what a caller may have in flight (uploads arriving): one finishes soon.
         return ApiError(429, error.details() or messages.DEFAULT, {"Retry-After": RETRY_AFTER_S})
     if status in _FIXED_DETAIL:

@@ -52,6 +52,10 @@ class GatewaySettings(CommonSettings):
     chat_max_bytes: int = Field(default=8 * 1024 * 1024, alias="CHAT_MAX_BYTES", ge=1024)
     # Open WebUI's folders switch: off, every `/api/v1/folders` route answers 403.
     enable_folders: bool = Field(default=True, alias="ENABLE_FOLDERS")
+    # Open WebUI's admin analytics routes (/api/v1/analytics/*) are mounted only when this is on.
+    enable_admin_analytics: bool = Field(default=True, alias="ENABLE_ADMIN_ANALYTICS")
+    # Off: `GET /api/usage` answers admins only (403 to others), as Open WebUI.
+    enable_public_active_users_count: bool = Field(default=True, alias="ENABLE_PUBLIC_ACTIVE_USERS_COUNT")
     webui_name: str = Field(default="Open WebUI", alias="WEBUI_NAME")
     deployment_id: str = Field(default="", alias="DEPLOYMENT_ID")
     cookie_same_site: str = Field(

@@ -4,6 +4,7 @@ import grpc
 from aiohttp import web
 
 from services.gateway.admin_config_client import AdminConfigClient
+from services.gateway.analytics_client import AnalyticsClient
 from services.gateway.api_keys_client import ApiKeysClient
 from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
@@ -15,9 +16,11 @@ from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
 from services.gateway.metrics import HttpMetrics
 from services.gateway.prompts_client import PromptsClient
+from services.gateway.quotas_client import QuotasClient
 from services.gateway.readiness import Lifecycle
 from services.gateway.settings import GatewaySettings
 from services.gateway.tools_client import ToolsClient
+from services.gateway.usage_client import UsageClient
 
 SETTINGS = web.AppKey("settings", GatewaySettings)
 AUTH = web.AppKey("auth_client", AuthClient)
@@ -37,7 +40,12 @@ FOLDERS = web.AppKey("folders_client", FoldersClient)
 TOOLS = web.AppKey("tools_client", ToolsClient)
 # Prompts: PromptsService, on the inference channel too.
 PROMPTS = web.AppKey("prompts_client", PromptsClient)
+QUOTAS = web.AppKey("quotas_client", QuotasClient)
+# Usage and analytics reports: AnalyticsService, on the inference channel too.
+ANALYTICS = web.AppKey("analytics_client", AnalyticsClient)
 INGEST = web.AppKey("ingest_client", IngestClient)
+# Usage records (GET /api/v1/usage): UsageService, on the inference channel.
+USAGE = web.AppKey("usage_client", UsageClient)
 # The backend channels by name (auth, inference, ingest), for `/ready`'s health checks.
 CHANNELS = web.AppKey("backend_channels", dict[str, grpc.aio.Channel])
 LIFECYCLE = web.AppKey("lifecycle", Lifecycle)

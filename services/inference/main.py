@@ -19,16 +19,25 @@ from services.common.grpc_identity import verified_only
 from services.common.grpc_server import GrpcService, serve_until_signal, start_grpc_service
 from services.common.metrics import ServiceMetrics, new_registry
 from services.common.migrations import apply_migrations
+from services.common.settings import load_settings
+from services.common.usage.settings import RecordingSettings
+from services.common.usage.wiring import Recording, start_recording
+from services.inference.analytics.wiring import build_analytics_servicer
 from services.inference.chats.turn_repository import POOL_SETTINGS as TURN_POOL_SETTINGS
 from services.inference.chats.wiring import build_chats_servicer
 from services.inference.core import InferenceCore, build_core
 from services.inference.folders.wiring import build_folders_servicer
 from services.inference.metrics import UpstreamMetrics
 from services.inference.prompts.wiring import build_prompts_servicer
+from services.inference.quotas.wiring import build_quotas
 from services.inference.servicer import InferenceServicer
 from services.inference.settings import InferenceSettings
 from services.inference.transport import AiohttpTransport
+from services.inference.usage.queries import UsageQueries
+from services.inference.usage.servicer import UsageServicer
 from webui.inference.v1 import (
+    analytics_pb2,
+    analytics_pb2_grpc,
     chats_pb2,
     chats_pb2_grpc,
     folders_pb2,
@@ -37,8 +46,12 @@ from webui.inference.v1 import (
     inference_pb2_grpc,
     prompts_pb2,
     prompts_pb2_grpc,
+    quotas_pb2,
+    quotas_pb2_grpc,
     tools_pb2,
     tools_pb2_grpc,
+    usage_pb2,
+    usage_pb2_grpc,
 )
 
 log = logging.getLogger(__name__)
@@ -48,6 +61,9 @@ CHATS_SERVICE_NAME = chats_pb2.DESCRIPTOR.services_by_name["ChatsService"].full_
 FOLDERS_SERVICE_NAME = folders_pb2.DESCRIPTOR.services_by_name["FoldersService"].full_name
 TOOLS_SERVICE_NAME = tools_pb2.DESCRIPTOR.services_by_name["ToolsService"].full_name
 PROMPTS_SERVICE_NAME = prompts_pb2.DESCRIPTOR.services_by_name["PromptsService"].full_name
+ANALYTICS_SERVICE_NAME = analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name
+USAGE_SERVICE_NAME = usage_pb2.DESCRIPTOR.services_by_name["UsageService"].full_name
+QUOTAS_SERVICE_NAME = quotas_pb2.DESCRIPTOR.services_by_name["QuotasService"].full_name
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -63,8 +79,10 @@ class RunningInference:
         turn_pool: asyncpg.Pool,
         channels: list[grpc.aio.Channel],
         probe_interval_s: float,
+        usage: Recording | None = None,
     ) -> None:
         self.service = service
+        self.usage = usage
         self.core = core
         self.pool = pool
         self._turn_pool = turn_pool
@@ -84,6 +102,9 @@ class RunningInference:
         await self._transport.close()
         for channel in self._channels:
             await channel.close()
+        # After the pipeline's background work: the last replies' records are queued by now.
+        if self.usage is not None:
+            await self.usage.close()
         await self._turn_pool.close()
         await self.pool.close()
 
@@ -100,6 +121,7 @@ async def start(settings: InferenceSettings) -> RunningInference:
         timeout_s=settings.db_timeout_s,
     )
     await apply_migrations(pool, "inference", MIGRATIONS)
+    usage = await start_recording(pool, load_settings(RecordingSettings, "inference"))
     # Completions' chat turns get a pool of their own: its connections keep one plan per statement.
     turn_pool = await open_pool(
         settings.database_url,
@@ -119,11 +141,15 @@ async def start(settings: InferenceSettings) -> RunningInference:
     core = build_core(
         settings, transport, pool, turn_pool, ingest_channel, UpstreamMetrics(metrics.registry), groups=groups
     )
-    servicer = InferenceServicer(core)
+    core.pipeline.record_usage_with(usage.recorder)
+    quota_gate, quotas_servicer = await build_quotas(pool, settings.usage_limits)
+    servicer = InferenceServicer(core, usage.recorder, quotas=quota_gate)
+    usage_servicer = UsageServicer(UsageQueries(pool, settings.db_timeout_s))
     chats_servicer = build_chats_servicer(pool, settings, groups)
     folders_servicer = build_folders_servicer(pool, groups)
     tools_servicer = core.python_tools.servicer()
     prompts_servicer = build_prompts_servicer(pool, settings, groups)
+    analytics_servicer = build_analytics_servicer(pool)
 
     def register(server: grpc.aio.Server) -> None:
         inference_pb2_grpc.add_InferenceServiceServicer_to_server(servicer, server)
@@ -131,10 +157,22 @@ async def start(settings: InferenceSettings) -> RunningInference:
         folders_pb2_grpc.add_FoldersServiceServicer_to_server(folders_servicer, server)
         tools_pb2_grpc.add_ToolsServiceServicer_to_server(tools_servicer, server)
         prompts_pb2_grpc.add_PromptsServiceServicer_to_server(prompts_servicer, server)
+        quotas_pb2_grpc.add_QuotasServiceServicer_to_server(quotas_servicer, server)
+        usage_pb2_grpc.add_UsageServiceServicer_to_server(usage_servicer, server)
+        analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(analytics_servicer, server)
 
     service = await start_grpc_service(
         settings.listen,
-        [SERVICE_NAME, CHATS_SERVICE_NAME, FOLDERS_SERVICE_NAME, TOOLS_SERVICE_NAME, PROMPTS_SERVICE_NAME],
+        [
+            SERVICE_NAME,
+            CHATS_SERVICE_NAME,
+            FOLDERS_SERVICE_NAME,
+            TOOLS_SERVICE_NAME,
+            PROMPTS_SERVICE_NAME,
+            ANALYTICS_SERVICE_NAME,
+            USAGE_SERVICE_NAME,
+            QUOTAS_SERVICE_NAME,
+        ],
         register,
         metrics,
         tls=settings.grpc_tls,
@@ -153,6 +191,7 @@ async def start(settings: InferenceSettings) -> RunningInference:
         turn_pool,
         [ingest_channel, auth_channel],
         min(1.0, settings.upstream_cooldown_s),
+        usage=usage,
     )
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from services.common import messages
 from services.common.errors import InvalidArgument, ServiceError
 from services.common.identity import Identity
+from services.common.usage.record import CHAT, TOOL_ROUND
+from services.common.usage.recorder import UsageRecorder
 from services.inference.chat import ChatService
 from services.inference.chats.recorder import ChatRecorder
 from services.inference.chats.turns import Turn as StoredTurn
@@ -27,6 +29,7 @@ from services.inference.sse import ChatPart, Marker, Relayed, framed
 from services.inference.tools.calling import ToolLoop, ToolSet, requested_tool_ids, resolve_tools
 from services.inference.tools.legacy import is_legacy, tool_sources
 from services.inference.tools.types import ToolCallContext, ToolResolver
+from services.inference.usage_meter import CallInfo, target_upstream, watch_chat
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +126,12 @@ class ChatPipeline:
         self._max_tool_rounds = max_tool_rounds
         self._tool_timeout_s = tool_timeout_s
         self._select_tools: SelectTools | None = None
+        self._usage: UsageRecorder | None = None
+
+    def record_usage_with(self, recorder: UsageRecorder) -> None:
+        """Every upstream call (each round of a tool loop, retrieval's query generation) queues a
+        usage record in ``recorder`` (set once at wiring)."""
+        self._usage = recorder
 
     def select_tools_with(self, select: SelectTools) -> None:
         """Prompt-based tool calling asks ``select`` (the task model) which tools to run (set once
@@ -197,11 +206,21 @@ class ChatPipeline:
         if sources:
             body = {**body, "messages": self._retrieval.apply(messages_in, sources)}
         turn = _Turn(caller, target, body, request_messages, filters, ctx, sources)
+        # The injected context's tokens are billed on the turn's first upstream call.
+        context = "\n".join(doc for source in sources for doc in source.documents) or None
         if tools is None:
-            return self._finish(turn, self._dispatch(target, body, ctx))
+            return self._finish(turn, self._metered(target, body, ctx, CHAT, context))
+        rounds = [0]
+
+        def round_call(round_body: dict) -> AsyncIterator[ChatPart]:
+            rounds[0] += 1
+            first = rounds[0] == 1
+            kind = CHAT if first else TOOL_ROUND
+            return self._metered(target, round_body, ctx, kind, context if first else None)
+
         loop = ToolLoop(
             tools,
-            lambda round_body: self._dispatch(target, round_body, ctx),
+            round_call,
             lambda messages_so_far: ToolCallContext(caller, metadata, messages_so_far, target.model),
             self._max_tool_rounds,
             self._tool_timeout_s,
@@ -233,6 +252,17 @@ class ChatPipeline:
             result = {k: v for k, v in result.items() if k != "files"}
         return result
 
+    def _metered(
+        self, target: ChatTarget, body: dict, ctx: HookContext, kind: str, context: str | None = None
+    ) -> AsyncIterator[ChatPart]:
+        """One upstream call, its usage recorded when its reply ends."""
+        parts = self._dispatch(target, body, ctx)
+        if self._usage is None or not self._usage.enabled:
+            return parts
+        model = str(target.model.get("id", target.id))
+        info = CallInfo(ctx.caller, kind, model, target_upstream(target), body, context)
+        return watch_chat(self._usage, info, parts)
+
     def _dispatch(self, target: ChatTarget, body: dict, ctx: HookContext) -> AsyncIterator[ChatPart]:
         if target.pipe is not None:
             # Open WebUI gives the pipe the preset's base model id; pipes may rely on it
@@ -255,7 +285,7 @@ class ChatPipeline:
         body = {"model": target.id, "messages": [{"role": "user", "content": prompt}], "stream": False}
         head: Head | None = None
         chunks: list[bytes] = []
-        async for part in self._dispatch(target, body, ctx):
+        async for part in self._metered(target, body, ctx, CHAT):
             if isinstance(part, Head):
                 head = part
             elif isinstance(part, bytes):

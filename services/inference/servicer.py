@@ -8,12 +8,16 @@ from services.common.errors import InvalidArgument, PermissionDenied
 from services.common.grpc_identity import current_identity, require_verified
 from services.common.identity import Identity
 from services.common.key_rpcs import proxy_refusal
+from services.common.usage.record import EMBEDDINGS
+from services.common.usage.recorder import UsageRecorder
 from services.inference import key_models
 from services.inference.core import InferenceCore
 from services.inference.function_pb import function_message
 from services.inference.proxy_common import ProxyCall
+from services.inference.quotas.quota_gate import QuotaGate, is_billable_path
 from services.inference.replies import Head, Part, dumps, loads
 from services.inference.tasks.task_pb import TASK_NAMES, config_message
+from services.inference.usage_meter import CallInfo, body_model, proxy_kind, route_upstream, watch_raw
 from services.inference.workspace_pb import changed_message, page_message, readable_message
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
@@ -49,8 +53,19 @@ def head_of(head: Head) -> inference_pb2.HttpHead:
 
 
 class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
-    def __init__(self, core: InferenceCore) -> None:
+    def __init__(
+        self, core: InferenceCore, usage: UsageRecorder | None = None, quotas: QuotaGate | None = None
+    ) -> None:
         self._core = core
+        # Billable calls are admitted against the shared limits (none configured: no work at all).
+        self._quotas = quotas
+        # Embeddings and billed pass-through calls queue a usage record here (chat completions are
+        # recorded by the pipeline, per upstream call).
+        self._usage = usage if usage is not None and usage.enabled else None
+
+    async def _upstream_of(self, model: str) -> str:
+        route = await self._core.registry.resolve(model) if model else None
+        return route_upstream(route) if route is not None else ""
 
     async def ListModels(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ListModelsRequest, context: grpc.aio.ServicerContext
@@ -61,7 +76,10 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
     async def ChatCompletion(  # noqa: N802 - gRPC method names
         self, request: inference_pb2.ChatCompletionRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[inference_pb2.ChatCompletionResponse]:
-        parts = self._core.pipeline.complete(caller_of(), json_body(request.body_json))
+        caller, form = caller_of(), json_body(request.body_json)
+        parts = self._core.pipeline.complete(caller, form)
+        if self._quotas is not None:
+            parts = self._quotas.charged(await self._quotas.admit(caller, request.body_json), parts)
         async for part in parts:
             if isinstance(part, Head):
                 yield inference_pb2.ChatCompletionResponse(head=head_of(part))
@@ -81,7 +99,15 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
         form = json_body(request.body_json)
         if isinstance(form, dict):
             key_models.require_model(caller_of(), form.get("model"))
-        async for part in self._core.embeddings.embed(form):
+        parts = self._core.embeddings.embed(form)
+        if self._quotas is not None:
+            ticket = await self._quotas.admit(caller_of(), request.body_json, embeddings=True)
+            parts = self._quotas.charged(ticket, parts)
+        if self._usage is not None and isinstance(form, dict):
+            model = form.get("model") if isinstance(form.get("model"), str) else ""
+            info = CallInfo(caller_of(), EMBEDDINGS, model, await self._upstream_of(model), form)
+            parts = watch_raw(self._usage, info, parts)
+        async for part in parts:
             if isinstance(part, Head):
                 head = part
             else:
@@ -111,6 +137,14 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
                 raise PermissionDenied(refused)
         key_models.require_body_models(call.caller, request.body)
         parts: AsyncIterator[Part] = proxy.handle(call)
+        if self._quotas is not None and request.method == "POST" and is_billable_path(request.path):
+            embeds = "embed" in request.path
+            parts = self._quotas.charged(await self._quotas.admit(call.caller, request.body, embeds), parts)
+        kind = proxy_kind(backend, request.path) if self._usage is not None else None
+        if kind is not None and self._usage is not None:
+            body, model = body_model(request.body)
+            info = CallInfo(call.caller, kind, model, await self._upstream_of(model), body)
+            parts = watch_raw(self._usage, info, parts)
         if key_models.limited(call.caller) and key_models.is_listing(backend, request.path):
             parts = key_models.filtered_listing(call.caller, parts)
         async for part in parts:

@@ -6,6 +6,7 @@ from pydantic import Field, field_validator, model_validator
 
 from services.common.networks import Networks, NetworksText, parse_networks
 from services.common.settings import ServiceSettings
+from services.common.usage.limit_settings import LimitSettings
 from services.inference.tools.connections import ToolServerConnection, parse_connections
 
 
@@ -103,6 +104,9 @@ class InferenceSettings(ServiceSettings):
     )
     tool_server_max_spec_bytes: int = Field(default=8 * 1024 * 1024, alias="TOOL_SERVER_MAX_SPEC_BYTES", ge=1)
     tool_server_refresh_s: float = Field(default=300.0, alias="TOOL_SERVER_REFRESH_S", ge=1)
+
+    # Usage limits (USAGE_DEFAULT_*, USAGE_LEASE_DIVISOR, ...): read from the environment on their own.
+    usage_limits: LimitSettings = Field(default_factory=LimitSettings)
 
     enable_ollama_api: bool = Field(default=True, alias="ENABLE_OLLAMA_API")
     ollama_base_url: str = Field(default="http://localhost:11434", alias="OLLAMA_BASE_URL")

@@ -23,7 +23,13 @@ from services.common.grpc_server import GrpcService, serve_until_signal, start_g
 from services.common.metrics import ServiceMetrics, new_registry
 from services.common.migrations import apply_migrations
 from services.common.nats_client import close_nats, connect_nats
+from services.common.settings import load_settings
 from services.common.supervised import Supervised
+from services.common.usage.limit_settings import LimitSettings
+from services.common.usage.limit_store import LimitStore
+from services.common.usage.limiter import Limiter
+from services.common.usage.settings import RecordingSettings
+from services.common.usage.wiring import Recording, start_recording
 from services.ingest.collections import CollectionIndexes
 from services.ingest.daemon_thread import DaemonThread
 from services.ingest.documents_core import DocumentsCore
@@ -74,6 +80,7 @@ class IngestRuntime:
     preload: asyncio.Task | None
     auth_channel: grpc.aio.Channel
     upload_sweep: Supervised
+    usage: Recording | None = None
 
     @property
     def port(self) -> int:
@@ -91,6 +98,8 @@ class IngestRuntime:
         return [
             self.stop_workers,
             lambda: close_nats(self.nc, grace_s),
+            # After the workers stopped: every processed file's record is queued by now.
+            *([self.usage.close] if self.usage is not None else []),
             self.pool.close,
             self.auth_channel.close,
         ]
@@ -112,6 +121,10 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         timeout_s=settings.db_timeout_s,
     )
     await apply_migrations(pool, "ingest", MIGRATIONS)
+    usage = await start_recording(pool, load_settings(RecordingSettings, "ingest"))
+    # Limits live in the same "usage" migration set (applied just above).
+    limit_settings = load_settings(LimitSettings, "ingest")
+    limiter = Limiter(LimitStore(pool, limit_settings.counter_timeout_s), limit_settings)
     nc = await connect_nats(settings.nats_url, settings.nats_connect_timeout_s)
     queue = JobQueue(
         nc.jetstream(), JobQueueConfig(settings.jobs_stream, settings.jobs_consumer, settings.ack_wait_s)
@@ -176,6 +189,8 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
             ),
         ),
         model_thread,
+        usage=usage.recorder,
+        limiter=limiter,
     )
     workers = JobWorkers(
         queue,
@@ -190,7 +205,7 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     )
     await workers.start()
 
-    servicer = IngestServicer(files, knowledge, search, documents)
+    servicer = IngestServicer(files, knowledge, search, documents, limiter)
     service = await start_grpc_service(
         settings.listen,
         [SERVICE_NAME],
@@ -212,7 +227,7 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     )
     log.info("ingest service listening on port %d", service.port)
     return IngestRuntime(
-        service, workers, indexes, bm25, embedder, nc, pool, preload, auth_channel, upload_sweep
+        service, workers, indexes, bm25, embedder, nc, pool, preload, auth_channel, upload_sweep, usage
     )
 
 

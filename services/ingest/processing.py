@@ -4,15 +4,20 @@ import asyncio
 import enum
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from services.common import messages
+from services.common.identity import Identity
+from services.common.usage.limiter import Limiter
+from services.common.usage.record import INGEST, PendingEstimate, UsageRecord
+from services.common.usage.recorder import UsageRecorder
 from services.ingest.chunking import split_pages
 from services.ingest.collections import CollectionIndexes
 from services.ingest.daemon_thread import DaemonThread
-from services.ingest.embedder import Embedder
+from services.ingest.embedder import MODEL_NAME, Embedder
 from services.ingest.events import EventPublisher
 from services.ingest.extract import ExtractionError, document_text, extract
 from services.ingest.extract_limits import ExtractLimits
@@ -54,8 +59,15 @@ class FileProcessor:
         publisher: EventPublisher,
         params: ChunkingParams,
         model_thread: DaemonThread,
+        usage: UsageRecorder | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self._thread = model_thread
+        # The tokens a file embeds are charged to its uploader's token limits (user and defaults:
+        # the job does not know the upload's key or groups).
+        self._limiter = limiter
+        # Every file processed queues a usage record here: chunks, and the tokens embedded.
+        self._usage = usage if usage is not None and usage.enabled else None
         self._repo = repo
         self._embedder = embedder
         self._indexes = indexes
@@ -67,12 +79,14 @@ class FileProcessor:
         if record is None:
             return Outcome.SKIPPED
         await self._publisher.status(file_id, FileStatus.PROCESSING)
+        started = time.perf_counter()
         data = await self._repo.file_bytes(file_id)
         try:
             content, content_hash, chunks = await asyncio.to_thread(self._prepare, record, data)
         except ExtractionError as error:
             # Input that can never succeed: fail now, no retries.
             await self.fail(file_id, error.detail)
+            self._record(record, started, "error", 0, [])
             return Outcome.FAILED
         finally:
             # Parsing may have taken hundreds of MB, freed by now but still resident.
@@ -82,6 +96,13 @@ class FileProcessor:
         changed = await self._repo.complete_file(file_id, content, content_hash, chunks, vectors)
         if changed is None:
             return Outcome.SKIPPED
+        # Recorded once the file is committed: a redelivered job that finds it done records nothing.
+        embedded = {c.text_hash: c.text for c in chunks if c.text_hash in vectors}
+        self._record(record, started, "ok", len(chunks), list(embedded.values()))
+        if self._limiter is not None:
+            # bytes / 4, as chat admission estimates: cheap, on the worker, no tokenizer pass.
+            tokens = sum(len(text) for text in embedded.values()) // 4
+            await self._limiter.charge(Identity(user_id=record.user_id), tokens)
         await self._publisher.status(file_id, FileStatus.COMPLETED)
         file_collection, file_version = changed[0]
         updates = [CollectionChange(file_collection, file_version, "drop")]
@@ -89,6 +110,28 @@ class FileProcessor:
         await self._indexes.changed(updates)
         log.info("file %s completed: %d chunks, %d embedded", file_id, len(chunks), len(vectors))
         return Outcome.COMPLETED
+
+    def _record(
+        self, record: FileRecord, started: float, status: str, chunks: int, embedded: list[str]
+    ) -> None:
+        """The file's usage: its chunks, and the tokens of the texts embedded now (texts another file
+        had embedded already cost nothing), counted later by the recorder with the model's own
+        tokenizer. The uploader pays; the job does not know the key or groups of the upload."""
+        if self._usage is None:
+            return
+        usage = UsageRecord(
+            INGEST,
+            record.user_id,
+            model=MODEL_NAME,
+            upstream="ingest",
+            status=status,
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            chunks=chunks,
+            request_id=record.id,
+        )
+        if embedded:
+            usage.pending = PendingEstimate(input_text=lambda: "\n".join(embedded), exact=True)
+        self._usage.record(usage)
 
     async def fail(self, file_id: str, error: str) -> None:
         if await self._repo.fail_file(file_id, error):

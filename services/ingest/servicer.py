@@ -7,6 +7,7 @@ import orjson
 from services.common import errors
 from services.common.grpc_identity import current_identity, require_verified
 from services.common.identity import Identity
+from services.common.usage.limiter import Limiter
 from services.ingest.documents_core import DocumentsCore
 from services.ingest.files_core import ClientMetadata, FilesCore, StatusUpdate, UploadHeader
 from services.ingest.knowledge_core import KnowledgeCore, KnowledgeWithFiles
@@ -73,9 +74,17 @@ def _status_pb(update: StatusUpdate) -> ingest_pb2.WatchFileStatusResponse:
 
 class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
     def __init__(
-        self, files: FilesCore, knowledge: KnowledgeCore, search: SearchCore, documents: DocumentsCore
+        self,
+        files: FilesCore,
+        knowledge: KnowledgeCore,
+        search: SearchCore,
+        documents: DocumentsCore,
+        limiter: Limiter | None = None,
     ) -> None:
         self._files = files
+        # Uploads are refused (429) while a token budget of the caller is spent; the tokens a file
+        # embeds are charged by the FileProcessor.
+        self._limiter = limiter
         self._knowledge = knowledge
         self._search = search
         self._documents = documents
@@ -87,6 +96,8 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
             raise errors.InvalidArgument("an upload starts with its header")
         h = first.header
         header = UploadHeader(caller_of(), h.filename, h.content_type, h.process, h.wait_for_processing)
+        if self._limiter is not None:
+            await self._limiter.refuse_if_spent(header.caller)
 
         async def items() -> AsyncIterator[bytes | ClientMetadata]:
             async for message in stream:
@@ -184,6 +195,8 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         return ingest_pb2.AddKnowledgeFilesResponse(**_with_files(result))
 
     async def UpdateKnowledgeFile(self, request, context):  # noqa: N802
+        if self._limiter is not None:
+            await self._limiter.refuse_if_spent(caller_of())
         result = await self._knowledge.update_file(caller_of(), request.knowledge_id, request.file_id)
         return ingest_pb2.UpdateKnowledgeFileResponse(**_with_files(result))
 

@@ -301,6 +301,7 @@ def caller_rpcs(stub, user_id: str, other_id: str) -> dict:  # type: ignore[no-u
         "ListUsers": auth_pb2.ListUsersRequest(page=1, page_size=30),
         "UpdateUser": auth_pb2.UpdateUserRequest(user_id=user_id, role=auth_pb2.ROLE_ADMIN),
         "DeleteUser": auth_pb2.DeleteUserRequest(user_id=other_id),
+        "CountActiveUsers": auth_pb2.CountActiveUsersRequest(window_s=180),
     }
     return {
         name: (lambda metadata, name=name, request=request: getattr(stub, name)(request, metadata=metadata))
@@ -341,6 +342,18 @@ async def test_caller_rpcs_need_a_credential(auth_stub) -> None:
     # The public RPCs answer anyone.
     status = await auth_stub.GetAuthStatus(auth_pb2.GetAuthStatusRequest())
     assert status.has_users
+
+
+async def test_count_active_users(auth_stub) -> None:
+    """`GET /api/usage`'s user_count: users active within the window, for any verified caller."""
+    accounts = await create_accounts(auth_stub)
+    request = auth_pb2.CountActiveUsersRequest(window_s=180)
+    # Adding a user stamps its last activity, so all four count as active now.
+    reply = await auth_stub.CountActiveUsers(request, metadata=accounts.alice.metadata)
+    assert reply.count == 4
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await auth_stub.CountActiveUsers(request, metadata=accounts.pending.metadata)
+    assert caught.value.code() in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED)
 
 
 async def test_user_administration_needs_an_admin(auth_stub) -> None:

@@ -50,6 +50,9 @@ class FakeAuthRepository:
     async def count_users(self) -> int:
         return len(self.users)
 
+    async def count_active_users(self, since: int) -> int:
+        return sum(1 for user in self.users.values() if user.last_active_at >= since)
+
     async def insert_user(self, user: UserRecord, password_hash: str, first_user_role: Role) -> UserRecord:
         if self._email_owner(user.email) is not None:
             raise EmailTakenError()

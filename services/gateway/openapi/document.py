@@ -4,6 +4,7 @@ from types import ModuleType
 
 from services.gateway.openapi import (
     paths_admin_config,
+    paths_analytics,
     paths_api_keys,
     paths_auths,
     paths_chat,
@@ -24,6 +25,8 @@ from services.gateway.openapi import (
     paths_tasks,
     paths_tool_history,
     paths_tools,
+    paths_usage_limits,
+    paths_usage_records,
     paths_users,
     paths_workspace_models,
 )
@@ -35,6 +38,7 @@ MODULES: tuple[ModuleType, ...] = (
     paths_auths,
     paths_api_keys,
     paths_admin_config,
+    paths_analytics,
     paths_users,
     paths_groups,
     paths_models,
@@ -54,6 +58,8 @@ MODULES: tuple[ModuleType, ...] = (
     paths_tool_history,
     paths_prompts,
     paths_tasks,
+    paths_usage_limits,
+    paths_usage_records,
 )
 
 

@@ -110,6 +110,11 @@ class AuthServiceStub:
                 request_serializer=webui_dot_auth_dot_v1_dot_auth__pb2.DeleteUserRequest.SerializeToString,
                 response_deserializer=webui_dot_auth_dot_v1_dot_auth__pb2.DeleteUserResponse.FromString,
                 _registered_method=True)
+        self.CountActiveUsers = channel.unary_unary(
+                '/webui.auth.v1.AuthService/CountActiveUsers',
+                request_serializer=webui_dot_auth_dot_v1_dot_auth__pb2.CountActiveUsersRequest.SerializeToString,
+                response_deserializer=webui_dot_auth_dot_v1_dot_auth__pb2.CountActiveUsersResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -219,6 +224,14 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CountActiveUsers(self, request, context):
+        """CountActiveUsers counts the users active (any authenticated request) within the last
+        `window_s` seconds: Open WebUI's `GET /api/usage` user_count (any verified user).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -291,6 +304,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.DeleteUser,
                     request_deserializer=webui_dot_auth_dot_v1_dot_auth__pb2.DeleteUserRequest.FromString,
                     response_serializer=webui_dot_auth_dot_v1_dot_auth__pb2.DeleteUserResponse.SerializeToString,
+            ),
+            'CountActiveUsers': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountActiveUsers,
+                    request_deserializer=webui_dot_auth_dot_v1_dot_auth__pb2.CountActiveUsersRequest.FromString,
+                    response_serializer=webui_dot_auth_dot_v1_dot_auth__pb2.CountActiveUsersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -677,6 +695,33 @@ class AuthService:
             '/webui.auth.v1.AuthService/DeleteUser',
             webui_dot_auth_dot_v1_dot_auth__pb2.DeleteUserRequest.SerializeToString,
             webui_dot_auth_dot_v1_dot_auth__pb2.DeleteUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountActiveUsers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/webui.auth.v1.AuthService/CountActiveUsers',
+            webui_dot_auth_dot_v1_dot_auth__pb2.CountActiveUsersRequest.SerializeToString,
+            webui_dot_auth_dot_v1_dot_auth__pb2.CountActiveUsersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,1 @@
+"""Usage records: who may read which (``queries``) and the gRPC UsageService (``servicer``)."""
