@@ -3,6 +3,7 @@
 import time
 
 from webui.auth.v1 import api_keys_pb2
+from webui.inference.v1 import usage_pb2
 
 
 def api_key_json(key: api_keys_pb2.ApiKey) -> dict:
@@ -19,6 +20,21 @@ def api_key_json(key: api_keys_pb2.ApiKey) -> dict:
         "model_ids": list(key.model_ids),
         "knowledge_ids": list(key.knowledge_ids),
         "file_ids": list(key.file_ids),
+    }
+
+
+def key_usage_json(row: usage_pb2.UsageRow | None) -> dict:
+    """A key's lifetime usage (from its usage records): zeros for a key never used."""
+    row = row if row is not None else usage_pb2.UsageRow()
+    return {
+        "requests": row.requests,
+        "errors": row.errors,
+        "input_tokens": row.input_tokens,
+        "output_tokens": row.output_tokens,
+        "total_tokens": row.input_tokens + row.output_tokens,
+        "context_tokens": row.context_tokens,
+        "chunks": row.chunks,
+        "estimated_requests": row.estimated_requests,
     }
 
 

@@ -143,6 +143,38 @@ def test_model_allow_list(running: Running) -> None:
     assert blocked.status_code == 403
 
 
+def test_key_usage_summary(running: Running) -> None:
+    used = made(running, {"name": "summed", "kind": "chat"})
+    idle = made(running, {"name": "idle", "kind": "chat"})
+    model = model_ids(running, running.admin.headers)[0]
+    client = openai.OpenAI(base_url=f"{running.url}/api", api_key=used["api_key"], max_retries=0, timeout=30)
+    client.chat.completions.create(model=model, messages=[{"role": "user", "content": "hi"}])
+    # Records are written in batches off the request path: the summary follows within seconds.
+    deadline = time.monotonic() + 15
+    summary: dict = {}
+    while time.monotonic() < deadline:
+        one = requests.get(f"{running.url}{KEYS}/{used['id']}", headers=running.admin.headers, timeout=10)
+        summary = one.json().get("usage") or {}
+        if summary.get("requests", 0) >= 1:
+            break
+        time.sleep(0.3)
+    assert summary.get("requests") == 1 and summary.get("errors") == 0, summary
+    assert summary["total_tokens"] == summary["input_tokens"] + summary["output_tokens"] > 0
+    listed = requests.get(f"{running.url}{KEYS}", headers=running.admin.headers, timeout=10).json()
+    by_id = {k["id"]: k["usage"] for k in listed}
+    assert by_id[used["id"]]["requests"] == 1
+    assert by_id[idle["id"]] == {
+        "requests": 0,
+        "errors": 0,
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "total_tokens": 0,
+        "context_tokens": 0,
+        "chunks": 0,
+        "estimated_requests": 0,
+    }
+
+
 def test_knowledge_allow_list(running: Running) -> None:
     headers = running.admin.headers
     ids = []

@@ -20,8 +20,38 @@ _KEY_PROPERTIES = {
     "file_ids": _IDS,
 }
 
+_COUNT = {"type": "integer"}
+_USAGE = {
+    "description": "The key's lifetime usage from its usage records (GET /api/v1/usage has the "
+    "detail); null when the usage service could not answer",
+    "anyOf": [
+        {
+            "type": "object",
+            "properties": {
+                name: _COUNT
+                for name in (
+                    "requests",
+                    "errors",
+                    "input_tokens",
+                    "output_tokens",
+                    "total_tokens",
+                    "context_tokens",
+                    "chunks",
+                    "estimated_requests",
+                )
+            },
+        },
+        {"type": "null"},
+    ],
+}
+
 SCHEMAS = {
     **form_schemas(CreateApiKeyForm),
+    "ScopedApiKeyWithUsage": {
+        "type": "object",
+        "properties": {**_KEY_PROPERTIES, "usage": _USAGE},
+        "required": [*_KEY_PROPERTIES, "usage"],
+    },
     "ScopedApiKey": {"type": "object", "properties": _KEY_PROPERTIES, "required": list(_KEY_PROPERTIES)},
     "CreatedApiKey": {
         "type": "object",
@@ -51,18 +81,18 @@ PATHS = {
             "or read (400 names any other).",
         ),
         "get": operation(
-            "The caller's API keys, masked, with their last use",
+            "The caller's API keys, masked, with their last use and lifetime usage",
             tag=_TAG,
-            ok={"type": "array", "items": ref("ScopedApiKey")},
+            ok={"type": "array", "items": ref("ScopedApiKeyWithUsage")},
             errors=(403, *BACKEND_ERRORS),
         ),
     },
     "/api/v1/auths/api_keys/{id}": {
         "get": operation(
-            "One of the caller's API keys, masked",
+            "One of the caller's API keys, masked, with its lifetime usage",
             tag=_TAG,
             parameters=[_KEY_ID],
-            ok=ref("ScopedApiKey"),
+            ok=ref("ScopedApiKeyWithUsage"),
             errors=(403, 404, *BACKEND_ERRORS),
         ),
         "delete": operation(

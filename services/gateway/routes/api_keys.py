@@ -14,13 +14,14 @@ import grpc
 import orjson
 from aiohttp import web
 
-from services.gateway.api_key_views import api_key_json, created_key_json
+from services.gateway.api_key_views import api_key_json, created_key_json, key_usage_json
 from services.gateway.auth_guard import Level, Principal
 from services.gateway.body import read_model
 from services.gateway.forms.api_keys import CreateApiKeyForm
 from services.gateway.http_errors import ApiError, json_response
-from services.gateway.state import API_KEYS, GUARD, INFERENCE, INGEST, SETTINGS
+from services.gateway.state import API_KEYS, GUARD, INFERENCE, INGEST, SETTINGS, USAGE
 from webui.auth.v1 import api_keys_pb2
+from webui.inference.v1 import usage_pb2
 
 routes = web.RouteTableDef()
 
@@ -73,6 +74,21 @@ async def _check_scope(request: web.Request, principal: Principal, form: CreateA
         raise ApiError(400, "; ".join(reasons))
 
 
+async def _usage_by_key(request: web.Request, principal: Principal) -> dict[str, usage_pb2.UsageRow] | None:
+    """The caller's lifetime usage per key (their usage records, grouped by key), or None when the
+    usage service cannot answer: a key list stays available without its figures."""
+    query = usage_pb2.QueryUsageRequest(user_id=principal.user.id, group_by=["key"])
+    try:
+        rows = await request.app[USAGE].query(principal, query)
+    except grpc.aio.AioRpcError:
+        return None
+    return {row.keys.get("key", ""): row for row in rows}
+
+
+def _with_usage(key: api_keys_pb2.ApiKey, usage: dict[str, usage_pb2.UsageRow] | None) -> dict:
+    return {**api_key_json(key), "usage": key_usage_json(usage.get(key.id)) if usage is not None else None}
+
+
 @routes.post("/api/v1/auths/api_keys")
 async def create_api_key(request: web.Request) -> web.Response:
     guard = request.app[GUARD]
@@ -98,14 +114,15 @@ async def create_api_key(request: web.Request) -> web.Response:
 async def list_api_keys(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ANY)
     keys = await request.app[API_KEYS].list(principal.credential)
-    return json_response([api_key_json(key) for key in keys])
+    usage = await _usage_by_key(request, principal)
+    return json_response([_with_usage(key, usage) for key in keys])
 
 
 @routes.get("/api/v1/auths/api_keys/{id}")
 async def get_api_key(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ANY)
     key = await request.app[API_KEYS].get(principal.credential, request.match_info["id"])
-    return json_response(api_key_json(key))
+    return json_response(_with_usage(key, await _usage_by_key(request, principal)))
 
 
 @routes.delete("/api/v1/auths/api_keys/{id}")
