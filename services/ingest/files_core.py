@@ -130,6 +130,8 @@ class FilesCore:
             client_meta={},
             created_at=stamp,
             updated_at=stamp,
+            key_id=header.caller.scope.key_id if header.caller.scope is not None else "",
+            group_ids=tuple(sorted(header.caller.group_ids)),
         )
         digest = hashlib.sha256()
         client_meta: dict = {}

@@ -40,6 +40,10 @@ class FileRecord:
     client_meta: dict
     created_at: int
     updated_at: int
+    # What the upload is charged to beyond its user (usage records, token limits): its API key
+    # ('' for a session) and the user's effective groups when it was uploaded.
+    key_id: str = ""
+    group_ids: tuple[str, ...] = ()
 
     @property
     def collection_name(self) -> str:

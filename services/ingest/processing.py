@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from services.common import messages
-from services.common.identity import Identity
+from services.common.identity import Identity, KeyScope
 from services.common.usage.limiter import Limiter
 from services.common.usage.record import INGEST, PendingEstimate, UsageRecord
 from services.common.usage.recorder import UsageRecorder
@@ -48,6 +48,12 @@ class ChunkingParams:
     extract_limits: ExtractLimits = field(default_factory=ExtractLimits)
 
 
+def _uploader(record: FileRecord) -> Identity:
+    """Who a file's processing is charged to, as its upload was (the job runs off any request)."""
+    scope = KeyScope(key_id=record.key_id) if record.key_id else None
+    return Identity(user_id=record.user_id, group_ids=frozenset(record.group_ids), scope=scope)
+
+
 class FileProcessor:
     """The pipeline one job runs; every step that can be retried is safe to run twice."""
 
@@ -63,8 +69,8 @@ class FileProcessor:
         limiter: Limiter | None = None,
     ) -> None:
         self._thread = model_thread
-        # The tokens a file embeds are charged to its uploader's token limits (user and defaults:
-        # the job does not know the upload's key or groups).
+        # The tokens a file embeds are charged to its upload's token limits: the key it came with,
+        # its user and the user's groups (kept on the file row at upload).
         self._limiter = limiter
         # Every file processed queues a usage record here: chunks, and the tokens embedded.
         self._usage = usage if usage is not None and usage.enabled else None
@@ -102,7 +108,7 @@ class FileProcessor:
         if self._limiter is not None:
             # bytes / 4, as chat admission estimates: cheap, on the worker, no tokenizer pass.
             tokens = sum(len(text) for text in embedded.values()) // 4
-            await self._limiter.charge(Identity(user_id=record.user_id), tokens)
+            await self._limiter.charge(_uploader(record), tokens)
         await self._publisher.status(file_id, FileStatus.COMPLETED)
         file_collection, file_version = changed[0]
         updates = [CollectionChange(file_collection, file_version, "drop")]
@@ -116,12 +122,14 @@ class FileProcessor:
     ) -> None:
         """The file's usage: its chunks, and the tokens of the texts embedded now (texts another file
         had embedded already cost nothing), counted later by the recorder with the model's own
-        tokenizer. The uploader pays; the job does not know the key or groups of the upload."""
+        tokenizer. The upload pays: its user, the key it came with and the user's groups then."""
         if self._usage is None:
             return
         usage = UsageRecord(
             INGEST,
             record.user_id,
+            record.key_id,
+            record.group_ids,
             model=MODEL_NAME,
             upstream="ingest",
             status=status,

@@ -13,7 +13,7 @@ from services.ingest.models import FileRecord, FileStatus, KnowledgeRecord, Stor
 
 _FILE_COLUMNS = (
     "f.id, f.user_id, f.filename, f.content_type, f.size, f.file_hash, f.hash, f.status, f.error, "
-    "f.client_meta, f.created_at, f.updated_at"
+    "f.client_meta, f.created_at, f.updated_at, f.key_id, f.group_ids"
 )
 _KNOWLEDGE_COLUMNS = (
     "k.id, k.user_id, k.name, k.description, k.meta, k.access_grants, k.created_at, k.updated_at, "
@@ -51,6 +51,8 @@ def _file(row: asyncpg.Record, content: str | None = None) -> FileRecord:
         client_meta=orjson.loads(row["client_meta"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        key_id=row.get("key_id") or "",
+        group_ids=tuple(row.get("group_ids") or ()),
     )
 
 
@@ -111,14 +113,16 @@ class IngestRepository:
 
     async def insert_file(self, conn: asyncpg.Connection, record: FileRecord) -> None:
         await conn.execute(
-            "INSERT INTO ingest_file (id, user_id, filename, content_type, status, created_at, updated_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            "INSERT INTO ingest_file (id, user_id, filename, content_type, status, created_at, updated_at, "
+            "key_id, group_ids) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8::text[])",
             record.id,
             record.user_id,
             record.filename,
             record.content_type,
             record.status.value if record.status else None,
             record.created_at,
+            record.key_id,
+            list(record.group_ids),
         )
 
     async def insert_part(self, conn: asyncpg.Connection, file_id: str, seq: int, data: bytes) -> None:

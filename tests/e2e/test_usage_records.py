@@ -2,6 +2,7 @@
 pass-through routes), embeddings and a processed upload show up in ``GET /api/v1/usage``, with its
 filters, grouping and who-sees-what rules."""
 
+import dataclasses
 import uuid
 
 import requests
@@ -109,3 +110,19 @@ def test_rag_context_tokens_are_counted(running: Running) -> None:
     # Counted by our tokenizer (no upstream reports context apart): about 11 tokens a sentence.
     assert 80 <= row["context_tokens"] <= 160, row
     assert row["estimated_requests"] == 0  # the prompt and reply counts are still Ollama's
+
+
+def test_an_upload_is_charged_to_its_key_and_groups(running: Running) -> None:
+    # Processing runs later, off the request: the file row keeps the key and groups it came with.
+    user = verified_user(running, f"usage-key-{uuid.uuid4().hex[:8]}@example.com")
+    made = post(running, "/api/v1/auths/api_keys", user, {"name": "uploader", "kind": "ingest"})
+    assert made.status_code == 200, made.text
+    key = dataclasses.replace(user, token=made.json()["api_key"])
+    processed_file(running, key, "key.txt", "Uploaded with a key, charged to the key. " * 30)
+
+    def charged() -> dict:
+        found = by(running, user, "?kind=ingest&group_by=key", "key")
+        assert found.get((made.json()["id"],), {}).get("requests") == 1, found
+        return found
+
+    eventually(charged, deadline_s=20)
