@@ -21,6 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.grpc_tls import GrpcTls, blocking_channel
 from services.common.infra import EmbeddedNats, EmbeddedPostgres, free_ports, wait_for_port
+from services.common.local_secrets import read_or_create_secret
 from services.supervisor import Supervisor
 
 if TYPE_CHECKING:
@@ -178,6 +179,10 @@ class Stack:
         )
         if self.config.tls:
             env.update(self._tls_files().env())
+        if not env.get("INGEST_CALLBACK_SECRET") and not self.config.env.get("INGEST_CALLBACK_SECRET"):
+            # Ingest job callbacks are signed with it: generated once, kept with the data (0600), so
+            # that a receiver configured with it keeps working across restarts.
+            env["INGEST_CALLBACK_SECRET"], _ = read_or_create_secret(self.data_dir / "ingest-callback-secret")
         for service in GRPC_SERVICES:
             names = self.replica_names[service]
             env[f"{service.upper()}_GRPC_LISTEN"] = f"127.0.0.1:{self.grpc_ports[names[0]]}"

@@ -117,6 +117,10 @@ for _path in _MANAGING:
 _PREFIXES: tuple[tuple[str, str], ...] = (
     ("/api/v1/files/", INGEST),
     ("/api/v1/knowledge/", INGEST),
+    # processing jobs and batches (our own API)
+    ("/api/v1/ingest/", INGEST),
+    # putting files and texts into collections (the queries above are CHAT)
+    ("/api/v1/retrieval/process/", INGEST),
     ("/api/v1/tasks/", CHAT),
     ("/api/v1/chats/", OTHER),
     ("/api/v1/folders/", OTHER),

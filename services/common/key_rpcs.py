@@ -28,7 +28,16 @@ _SERVICE_AREA = {
     # Usage limits: administration.
     "webui.inference.v1.QuotasService": OTHER,
     "webui.inference.v1.ToolsService": OTHER,
+    # The group preview: administration.
+    "webui.inference.v1.GroupReachService": OTHER,
     "webui.ingest.v1.IngestService": INGEST,
+    "webui.ingest.v1.IngestJobsService": INGEST,
+    "webui.ingest.v1.FileOpsService": INGEST,
+    "webui.ingest.v1.KnowledgeSearchService": INGEST,
+    "webui.ingest.v1.KnowledgeSyncService": INGEST,
+    "webui.ingest.v1.RetrievalProcessingService": INGEST,
+    # The group preview: administration.
+    "webui.ingest.v1.IngestGroupReachService": OTHER,
 }
 _METHOD_AREA = {
     # user administration

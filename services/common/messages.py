@@ -28,6 +28,14 @@ API_KEY_NOT_FOUND = (
     "Please make sure to provide a valid API key to access this feature."
 )
 NOT_FOUND = "We could not find what you're looking for :/"
+# Knowledge directories (Open WebUI's routers/knowledge.py).
+DIRECTORY_CREATE_FAILED = (
+    "Failed to create directory. A directory with this name may already exist at this level."
+)
+DIRECTORY_UPDATE_FAILED = (
+    "Failed to update directory. This may be caused by a naming conflict or circular move."
+)
+TARGET_DIRECTORY_NOT_FOUND = "Target directory not found."
 USER_NOT_FOUND = NOT_FOUND
 RATE_LIMIT_EXCEEDED = "API rate limit exceeded"
 # Scoped API keys (issue 17 item 6).
@@ -83,6 +91,9 @@ INVALID_METADATA = "[ERROR: Invalid metadata format]"
 UPLOAD_FAILED = "[ERROR: Error uploading file]"
 ORIGINAL_FILE_UNAVAILABLE = "Original file is unavailable."
 FILE_DELETED = "File deleted successfully"
+ALL_FILES_DELETED = "All files deleted successfully"
+NO_FILES_MATCH = "No files found matching the pattern."
+RENAME_FAILED = "[ERROR: Error renaming file]"
 
 
 def file_too_large(max_mb: int) -> str:

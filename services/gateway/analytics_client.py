@@ -58,8 +58,10 @@ class AnalyticsClient:
         request = pb.GetUsersRequest(filter=where, limit=limit, metric=metric)
         return (await self._stub.GetUsers(request, **self._opts(principal))).report_json
 
-    async def daily(self, principal: Principal, where: pb.AnalyticsFilter, granularity: str) -> bytes:
-        request = pb.GetDailyRequest(filter=where, granularity=granularity)
+    async def daily(
+        self, principal: Principal, where: pb.AnalyticsFilter, granularity: str, metric: str, compare: bool
+    ) -> bytes:
+        request = pb.GetDailyRequest(filter=where, granularity=granularity, metric=metric, compare=compare)
         return (await self._stub.GetDaily(request, **self._opts(principal))).report_json
 
     async def messages(self, principal: Principal, where: pb.AnalyticsFilter, query: AnalyticsQuery) -> bytes:

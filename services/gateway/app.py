@@ -16,17 +16,24 @@ from services.gateway.auth_guard import AuthGuard
 from services.gateway.body_budget import BodyBudget, body_budget_middleware
 from services.gateway.chats_client import ChatsClient
 from services.gateway.credential_cache import CredentialCache
+from services.gateway.file_ops_client import FileOpsClient
 from services.gateway.folders_client import FoldersClient
+from services.gateway.group_knowledge_client import GroupKnowledgeClient
+from services.gateway.group_reach_client import GroupReachClient
 from services.gateway.groups_client import GroupsClient
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
+from services.gateway.ingest_jobs_client import IngestJobsClient
 from services.gateway.key_scope import key_scope_middleware
+from services.gateway.knowledge_search_client import KnowledgeSearchClient
+from services.gateway.knowledge_sync_client import KnowledgeSyncClient
 from services.gateway.metrics import HttpMetrics
 from services.gateway.middleware import edge_middleware, stamp_response
 from services.gateway.no_store import no_store_on_auths
 from services.gateway.prompts_client import PromptsClient
 from services.gateway.quotas_client import QuotasClient
 from services.gateway.readiness import Lifecycle
+from services.gateway.retrieval_processing_client import RetrievalProcessingClient
 from services.gateway.routes import (
     admin_config,
     analytics,
@@ -35,16 +42,21 @@ from services.gateway.routes import (
     chat,
     chats,
     files,
+    files_more,
     folders,
     functions,
     groups,
+    ingest_jobs,
     knowledge,
+    knowledge_search,
+    knowledge_sync,
     metrics,
     models,
     ollama,
     openai,
     prompts,
     retrieval,
+    retrieval_process,
     system,
     tasks,
     tools,
@@ -65,15 +77,22 @@ from services.gateway.state import (
     BODY_BUDGET,
     CHANNELS,
     CHATS,
+    FILE_OPS,
     FOLDERS,
+    GROUP_KNOWLEDGE,
+    GROUP_REACH,
     GROUPS,
     GUARD,
     INFERENCE,
     INGEST,
+    INGEST_JOBS,
+    KNOWLEDGE_SEARCH,
+    KNOWLEDGE_SYNC,
     LIFECYCLE,
     METRICS,
     PROMPTS,
     QUOTAS,
+    RETRIEVAL_PROCESSING,
     SETTINGS,
     TOOLS,
     USAGE,
@@ -104,6 +123,8 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
     app[PROMPTS] = PromptsClient(inference_channel, settings.grpc_timeout_s)
     app[USAGE] = UsageClient(inference_channel, settings.grpc_timeout_s)
     app[QUOTAS] = QuotasClient(inference_channel, settings.grpc_timeout_s)
+    app[GROUP_REACH] = GroupReachClient(inference_channel, settings.grpc_timeout_s)
+    app[GROUP_KNOWLEDGE] = GroupKnowledgeClient(ingest_channel, settings.grpc_timeout_s)
     app[ANALYTICS] = AnalyticsClient(inference_channel, settings.grpc_timeout_s)
     app[INGEST] = IngestClient(
         ingest_channel,
@@ -111,6 +132,16 @@ async def _backends(app: web.Application) -> AsyncIterator[None]:
         settings.grpc_stream_timeout_s,
         watch_timeout_s=settings.file_status_stream_timeout_s,
     )
+    app[KNOWLEDGE_SEARCH] = KnowledgeSearchClient(
+        ingest_channel,
+        settings.grpc_timeout_s,
+        settings.grpc_stream_timeout_s,
+        settings.file_status_stream_timeout_s,
+    )
+    app[FILE_OPS] = FileOpsClient(ingest_channel, settings.grpc_timeout_s, settings.grpc_stream_timeout_s)
+    app[RETRIEVAL_PROCESSING] = RetrievalProcessingClient(ingest_channel, settings.grpc_stream_timeout_s)
+    app[KNOWLEDGE_SYNC] = KnowledgeSyncClient(ingest_channel, settings.grpc_timeout_s)
+    app[INGEST_JOBS] = IngestJobsClient(ingest_channel, settings.grpc_timeout_s)
     client = AuthClient(auth_channel, settings.grpc_timeout_s)
     app[AUTH] = client
     app[ADMIN_CONFIG] = AdminConfigClient(auth_channel, settings.grpc_timeout_s)
@@ -172,9 +203,16 @@ def create_app(settings: GatewaySettings) -> web.Application:
         folders,
         ollama,
         openai,
+        # Before files: its literal paths (/files/search, /files/all, …) must win over /{file_id}.
+        files_more,
         files,
+        # Before knowledge: literal paths under /api/v1/knowledge/{id}/ that its patterns must not take.
+        knowledge_sync,
+        knowledge_search,
         knowledge,
         retrieval,
+        retrieval_process,
+        ingest_jobs,
         functions,
         tools,
         prompts,

@@ -3,10 +3,14 @@
 
 import json
 import time
+from collections.abc import Iterable
+from typing import Any
 
 from services.gateway.views import role_name
 from webui.auth.v1 import auth_pb2
 from webui.auth.v1 import groups_pb2 as pb
+from webui.inference.v1 import group_reach_pb2 as inference_reach_pb2
+from webui.ingest.v1 import group_reach_pb2 as ingest_reach_pb2
 
 # A user seen within this many seconds counts as active (Open WebUI's is_active).
 ACTIVE_WINDOW_S = 180
@@ -135,10 +139,18 @@ def user_detail_json(entry: pb.UserWithGroups) -> dict:
     }
 
 
-def preview_json(reply: pb.PreviewGroupResponse) -> dict:
-    """``GET /id/{id}/preview``. Models, knowledge and tools a group can reach live in other
-    services; this deployment lists none here (docs/compatibility.md)."""
-    empty = {"items": [], "total": 0}
+def _reached(items: Iterable[Any]) -> dict:
+    listed = [{"id": item.id, "name": item.name} for item in items]
+    return {"items": listed, "total": len(listed)}
+
+
+def preview_json(
+    reply: pb.PreviewGroupResponse,
+    reach: inference_reach_pb2.GetGroupReachResponse,
+    knowledge: ingest_reach_pb2.GetGroupKnowledgeResponse,
+) -> dict:
+    """``GET /id/{id}/preview``: the group (auth), the models and tools (inference) and the
+    knowledge bases (ingest) a member of only this group may read."""
     return {
         "group": {"id": reply.group.id, "name": reply.group.name},
         "default_models": {
@@ -148,9 +160,9 @@ def preview_json(reply: pb.PreviewGroupResponse) -> dict:
             if reply.HasField("default_models_source_group_id")
             else None,
         },
-        "models": dict(empty),
-        "knowledge": dict(empty),
-        "tools": dict(empty),
+        "models": _reached(reach.models),
+        "knowledge": _reached(knowledge.knowledge),
+        "tools": _reached(reach.tools),
         "permissions": _loads(reply.permissions_json) or {},
         "inherited_permissions": _loads(reply.inherited_permissions_json) or {},
         "effective_permissions": _loads(reply.effective_permissions_json) or {},

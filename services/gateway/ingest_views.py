@@ -1,19 +1,26 @@
 """JSON shapes of files, knowledge collections and search results, as Open WebUI returns them,
 built from IngestService's messages."""
 
+from collections.abc import Mapping
+
 import orjson
 
 from services.gateway.http_errors import dumps
-from webui.ingest.v1 import ingest_pb2
+from webui.ingest.v1 import ingest_pb2, knowledge_sync_pb2
 
 STATUS_NAMES = {
     ingest_pb2.FILE_STATUS_PENDING: "pending",
     ingest_pb2.FILE_STATUS_PROCESSING: "processing",
     ingest_pb2.FILE_STATUS_COMPLETED: "completed",
     ingest_pb2.FILE_STATUS_FAILED: "failed",
+    ingest_pb2.FILE_STATUS_CANCELLED: "cancelled",
 }
 # The statuses after which a file's status no longer changes.
-FINAL_STATUSES = (ingest_pb2.FILE_STATUS_COMPLETED, ingest_pb2.FILE_STATUS_FAILED)
+FINAL_STATUSES = (
+    ingest_pb2.FILE_STATUS_COMPLETED,
+    ingest_pb2.FILE_STATUS_FAILED,
+    ingest_pb2.FILE_STATUS_CANCELLED,
+)
 
 
 def status_name(status: int) -> str:
@@ -78,7 +85,7 @@ def status_event(message: ingest_pb2.WatchFileStatusResponse) -> bytes:
         body: dict = {"status": "not_found"}
     else:
         body = {"status": status_name(message.status)}
-        if message.status == ingest_pb2.FILE_STATUS_FAILED:
+        if message.status in (ingest_pb2.FILE_STATUS_FAILED, ingest_pb2.FILE_STATUS_CANCELLED):
             body["error"] = message.error
     return f"data: {dumps(body)}\n\n".encode()
 
@@ -155,21 +162,38 @@ def knowledge_files_json(knowledge: ingest_pb2.Knowledge, files: list[ingest_pb2
     }
 
 
-def knowledge_file_page_json(page: ingest_pb2.ListKnowledgeFilesResponse, include_content: bool) -> dict:
-    """``GET /api/v1/knowledge/{id}/files``: files without directories (every file at the root)."""
+def knowledge_file_page_json(
+    page: ingest_pb2.ListKnowledgeFilesResponse | knowledge_sync_pb2.ListKnowledgeFolderResponse,
+    include_content: bool,
+    *,
+    placed: Mapping[str, str] | None = None,
+    paths: Mapping[str, str] | None = None,
+    directories: list[dict] | None = None,
+    breadcrumbs: list[dict] | None = None,
+) -> dict:
+    """``GET /api/v1/knowledge/{id}/files``: each file with its directory (``placed``: file id to
+    directory id, ``paths``: directory id to path; a file at the root has none), and a folder
+    view's subdirectories and breadcrumbs."""
+    placed, paths = placed or {}, paths or {}
     items = []
     for file in page.files:
         owner = page.owners.get(file.user_id, None)
+        directory_id = placed.get(file.id)
         items.append(
             {
                 **file_json(file, data=include_content),
-                "directory_id": None,
-                "directory_path": "",
+                "directory_id": directory_id,
+                "directory_path": paths.get(directory_id, "") if directory_id else "",
                 "has_original": True,
                 "user": user_ref_json(owner) if owner is not None else None,
             }
         )
-    return {"items": items, "directories": [], "breadcrumbs": [], "total": page.total}
+    return {
+        "items": items,
+        "directories": directories or [],
+        "breadcrumbs": breadcrumbs or [],
+        "total": page.total,
+    }
 
 
 # -- retrieval -------------------------------------------------------------------------------------

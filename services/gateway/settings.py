@@ -37,6 +37,12 @@ class GatewaySettings(CommonSettings):
     # JSON bodies of the knowledge and retrieval routes, and an upload's `metadata` form field
     # (the file itself is streamed; its size limit is the ingest service's RAG_FILE_MAX_SIZE).
     ingest_max_body_bytes: int = Field(default=1024 * 1024, alias="INGEST_MAX_BODY_BYTES", ge=1024)
+    # `POST /api/v1/knowledge/{id}/sync/diff|cleanup`: a folder's manifest (about 200 bytes an entry)
+    # and its entries or ids (the ingest service refuses more than its own KNOWLEDGE_SYNC_MAX_ENTRIES).
+    knowledge_sync_max_body_bytes: int = Field(
+        default=8 * 1024 * 1024, alias="KNOWLEDGE_SYNC_MAX_BODY_BYTES", ge=1024
+    )
+    knowledge_sync_max_entries: int = Field(default=20000, alias="KNOWLEDGE_SYNC_MAX_ENTRIES", ge=1)
     # The ingest service's upload limit, checked here too: a body over it is refused before its
     # bytes travel on (Content-Length up front, the file's bytes as they stream, after decoding).
     file_max_size_mb: int = Field(default=100, alias="RAG_FILE_MAX_SIZE", ge=1)
@@ -86,6 +92,7 @@ class GatewaySettings(CommonSettings):
             self.inference_max_body_bytes,
             self.workspace_max_body_bytes,
             self.ingest_max_body_bytes,
+            self.knowledge_sync_max_body_bytes,
             self.chat_max_bytes,
         )
         if self.max_inflight_body_bytes and self.max_inflight_body_bytes < largest:

@@ -10,14 +10,21 @@ from services.gateway.auth_client import AuthClient
 from services.gateway.auth_guard import AuthGuard
 from services.gateway.body_budget import BodyBudget
 from services.gateway.chats_client import ChatsClient
+from services.gateway.file_ops_client import FileOpsClient
 from services.gateway.folders_client import FoldersClient
+from services.gateway.group_knowledge_client import GroupKnowledgeClient
+from services.gateway.group_reach_client import GroupReachClient
 from services.gateway.groups_client import GroupsClient
 from services.gateway.inference_client import InferenceClient
 from services.gateway.ingest_client import IngestClient
+from services.gateway.ingest_jobs_client import IngestJobsClient
+from services.gateway.knowledge_search_client import KnowledgeSearchClient
+from services.gateway.knowledge_sync_client import KnowledgeSyncClient
 from services.gateway.metrics import HttpMetrics
 from services.gateway.prompts_client import PromptsClient
 from services.gateway.quotas_client import QuotasClient
 from services.gateway.readiness import Lifecycle
+from services.gateway.retrieval_processing_client import RetrievalProcessingClient
 from services.gateway.settings import GatewaySettings
 from services.gateway.tools_client import ToolsClient
 from services.gateway.usage_client import UsageClient
@@ -41,9 +48,22 @@ TOOLS = web.AppKey("tools_client", ToolsClient)
 # Prompts: PromptsService, on the inference channel too.
 PROMPTS = web.AppKey("prompts_client", PromptsClient)
 QUOTAS = web.AppKey("quotas_client", QuotasClient)
+# The group preview's models and tools (GroupReachService, inference) and knowledge
+# (IngestGroupReachService, ingest).
+GROUP_REACH = web.AppKey("group_reach_client", GroupReachClient)
+GROUP_KNOWLEDGE = web.AppKey("group_knowledge_client", GroupKnowledgeClient)
 # Usage and analytics reports: AnalyticsService, on the inference channel too.
 ANALYTICS = web.AppKey("analytics_client", AnalyticsClient)
 INGEST = web.AppKey("ingest_client", IngestClient)
+# Processing jobs and batches (IngestJobsService, on the ingest channel).
+INGEST_JOBS = web.AppKey("ingest_jobs_client", IngestJobsClient)
+# Knowledge search, pending files, export and reindexing (KnowledgeSearchService, ingest channel).
+KNOWLEDGE_SEARCH = web.AppKey("knowledge_search_client", KnowledgeSearchClient)
+# File search, rename, text replacement, delete-all and process/file: FileOpsService, on the ingest channel.
+FILE_OPS = web.AppKey("file_ops_client", FileOpsClient)
+RETRIEVAL_PROCESSING = web.AppKey("retrieval_processing_client", RetrievalProcessingClient)
+# Knowledge directories and folder sync (KnowledgeSyncService, on the ingest channel).
+KNOWLEDGE_SYNC = web.AppKey("knowledge_sync_client", KnowledgeSyncClient)
 # Usage records (GET /api/v1/usage): UsageService, on the inference channel.
 USAGE = web.AppKey("usage_client", UsageClient)
 # The backend channels by name (auth, inference, ingest), for `/ready`'s health checks.

@@ -23,18 +23,23 @@ from services.common.settings import load_settings
 from services.common.usage.settings import RecordingSettings
 from services.common.usage.wiring import Recording, start_recording
 from services.inference.analytics.wiring import build_analytics_servicer
+from services.inference.chats.sharing_switch import CommunitySharing, auth_status_reader
 from services.inference.chats.turn_repository import POOL_SETTINGS as TURN_POOL_SETTINGS
 from services.inference.chats.wiring import build_chats_servicer
 from services.inference.core import InferenceCore, build_core
 from services.inference.folders.wiring import build_folders_servicer
+from services.inference.group_reach import GroupReach
+from services.inference.group_reach_servicer import GroupReachServicer
 from services.inference.metrics import UpstreamMetrics
 from services.inference.prompts.wiring import build_prompts_servicer
 from services.inference.quotas.wiring import build_quotas
 from services.inference.servicer import InferenceServicer
 from services.inference.settings import InferenceSettings
+from services.inference.tools.repository import ToolRepository
 from services.inference.transport import AiohttpTransport
 from services.inference.usage.queries import UsageQueries
 from services.inference.usage.servicer import UsageServicer
+from services.inference.workspace.repository import WorkspaceRepository
 from webui.inference.v1 import (
     analytics_pb2,
     analytics_pb2_grpc,
@@ -42,6 +47,8 @@ from webui.inference.v1 import (
     chats_pb2_grpc,
     folders_pb2,
     folders_pb2_grpc,
+    group_reach_pb2,
+    group_reach_pb2_grpc,
     inference_pb2,
     inference_pb2_grpc,
     prompts_pb2,
@@ -64,6 +71,7 @@ PROMPTS_SERVICE_NAME = prompts_pb2.DESCRIPTOR.services_by_name["PromptsService"]
 ANALYTICS_SERVICE_NAME = analytics_pb2.DESCRIPTOR.services_by_name["AnalyticsService"].full_name
 USAGE_SERVICE_NAME = usage_pb2.DESCRIPTOR.services_by_name["UsageService"].full_name
 QUOTAS_SERVICE_NAME = quotas_pb2.DESCRIPTOR.services_by_name["QuotasService"].full_name
+GROUP_REACH_SERVICE_NAME = group_reach_pb2.DESCRIPTOR.services_by_name["GroupReachService"].full_name
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -145,11 +153,15 @@ async def start(settings: InferenceSettings) -> RunningInference:
     quota_gate, quotas_servicer = await build_quotas(pool, settings.usage_limits)
     servicer = InferenceServicer(core, usage.recorder, quotas=quota_gate)
     usage_servicer = UsageServicer(UsageQueries(pool, settings.db_timeout_s))
-    chats_servicer = build_chats_servicer(pool, settings, groups)
+    sharing = CommunitySharing(
+        auth_status_reader(auth_channel, settings.auth_timeout_s), settings.enable_community_sharing
+    )
+    chats_servicer = build_chats_servicer(pool, settings, groups, sharing)
     folders_servicer = build_folders_servicer(pool, groups)
     tools_servicer = core.python_tools.servicer()
     prompts_servicer = build_prompts_servicer(pool, settings, groups)
     analytics_servicer = build_analytics_servicer(pool)
+    reach_servicer = GroupReachServicer(GroupReach(WorkspaceRepository(pool), ToolRepository(pool)))
 
     def register(server: grpc.aio.Server) -> None:
         inference_pb2_grpc.add_InferenceServiceServicer_to_server(servicer, server)
@@ -160,6 +172,7 @@ async def start(settings: InferenceSettings) -> RunningInference:
         quotas_pb2_grpc.add_QuotasServiceServicer_to_server(quotas_servicer, server)
         usage_pb2_grpc.add_UsageServiceServicer_to_server(usage_servicer, server)
         analytics_pb2_grpc.add_AnalyticsServiceServicer_to_server(analytics_servicer, server)
+        group_reach_pb2_grpc.add_GroupReachServiceServicer_to_server(reach_servicer, server)
 
     service = await start_grpc_service(
         settings.listen,
@@ -172,6 +185,7 @@ async def start(settings: InferenceSettings) -> RunningInference:
             ANALYTICS_SERVICE_NAME,
             USAGE_SERVICE_NAME,
             QUOTAS_SERVICE_NAME,
+            GROUP_REACH_SERVICE_NAME,
         ],
         register,
         metrics,

@@ -29,7 +29,9 @@ from services.inference.sse import ChatPart, Marker, Relayed, framed
 from services.inference.tools.calling import ToolLoop, ToolSet, requested_tool_ids, resolve_tools
 from services.inference.tools.legacy import is_legacy, tool_sources
 from services.inference.tools.types import ToolCallContext, ToolResolver
+from services.inference.upstreams import Kind
 from services.inference.usage_meter import CallInfo, target_upstream, watch_chat
+from services.inference.usage_tally import UsageTally, asking_usage, unasked_usage_removed, wants_usage
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,13 @@ def _with_row(body: dict, target: ChatTarget) -> dict:
         files = body.get("files")
         body["files"] = [*(files if isinstance(files, list) else []), *knowledge]
     return body
+
+
+async def _without_unasked_usage(parts: AsyncIterator[ChatPart]) -> AsyncIterator[ChatPart]:
+    async for part in parts:
+        kept = unasked_usage_removed(part)
+        if kept is not None:
+            yield kept
 
 
 def _delta_text(event: object) -> str:
@@ -153,7 +162,10 @@ class ChatPipeline:
             ctx.user_valves = await self._functions.user_valves(caller.user_id, with_user_valves)
         return filters, ctx
 
-    async def complete(self, caller: Identity, body: object) -> AsyncIterator[Part]:
+    async def complete(
+        self, caller: Identity, body: object, tally: UsageTally | None = None
+    ) -> AsyncIterator[Part]:
+        """The reply; every upstream call it makes adds its reported tokens to ``tally``."""
         if not isinstance(body, dict):
             raise InvalidArgument("The request body must be a JSON object")
         target = await self._directory.target(caller, body.get("model"))
@@ -163,7 +175,7 @@ class ChatPipeline:
             model_name = str(target.model.get("name") or model_id)
             stored, body = await self._recorder.tie(caller, body, model_id, model_name)
         try:
-            parts = await self._prepare(caller, body, target)
+            parts = await self._prepare(caller, body, target, tally)
         except ServiceError as error:
             if stored is not None and self._recorder is not None:
                 await self._recorder.failed(caller, stored, error)
@@ -173,7 +185,9 @@ class ChatPipeline:
         async for part in framed(parts):
             yield part
 
-    async def _prepare(self, caller: Identity, body: dict, target: ChatTarget) -> AsyncIterator[ChatPart]:
+    async def _prepare(
+        self, caller: Identity, body: dict, target: ChatTarget, tally: UsageTally | None
+    ) -> AsyncIterator[ChatPart]:
         """Inlet filters and retrieval done; the reply still to come."""
         request_messages = body.get("messages") if isinstance(body.get("messages"), list) else []
         body = _with_row(body, target)
@@ -201,7 +215,7 @@ class ChatPipeline:
         items = parse_items(body.get("files"))
         if items:
             sources += await self._retrieval.sources(
-                caller, items, messages_in, lambda prompt: self._generate(target, prompt, ctx)
+                caller, items, messages_in, lambda prompt: self._generate(target, prompt, ctx, tally)
             )
         if sources:
             body = {**body, "messages": self._retrieval.apply(messages_in, sources)}
@@ -209,14 +223,14 @@ class ChatPipeline:
         # The injected context's tokens are billed on the turn's first upstream call.
         context = "\n".join(doc for source in sources for doc in source.documents) or None
         if tools is None:
-            return self._finish(turn, self._metered(target, body, ctx, CHAT, context))
+            return self._finish(turn, self._metered(target, body, ctx, CHAT, context, tally))
         rounds = [0]
 
         def round_call(round_body: dict) -> AsyncIterator[ChatPart]:
             rounds[0] += 1
             first = rounds[0] == 1
             kind = CHAT if first else TOOL_ROUND
-            return self._metered(target, round_body, ctx, kind, context if first else None)
+            return self._metered(target, round_body, ctx, kind, context if first else None, tally)
 
         loop = ToolLoop(
             tools,
@@ -253,15 +267,32 @@ class ChatPipeline:
         return result
 
     def _metered(
-        self, target: ChatTarget, body: dict, ctx: HookContext, kind: str, context: str | None = None
+        self,
+        target: ChatTarget,
+        body: dict,
+        ctx: HookContext,
+        kind: str,
+        context: str | None = None,
+        tally: UsageTally | None = None,
     ) -> AsyncIterator[ChatPart]:
-        """One upstream call, its usage recorded when its reply ends."""
-        parts = self._dispatch(target, body, ctx)
-        if self._usage is None or not self._usage.enabled:
-            return parts
+        """One upstream call, its usage recorded and added to ``tally`` when its reply ends."""
+        recorder = self._usage if self._usage is not None and self._usage.enabled else None
+        if recorder is None and tally is None:
+            return self._dispatch(target, body, ctx)
+        # An OpenAI upstream reports a stream's usage only when asked: asked always, and what it
+        # adds is taken out again for a client that did not ask.
+        unasked = (
+            target.pipe is None
+            and target.route is not None
+            and target.route.kind is Kind.OPENAI
+            and body.get("stream") is True
+            and not wants_usage(body)
+        )
+        parts = self._dispatch(target, asking_usage(body) if unasked else body, ctx)
         model = str(target.model.get("id", target.id))
         info = CallInfo(ctx.caller, kind, model, target_upstream(target), body, context)
-        return watch_chat(self._usage, info, parts)
+        parts = watch_chat(recorder, info, parts, tally)
+        return _without_unasked_usage(parts) if unasked else parts
 
     def _dispatch(self, target: ChatTarget, body: dict, ctx: HookContext) -> AsyncIterator[ChatPart]:
         if target.pipe is not None:
@@ -280,12 +311,14 @@ class ChatPipeline:
         assert target.route is not None
         return self._chat.dispatch({**body, "model": target.id} if target.row else body, target.route)
 
-    async def _generate(self, target: ChatTarget, prompt: str, ctx: HookContext) -> str:
+    async def _generate(
+        self, target: ChatTarget, prompt: str, ctx: HookContext, tally: UsageTally | None = None
+    ) -> str:
         """One non-streaming completion of ``prompt`` by the chat's model (retrieval queries)."""
         body = {"model": target.id, "messages": [{"role": "user", "content": prompt}], "stream": False}
         head: Head | None = None
         chunks: list[bytes] = []
-        async for part in self._metered(target, body, ctx, CHAT):
+        async for part in self._metered(target, body, ctx, CHAT, tally=tally):
             if isinstance(part, Head):
                 head = part
             elif isinstance(part, bytes):

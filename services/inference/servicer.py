@@ -1,5 +1,7 @@
 """InferenceService over gRPC: protobuf in, the core's plain objects, protobuf out."""
 
+import dataclasses
+import re
 from collections.abc import AsyncIterator
 
 import grpc
@@ -8,6 +10,7 @@ from services.common.errors import InvalidArgument, PermissionDenied
 from services.common.grpc_identity import current_identity, require_verified
 from services.common.identity import Identity
 from services.common.key_rpcs import proxy_refusal
+from services.common.usage.limiter import FREE
 from services.common.usage.record import EMBEDDINGS
 from services.common.usage.recorder import UsageRecorder
 from services.inference import key_models
@@ -18,6 +21,12 @@ from services.inference.quotas.quota_gate import QuotaGate, is_billable_path
 from services.inference.replies import Head, Part, dumps, loads
 from services.inference.tasks.task_pb import TASK_NAMES, config_message
 from services.inference.usage_meter import CallInfo, body_model, proxy_kind, route_upstream, watch_raw
+from services.inference.usage_tally import (
+    UsageTally,
+    asking_usage,
+    relayed_without_unasked_usage,
+    wants_usage,
+)
 from services.inference.workspace_pb import changed_message, page_message, readable_message
 from webui.inference.v1 import inference_pb2, inference_pb2_grpc
 
@@ -46,6 +55,20 @@ def _valves_scope(scope: int) -> str:
     if name is None:
         raise InvalidArgument("scope must be admin or user")
     return name
+
+
+_OPENAI_CHAT = re.compile(r"/chat/completions(/\d+)?/?")
+
+
+def _unasked_stream(path: str, raw: bytes) -> bytes | None:
+    """For an ``/openai/chat/completions`` stream whose client asked no usage, the body asking the
+    upstream for it; else None."""
+    if _OPENAI_CHAT.fullmatch(path) is None or b'"stream"' not in raw:
+        return None
+    body, _ = body_model(raw)
+    if not isinstance(body, dict) or body.get("stream") is not True or wants_usage(body):
+        return None
+    return dumps(asking_usage(body))
 
 
 def head_of(head: Head) -> inference_pb2.HttpHead:
@@ -77,9 +100,13 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
         self, request: inference_pb2.ChatCompletionRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[inference_pb2.ChatCompletionResponse]:
         caller, form = caller_of(), json_body(request.body_json)
-        parts = self._core.pipeline.complete(caller, form)
-        if self._quotas is not None:
-            parts = self._quotas.charged(await self._quotas.admit(caller, request.body_json), parts)
+        if self._quotas is None:
+            parts = self._core.pipeline.complete(caller, form)
+        else:
+            ticket = await self._quotas.admit(caller, request.body_json)
+            # Every upstream call of the completion (each tool round) is charged, not the last.
+            tally = UsageTally() if ticket is not FREE else None
+            parts = self._quotas.charged(ticket, self._core.pipeline.complete(caller, form, tally), tally)
         async for part in parts:
             if isinstance(part, Head):
                 yield inference_pb2.ChatCompletionResponse(head=head_of(part))
@@ -136,6 +163,13 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
             if refused is not None:
                 raise PermissionDenied(refused)
         key_models.require_body_models(call.caller, request.body)
+        # An OpenAI chat stream reports its usage only when asked: asked always (for the records and
+        # the limits), and what that adds taken out again for a client that did not ask.
+        unasked = None
+        if backend == "openai" and request.method == "POST":
+            unasked = _unasked_stream(request.path, request.body)
+        if unasked is not None:
+            call = dataclasses.replace(call, body=unasked)
         parts: AsyncIterator[Part] = proxy.handle(call)
         if self._quotas is not None and request.method == "POST" and is_billable_path(request.path):
             embeds = "embed" in request.path
@@ -147,6 +181,8 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
             parts = watch_raw(self._usage, info, parts)
         if key_models.limited(call.caller) and key_models.is_listing(backend, request.path):
             parts = key_models.filtered_listing(call.caller, parts)
+        if unasked is not None:
+            parts = relayed_without_unasked_usage(parts)
         async for part in parts:
             if isinstance(part, Head):
                 yield inference_pb2.ProxyResponse(head=head_of(part))

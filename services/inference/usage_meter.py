@@ -20,6 +20,7 @@ from services.inference.model_directory import ChatTarget
 from services.inference.model_registry import ModelRoute
 from services.inference.replies import Head, Part
 from services.inference.sse import ChatPart, Marker, Relayed
+from services.inference.usage_tally import UsageTally
 
 # A streamed line that carries counts: OpenAI's usage chunk, Ollama's final object.
 _COUNTS = re.compile(rb'"usage"\s*:\s*\{|"prompt_eval_count"|"eval_count"')
@@ -110,7 +111,7 @@ class CallInfo:
 class _Watch:
     """The state of one reply being watched."""
 
-    def __init__(self, recorder: UsageRecorder, info: CallInfo) -> None:
+    def __init__(self, recorder: UsageRecorder | None, info: CallInfo) -> None:
         self.recorder = recorder
         self.info = info
         self.started = time.perf_counter()
@@ -143,14 +144,21 @@ class _Watch:
             pending.output_text = output
         if pending.input_text is not None or pending.context_text:
             record.pending = pending
-        self.recorder.record(record)
+        if self.recorder is not None:
+            self.recorder.record(record)
 
 
 async def watch_chat(
-    recorder: UsageRecorder, info: CallInfo, parts: AsyncIterator[ChatPart]
+    recorder: UsageRecorder | None,
+    info: CallInfo,
+    parts: AsyncIterator[ChatPart],
+    tally: UsageTally | None = None,
 ) -> AsyncIterator[ChatPart]:
-    """``parts`` of one chat upstream call (pipeline stages' events), recorded when they end."""
+    """``parts`` of one chat upstream call (pipeline stages' events), recorded (with a recorder)
+    and added to ``tally`` when they end."""
     watch = _Watch(recorder, info)
+    # Without a recorder only the counts are wanted: no texts are kept for an estimate.
+    keep = recorder is not None
     head: Head | None = None
     body: list[bytes] = []
     events: list[object] = []
@@ -163,11 +171,13 @@ async def watch_chat(
             elif isinstance(part, bytes):
                 body.append(part)
             elif isinstance(part, Relayed):
-                events.append(part)
+                if keep:
+                    events.append(part)
                 if _COUNTS.search(part.frame):
                     watch.counts = counts_of(_json_of_line(part.frame)) or watch.counts
             elif isinstance(part, dict):
-                events.append(part)
+                if keep:
+                    events.append(part)
                 found = counts_of(part)
                 if found is not None:
                     watch.counts = found
@@ -186,7 +196,10 @@ async def watch_chat(
                 reply_text(_json_of_line(e.frame) if isinstance(e, Relayed) else e) for e in events
             )
 
-        watch.finish(output, failed)
+        if tally is not None:
+            tally.add(watch.counts)
+        if recorder is not None:
+            watch.finish(output, failed)
 
 
 def _counts_of_body(watch: _Watch, body: list[bytes]) -> None:

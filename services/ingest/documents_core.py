@@ -9,6 +9,7 @@ from services.common.identity import Identity
 from services.ingest.models import FileRecord
 from services.ingest.repository import IngestRepository
 from services.ingest.shapes import chunk_metadata
+from services.ingest.text_repository import text_documents
 
 # Raises ACCESS_PROHIBITED for a collection the caller may not read (SearchCore.check_readable).
 CheckReadable = Callable[[Identity, str], Awaitable[None]]
@@ -53,10 +54,15 @@ class DocumentsCore:
         records = await self._repo.completed_files(
             list(dict.fromkeys(file_id for _, ids in wanted for file_id in ids))
         )
+        # Texts added to a collection (retrieval processing) follow its files.
+        texts: dict[str, list[Document]] = {}
+        for name, text, metadata in await text_documents(self._repo.pool, [n for n, _ in wanted]):
+            texts.setdefault(name, []).append(Document(name, text, metadata))
         documents = []
         for name, file_ids in wanted:
             for file_id in file_ids:
                 record = records.get(file_id)
                 if record is not None and record.content:
                     documents.append(Document(name, record.content, document_metadata(record)))
+            documents.extend(texts.get(name, []))
         return documents

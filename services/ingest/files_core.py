@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -19,6 +20,8 @@ from services.common.stored_names import clean_name
 from services.ingest.access import can_read_file, key_lists_reads, owns_file
 from services.ingest.collections import CollectionIndexes
 from services.ingest.events import EventPublisher, StatusFeed
+from services.ingest.ingest_jobs.repository import JobSpec
+from services.ingest.ingest_jobs.starter import create_job
 from services.ingest.jobs import JobQueue
 from services.ingest.models import (
     TERMINAL_STATUSES,
@@ -28,6 +31,9 @@ from services.ingest.models import (
 )
 from services.ingest.repository import IngestRepository
 from services.ingest.upload_staging import UploadStaging, with_idle_timeout
+
+if TYPE_CHECKING:
+    from services.ingest.ingest_jobs.core import JobsCore
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +45,9 @@ class UploadHeader:
     content_type: str
     process: bool
     wait_for_processing: bool
+    # The processing job joins this batch / calls this back when it ends (ingest jobs API).
+    batch_id: str = ""
+    callback_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +109,10 @@ class FilesCore:
         indexes: CollectionIndexes,
         limits: FileLimits,
         staging: UploadStaging,
+        jobs: "JobsCore | None" = None,
     ) -> None:
+        # Processing requests become ingest jobs (a batch and callback checked before any byte is read).
+        self._jobs = jobs
         self._repo = repo
         self._queue = queue
         self._publisher = publisher
@@ -113,6 +125,13 @@ class FilesCore:
         """Stages the bytes as they arrive, creates the file with them (all or nothing), then queues
         its processing."""
         max_bytes = self._limits.max_size_mb * 1024 * 1024
+        batch_id = callback_url = None
+        if self._jobs is not None and header.process:
+            batch_id = await self._jobs.usable_batch(header.caller, header.batch_id)
+            callback_url = self._jobs.check_callback_url(header.callback_url)
+        elif header.batch_id or header.callback_url:
+            raise errors.InvalidArgument("batch_id and callback_url apply to uploads that are processed.")
+        job_id = None
         stamp = int(time.time())
         record = FileRecord(
             id=str(uuid.uuid4()),
@@ -168,6 +187,10 @@ class FilesCore:
                 await self._repo.insert_file(conn, record)
                 await self._staging.take_over(conn, record.id, record.id)
                 await self._repo.finish_upload(conn, record.id, record.size, record.file_hash, client_meta)
+                if self._jobs is not None and header.process:
+                    job_id = await create_job(
+                        conn, JobSpec(record.id, record.user_id, record.key_id, batch_id, callback_url)
+                    )
             committed = True
         finally:
             # Shielded: a cancelled call (the client left) must still drop what it staged.
@@ -175,7 +198,7 @@ class FilesCore:
         log.info("stored file %s (%d bytes)", record.id, record.size)
         if not header.process:
             return record
-        await self._queue.try_publish(record.id)
+        await self._queue.try_publish(job_id or record.id)
         if header.wait_for_processing:
             async for _ in self.watch(header.caller, record.id):
                 pass

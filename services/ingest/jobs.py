@@ -11,8 +11,8 @@ from nats.js.errors import BadRequestError
 log = logging.getLogger(__name__)
 
 JOB_SUBJECT = "ingest.jobs.process"
-# Publishes of the same file id within this window are dropped by the server, so re-queueing a
-# file that is still waiting in a backlog adds nothing.
+# Publishes of the same job id within this window are dropped by the server, so re-queueing a
+# job that is still waiting in a backlog adds nothing (a retry is a new job, with a new id).
 _DUPLICATE_WINDOW_S = 3600.0
 
 
@@ -26,7 +26,8 @@ class JobQueueConfig:
 
 
 class JobQueue:
-    """Publishes one job per file and hands out a pull subscription on the durable consumer.
+    """Publishes jobs (the message is an ``ingest_job`` id) and hands out a pull subscription on
+    the durable consumer.
 
     The consumer redelivers without limit; the worker counts deliveries itself (MAX_DELIVER), so
     that a job whose worker keeps dying is marked failed instead of silently dropped.
@@ -59,23 +60,21 @@ class JobQueue:
         )
         await self._js.add_consumer(self._config.stream, consumer)
 
-    async def publish(self, file_id: str, timeout_s: float = 5.0) -> None:
-        """Queues ``file_id``; raises on failure (the caller decides whether that is fatal)."""
+    async def publish(self, job_id: str, timeout_s: float = 5.0) -> None:
+        """Queues job ``job_id``; raises on failure (the caller decides whether that is fatal)."""
         await self._js.publish(
             JOB_SUBJECT,
-            file_id.encode(),
+            job_id.encode(),
             timeout=timeout_s,
             stream=self._config.stream,
-            headers={"Nats-Msg-Id": file_id},
+            headers={"Nats-Msg-Id": job_id},
         )
 
-    async def try_publish(self, file_id: str) -> bool:
+    async def try_publish(self, job_id: str) -> bool:
         try:
-            await self.publish(file_id)
+            await self.publish(job_id)
         except (NatsError, TimeoutError, OSError) as error:
-            log.warning(
-                "could not queue file %s (%s); the re-queue sweep will", file_id, type(error).__name__
-            )
+            log.warning("could not queue job %s (%s); the re-queue sweep will", job_id, type(error).__name__)
             return False
         return True
 

@@ -203,7 +203,7 @@ class KnowledgeCore:
         if record.status is None:
             # Uploaded with process=false: no content will ever come.
             detail = messages.EMPTY_CONTENT
-        elif record.status is FileStatus.FAILED:
+        elif record.status in (FileStatus.FAILED, FileStatus.CANCELLED):
             detail = record.error or messages.EMPTY_CONTENT
         else:
             return

@@ -34,26 +34,60 @@ from services.ingest.collections import CollectionIndexes
 from services.ingest.daemon_thread import DaemonThread
 from services.ingest.documents_core import DocumentsCore
 from services.ingest.embedder import Embedder
+from services.ingest.embedding_gc import EmbeddingCollector
 from services.ingest.events import COLLECTIONS_SUBJECT, EventPublisher, StatusFeed, decode_change
 from services.ingest.extract_limits import ExtractLimits
+from services.ingest.file_ops_servicer import file_ops_servicer
+from services.ingest.file_ops_texts import BatchTextCollections
 from services.ingest.files_core import FileLimits, FilesCore
+from services.ingest.group_reach import GroupKnowledge, IngestGroupReachServicer
 from services.ingest.hybrid import Bm25Cache
+from services.ingest.ingest_jobs.delivery import CallbackDelivery
+from services.ingest.ingest_jobs.wiring import JOBS_SERVICE_NAME, build_jobs
 from services.ingest.jobs import JobQueue, JobQueueConfig
 from services.ingest.knowledge_core import KnowledgeCore
+from services.ingest.knowledge_dirs_repository import KnowledgeDirsRepository
+from services.ingest.knowledge_search_core import KnowledgeSearchCore
+from services.ingest.knowledge_search_repository import KnowledgeSearchRepository
+from services.ingest.knowledge_search_servicer import KnowledgeSearchServicer
+from services.ingest.knowledge_sync_core import KnowledgeSyncCore, SyncLimits
+from services.ingest.knowledge_sync_servicer import KnowledgeSyncServicer
 from services.ingest.metrics import IngestMetrics
+from services.ingest.pending_feed import PendingFeed
 from services.ingest.processing import ChunkingParams, FileProcessor
 from services.ingest.repository import IngestRepository
+from services.ingest.retrieval_wiring import RETRIEVAL_PROCESSING_SERVICE_NAME, build_retrieval_processing
 from services.ingest.search_core import SearchCore
 from services.ingest.servicer import IngestServicer
 from services.ingest.settings import IngestSettings
 from services.ingest.upload_staging import StagingLimits, UploadStaging
 from services.ingest.vector_index import IndexParams
+from services.ingest.web_fetch import WebFetcher
 from services.ingest.worker import JobWorkers
-from webui.ingest.v1 import ingest_pb2, ingest_pb2_grpc
+from webui.ingest.v1 import (
+    file_ops_pb2,
+    file_ops_pb2_grpc,
+    group_reach_pb2,
+    group_reach_pb2_grpc,
+    ingest_pb2,
+    ingest_pb2_grpc,
+    jobs_pb2_grpc,
+    knowledge_search_pb2,
+    knowledge_search_pb2_grpc,
+    knowledge_sync_pb2,
+    knowledge_sync_pb2_grpc,
+    retrieval_processing_pb2_grpc,
+)
 
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = ingest_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name
+KNOWLEDGE_SEARCH_SERVICE_NAME = knowledge_search_pb2.DESCRIPTOR.services_by_name[
+    "KnowledgeSearchService"
+].full_name
+FILE_OPS_SERVICE_NAME = file_ops_pb2.DESCRIPTOR.services_by_name["FileOpsService"].full_name
+GROUP_REACH_SERVICE_NAME = group_reach_pb2.DESCRIPTOR.services_by_name["IngestGroupReachService"].full_name
+KNOWLEDGE_SYNC_SERVICE_NAME = knowledge_sync_pb2.DESCRIPTOR.services_by_name["KnowledgeSyncService"].full_name
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -81,6 +115,9 @@ class IngestRuntime:
     auth_channel: grpc.aio.Channel
     upload_sweep: Supervised
     usage: Recording | None = None
+    callbacks: CallbackDelivery | None = None
+    web_fetcher: WebFetcher | None = None
+    embedding_gc: Supervised | None = None
 
     @property
     def port(self) -> int:
@@ -88,6 +125,10 @@ class IngestRuntime:
 
     async def stop_workers(self) -> None:
         await self.upload_sweep.stop()
+        if self.embedding_gc is not None:
+            await self.embedding_gc.stop()
+        if self.callbacks is not None:
+            await self.callbacks.stop()
         await self.workers.stop()
         if self.preload is not None and not self.preload.done():
             self.preload.cancel()
@@ -102,6 +143,7 @@ class IngestRuntime:
             *([self.usage.close] if self.usage is not None else []),
             self.pool.close,
             self.auth_channel.close,
+            *([self.web_fetcher.close] if self.web_fetcher is not None else []),
         ]
 
     async def stop(self, grace_s: float) -> None:
@@ -140,10 +182,17 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         preload = asyncio.create_task(model_thread.run(embedder.load))
     repo = IngestRepository(pool)
     publisher = EventPublisher(nc)
-    indexes = CollectionIndexes(repo, index_params(settings), publisher, uuid.uuid4().hex)
+    indexes = CollectionIndexes(
+        repo,
+        index_params(settings),
+        publisher,
+        uuid.uuid4().hex,
+        memory_cap_bytes=settings.index_memory_mb * 2**20,
+    )
     metrics = ServiceMetrics(new_registry(), settings.metrics_listen)
     ingest_metrics = IngestMetrics(metrics.registry)
     ingest_metrics.watch_indexes(lambda: indexes.held)
+    ingest_metrics.watch_index_memory(lambda: indexes.memory)
     metrics.add_refresher(ingest_metrics.queue_refresher(queue.depth))
 
     async def on_change(message: Msg) -> None:
@@ -154,6 +203,13 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     staging = UploadStaging(pool, StagingLimits(settings.upload_max_per_user, settings.upload_idle_timeout_s))
     upload_sweep = Supervised("upload sweep", staging.keep_alive)
     upload_sweep.start()
+    embedding_gc = None
+    if settings.embedding_gc_interval_s > 0:
+        collector = EmbeddingCollector(pool, settings.embedding_gc_batch, settings.embedding_gc_interval_s)
+        embedding_gc = Supervised("embedding gc", collector.run)
+        embedding_gc.start()
+    jobs = build_jobs(settings, pool, queue, publisher)
+    jobs.delivery.start()
     files = FilesCore(
         repo,
         queue,
@@ -162,6 +218,7 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         indexes,
         FileLimits(settings.file_max_size_mb, settings.file_part_bytes),
         staging,
+        jobs=jobs.core,
     )
     authenticator, auth_channel = open_remote_authenticator(
         settings.auth_target, settings.auth_timeout_s, settings.auth_cache_ttl_s, settings.grpc_tls
@@ -191,6 +248,7 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         model_thread,
         usage=usage.recorder,
         limiter=limiter,
+        jobs=jobs.repo,
     )
     workers = JobWorkers(
         queue,
@@ -202,14 +260,58 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         nak_delay_s=settings.nak_delay_s,
         requeue_after_s=settings.requeue_after_s,
         metrics=ingest_metrics,
+        jobs=jobs.repo,
     )
     await workers.start()
 
     servicer = IngestServicer(files, knowledge, search, documents, limiter)
+    search_servicer = KnowledgeSearchServicer(
+        KnowledgeSearchCore(KnowledgeSearchRepository(pool), repo, indexes, PendingFeed(nc))
+    )
+    sync_servicer = KnowledgeSyncServicer(
+        KnowledgeSyncCore(
+            repo,
+            KnowledgeDirsRepository(pool),
+            files,
+            indexes,
+            SyncLimits(settings.knowledge_sync_max_entries),
+        )
+    )
+
+    file_ops = file_ops_servicer(
+        settings, repo, embedder, indexes, publisher, knowledge, model_thread, limiter, usage.recorder
+    )
+
+    retrieval, web_fetcher = build_retrieval_processing(
+        settings, repo, embedder, indexes, model_thread, files
+    )
+    # process/file into a name that is neither a file's nor a knowledge base's adds the file's text
+    # to that free-standing text collection, as process/files/batch does.
+    file_ops.core.use_text_collections(BatchTextCollections(retrieval.core))
+
+    reach = IngestGroupReachServicer(GroupKnowledge(pool))
+
+    def register(server: grpc.aio.Server) -> None:
+        retrieval_processing_pb2_grpc.add_RetrievalProcessingServiceServicer_to_server(retrieval, server)
+        file_ops_pb2_grpc.add_FileOpsServiceServicer_to_server(file_ops, server)
+        ingest_pb2_grpc.add_IngestServiceServicer_to_server(servicer, server)
+        group_reach_pb2_grpc.add_IngestGroupReachServiceServicer_to_server(reach, server)
+        jobs_pb2_grpc.add_IngestJobsServiceServicer_to_server(jobs.servicer, server)
+        knowledge_search_pb2_grpc.add_KnowledgeSearchServiceServicer_to_server(search_servicer, server)
+        knowledge_sync_pb2_grpc.add_KnowledgeSyncServiceServicer_to_server(sync_servicer, server)
+
     service = await start_grpc_service(
         settings.listen,
-        [SERVICE_NAME],
-        lambda server: ingest_pb2_grpc.add_IngestServiceServicer_to_server(servicer, server),
+        [
+            SERVICE_NAME,
+            JOBS_SERVICE_NAME,
+            KNOWLEDGE_SEARCH_SERVICE_NAME,
+            KNOWLEDGE_SYNC_SERVICE_NAME,
+            FILE_OPS_SERVICE_NAME,
+            RETRIEVAL_PROCESSING_SERVICE_NAME,
+            GROUP_REACH_SERVICE_NAME,
+        ],
+        register,
         metrics,
         tls=settings.grpc_tls,
         authenticator=authenticator,
@@ -223,11 +325,25 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
             "nats": nats_check(nc),
             "job workers": flag_check(lambda: workers.healthy),
             "upload sweep": flag_check(lambda: upload_sweep.healthy),
+            "callback delivery": flag_check(lambda: jobs.delivery.healthy),
         }
     )
     log.info("ingest service listening on port %d", service.port)
     return IngestRuntime(
-        service, workers, indexes, bm25, embedder, nc, pool, preload, auth_channel, upload_sweep, usage
+        service,
+        workers,
+        indexes,
+        bm25,
+        embedder,
+        nc,
+        pool,
+        preload,
+        auth_channel,
+        upload_sweep,
+        usage,
+        callbacks=jobs.delivery,
+        web_fetcher=web_fetcher,
+        embedding_gc=embedding_gc,
     )
 
 

@@ -11,9 +11,11 @@ class FileStatus(enum.StrEnum):
     PROCESSING = "processing"
     COMPLETED = "completed"
     FAILED = "failed"
+    # Its processing job was cancelled (an ingest job API); treated as failed wherever that matters.
+    CANCELLED = "cancelled"
 
 
-TERMINAL_STATUSES = frozenset({FileStatus.COMPLETED, FileStatus.FAILED})
+TERMINAL_STATUSES = frozenset({FileStatus.COMPLETED, FileStatus.FAILED, FileStatus.CANCELLED})
 
 
 @dataclass(frozen=True, slots=True)

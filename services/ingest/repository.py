@@ -1,7 +1,7 @@
 """Postgres access for files, their bytes, chunks, embeddings and knowledge collections."""
 
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import asyncpg
 import numpy as np
@@ -9,6 +9,7 @@ import orjson
 
 from services.common.collection_names import file_collection, file_id_of
 from services.common.identity import Identity
+from services.ingest.embedding_gc import pin_embeddings
 from services.ingest.models import FileRecord, FileStatus, KnowledgeRecord, StoredChunk, UserRef
 
 _FILE_COLUMNS = (
@@ -231,11 +232,14 @@ class IngestRepository:
         text_hash: str,
         chunks: Sequence[StoredChunk],
         new_vectors: dict[bytes, np.ndarray],
+        guard: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
     ) -> list[tuple[str, int]] | None:
         """Stores chunks, new embeddings and the `completed` status in one transaction.
 
         Returns every collection that changed with its new version (``file-<id>`` first, then each
         knowledge collection holding the file), or None when the file was deleted meanwhile.
+        ``guard`` runs in the transaction once the file is locked (the job completing with it); what
+        it raises rolls everything back.
         """
         async with self.pool.acquire() as conn, conn.transaction():
             locked = await conn.fetchval(
@@ -244,13 +248,11 @@ class IngestRepository:
             )
             if locked is None:
                 return None
+            if guard is not None:
+                await guard(conn)
             await conn.execute("DELETE FROM ingest_chunk WHERE file_id = $1", file_id)
-            if new_vectors:
-                await conn.executemany(
-                    "INSERT INTO ingest_embedding (text_hash, vector) VALUES ($1, $2) "
-                    "ON CONFLICT (text_hash) DO NOTHING",
-                    [(h, v.astype("<f4").tobytes()) for h, v in new_vectors.items()],
-                )
+            # Raises EmbeddingsGone when one it reuses was collected since known_embeddings.
+            await pin_embeddings(conn, (c.text_hash for c in chunks), new_vectors)
             await conn.copy_records_to_table(
                 "ingest_chunk",
                 records=[(file_id, c.seq, c.text, c.text_hash, _json(c.metadata)) for c in chunks],
@@ -316,7 +318,11 @@ class IngestRepository:
                 "SELECT c.file_id, c.id, e.vector FROM ingest_chunk c "
                 "JOIN ingest_file f ON f.id = c.file_id AND f.status = 'completed' "
                 "JOIN ingest_embedding e ON e.text_hash = c.text_hash "
-                "WHERE c.file_id = ANY($1::text[]) ORDER BY c.id",
+                "WHERE c.file_id = ANY($1::text[]) "
+                # Texts of free-standing collections are members too (text_repository.py).
+                "UNION ALL SELECT t.document_id, t.id, e.vector FROM ingest_text_chunk t "
+                "JOIN ingest_embedding e ON e.text_hash = t.text_hash "
+                "WHERE t.document_id = ANY($1::text[]) ORDER BY 2",
                 list(file_ids),
             )
         owners = [r["file_id"] for r in rows]
@@ -333,20 +339,29 @@ class IngestRepository:
         if file_id is not None:
             exists = await self.pool.fetchval("SELECT 1 FROM ingest_file WHERE id = $1", file_id)
             return [file_id] if exists else None
+        texts = [
+            r["id"]
+            for r in await self.pool.fetch("SELECT id FROM ingest_text_document WHERE collection = $1", name)
+        ]
         exists = await self.pool.fetchval("SELECT 1 FROM ingest_knowledge WHERE id = $1", name)
         if not exists:
-            return None
+            text_collection = await self.pool.fetchval(
+                "SELECT 1 FROM ingest_text_collection WHERE name = $1", name
+            )
+            return texts if text_collection else None
         rows = await self.pool.fetch(
             "SELECT file_id FROM ingest_knowledge_file WHERE knowledge_id = $1", name
         )
-        return [r["file_id"] for r in rows]
+        return [r["file_id"] for r in rows] + texts
 
     async def chunk_texts(self, file_ids: Sequence[str]) -> tuple[list[int], list[str]]:
         """(chunk ids, texts) of the completed files among ``file_ids``, by chunk id."""
         rows = await self.pool.fetch(
             "SELECT c.id, c.text FROM ingest_chunk c "
             "JOIN ingest_file f ON f.id = c.file_id AND f.status = 'completed' "
-            "WHERE c.file_id = ANY($1::text[]) ORDER BY c.id",
+            "WHERE c.file_id = ANY($1::text[]) "
+            "UNION ALL SELECT t.id, t.text FROM ingest_text_chunk t "
+            "WHERE t.document_id = ANY($1::text[]) ORDER BY 1",
             list(file_ids),
         )
         return [r["id"] for r in rows], [r["text"] for r in rows]
@@ -362,7 +377,9 @@ class IngestRepository:
 
     async def chunks(self, chunk_ids: Sequence[int]) -> dict[int, tuple[str, dict]]:
         rows = await self.pool.fetch(
-            "SELECT id, text, metadata FROM ingest_chunk WHERE id = ANY($1::bigint[])", list(chunk_ids)
+            "SELECT id, text, metadata FROM ingest_chunk WHERE id = ANY($1::bigint[]) "
+            "UNION ALL SELECT id, text, metadata FROM ingest_text_chunk WHERE id = ANY($1::bigint[])",
+            list(chunk_ids),
         )
         return {r["id"]: (r["text"], orjson.loads(r["metadata"])) for r in rows}
 
@@ -446,6 +463,7 @@ class IngestRepository:
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("DELETE FROM ingest_knowledge WHERE id = $1", knowledge_id)
             await conn.execute("DELETE FROM ingest_collection WHERE name = $1", knowledge_id)
+            await conn.execute("DELETE FROM ingest_text_document WHERE collection = $1", knowledge_id)
 
     async def link_files(self, knowledge_id: str, file_ids: Sequence[str]) -> list[tuple[str, int]]:
         """Links the files not yet linked; returns each with the collection version it made."""

@@ -15,6 +15,7 @@ from services.ingest.embedder import Embedder
 from services.ingest.hybrid import Bm25Cache, fusion_weights, weighted_rrf
 from services.ingest.models import SearchHit
 from services.ingest.repository import IngestRepository
+from services.ingest.text_repository import can_read_text_collection, text_collection
 
 
 def relevance(inner_product: float) -> float:
@@ -55,6 +56,10 @@ class SearchCore:
             knowledge = await self._repo.get_knowledge(name)
             if knowledge is not None and can_read_knowledge(caller, knowledge):
                 return
+            if knowledge is None:
+                texts = await text_collection(self._repo.pool, name)
+                if texts is not None and can_read_text_collection(caller, texts):
+                    return
         raise errors.PermissionDenied(messages.ACCESS_PROHIBITED)
 
     async def search(

@@ -22,6 +22,7 @@ _STATUS_TO_PB = {
     FileStatus.PROCESSING: ingest_pb2.FILE_STATUS_PROCESSING,
     FileStatus.COMPLETED: ingest_pb2.FILE_STATUS_COMPLETED,
     FileStatus.FAILED: ingest_pb2.FILE_STATUS_FAILED,
+    FileStatus.CANCELLED: ingest_pb2.FILE_STATUS_CANCELLED,
 }
 
 
@@ -95,7 +96,15 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         if first is None or first.WhichOneof("item") != "header":
             raise errors.InvalidArgument("an upload starts with its header")
         h = first.header
-        header = UploadHeader(caller_of(), h.filename, h.content_type, h.process, h.wait_for_processing)
+        header = UploadHeader(
+            caller_of(),
+            h.filename,
+            h.content_type,
+            h.process,
+            h.wait_for_processing,
+            batch_id=h.batch_id,
+            callback_url=h.callback_url,
+        )
         if self._limiter is not None:
             await self._limiter.refuse_if_spent(header.caller)
 

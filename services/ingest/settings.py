@@ -56,6 +56,20 @@ class IngestSettings(ServiceSettings):
     # publish may have been lost with the process that made it); duplicates are harmless.
     requeue_after_s: float = Field(default=60.0, alias="INGEST_REQUEUE_AFTER_S", gt=0)
 
+    # Job callbacks (docs/ingest-jobs.md). The HMAC-SHA256 key callbacks are signed with; empty:
+    # no callback URL is accepted.
+    callback_secret: str = Field(default="", alias="INGEST_CALLBACK_SECRET", repr=False)
+    # Hosts a callback URL may name, comma-separated: `hooks.example.com`, `*.example.com` (any
+    # subdomain), `127.0.0.1`; empty: callbacks are refused.
+    callback_allowed_hosts: str = Field(default="", alias="INGEST_CALLBACK_ALLOWED_HOSTS")
+    callback_timeout_s: float = Field(default=10.0, alias="INGEST_CALLBACK_TIMEOUT_S", gt=0)
+    # Tries before a callback is recorded as failed; the wait doubles from the first delay.
+    callback_max_attempts: int = Field(default=8, alias="INGEST_CALLBACK_MAX_ATTEMPTS", ge=1)
+    callback_retry_base_s: float = Field(default=5.0, alias="INGEST_CALLBACK_RETRY_BASE_S", gt=0)
+    callback_retry_max_s: float = Field(default=3600.0, alias="INGEST_CALLBACK_RETRY_MAX_S", gt=0)
+    # How often the outbox is polled for callbacks due.
+    callback_poll_s: float = Field(default=1.0, alias="INGEST_CALLBACK_POLL_S", gt=0)
+
     # Vector search.
     top_k: int = Field(default=3, alias="RAG_TOP_K", ge=1)
     # Collections with more vectors than this use HNSW; smaller ones exact (flat) search.
@@ -71,6 +85,16 @@ class IngestSettings(ServiceSettings):
     bm25_cache_chunks: int = Field(default=100_000, alias="BM25_CACHE_CHUNKS", ge=0)
     # Deadline of a search's wait for the model and the index.
     search_timeout_s: float = Field(default=30.0, alias="SEARCH_TIMEOUT_S", gt=0)
+    # Estimated memory all FAISS copies of one replica may take; least recently searched copies are
+    # dropped beyond it (reloaded from Postgres by their next search). 0: no cap.
+    index_memory_mb: int = Field(default=1024, alias="INGEST_INDEX_MEMORY_MB", ge=0)
+
+    # Embedding garbage collection: vectors no chunk uses any more are deleted, looking at this many
+    # embeddings per round (bounded work), one round every interval. 0 s: off.
+    embedding_gc_interval_s: float = Field(default=60.0, alias="EMBEDDING_GC_INTERVAL_S", ge=0)
+    embedding_gc_batch: int = Field(default=5000, alias="EMBEDDING_GC_BATCH", ge=1, le=100_000)
+    # Entries of a knowledge sync manifest, and ids of a sync cleanup, taken in one request.
+    knowledge_sync_max_entries: int = Field(default=20000, alias="KNOWLEDGE_SYNC_MAX_ENTRIES", ge=1)
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "IngestSettings":

@@ -16,7 +16,7 @@ def file_data(record: FileRecord, include_content: bool) -> dict:
         if include_content:
             data["content"] = record.content or ""
         data["error"] = None
-    elif record.status is FileStatus.FAILED:
+    elif record.status in (FileStatus.FAILED, FileStatus.CANCELLED):
         data["error"] = record.error
     return data
 

@@ -85,6 +85,11 @@ class VectorIndex:
         """``"flat"`` or ``"hnsw"``."""
         return self._kind
 
+    @property
+    def stored(self) -> int:
+        """Vectors held in memory, tombstones included (what the index costs)."""
+        return self._index.ntotal
+
     def contains(self, chunk_id: int) -> bool:
         # A linear scan over the ids (tens of µs at 100k) instead of a dict, which would cost ~100 B
         # per vector; live ids are unique, so at most one hit is live.

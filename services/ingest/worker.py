@@ -10,6 +10,8 @@ from nats.errors import Error as NatsError
 
 from services.common.outages import is_outage
 from services.common.supervised import Supervised
+from services.ingest.ingest_jobs.models import ACTIVE_STATES
+from services.ingest.ingest_jobs.repository import JobsRepository
 from services.ingest.jobs import JobQueue
 from services.ingest.metrics import IngestMetrics
 from services.ingest.processing import FileProcessor, Outcome
@@ -43,7 +45,11 @@ class JobWorkers:
         nak_delay_s: float,
         requeue_after_s: float,
         metrics: IngestMetrics | None = None,
+        jobs: JobsRepository | None = None,
     ) -> None:
+        # With jobs, a message carries an ``ingest_job`` id (without, a file id): a cancelled job is
+        # acked and skipped when picked.
+        self._jobs = jobs
         self._queue = queue
         self._processor = processor
         self._repo = repo
@@ -106,21 +112,49 @@ class JobWorkers:
                     )
                     await asyncio.sleep(_OUTAGE_RETRY_MIN_S)
 
+    async def _claim(self, key: str, attempt: int) -> tuple[str | None, str] | None:
+        """(job id, file id) of a message, the job marked running; None when there is nothing to do
+        (the job was cancelled, has ended, or is gone with its file)."""
+        if self._jobs is None:
+            return None, key
+        if attempt > self._max_deliver:
+            job = await self._jobs.get(key)
+            return (key, job.file_id) if job is not None and job.state in ACTIVE_STATES else None
+        job = await self._jobs.start(key, attempt)
+        return (key, job.file_id) if job is not None else None
+
     async def handle(self, message: Msg) -> None:
-        file_id = message.data.decode()
         attempt = message.metadata.num_delivered or 1
+        key = message.data.decode()
+        if self._jobs is None:
+            claimed: tuple[str | None, str] | None = (None, key)
+        else:
+            # Waited out like processing is (an outage must not use up deliveries), kept ours meanwhile.
+            beat = asyncio.create_task(self._heartbeat(message))
+            try:
+                claimed = await self._wait_out_outages(lambda: self._claim(key, attempt), key)
+            finally:
+                beat.cancel()
+        if claimed is None:
+            self._observe("skipped", time.monotonic())
+            await self._settle(message.ack)
+            return
+        job_id, file_id = claimed
+        job_args = (job_id,) if job_id is not None else ()
         if attempt > self._max_deliver:
             # Every earlier attempt died without an answer (a worker killed, say).
-            await self._processor.fail(file_id, attempts_exhausted(self._max_deliver))
+            await self._processor.fail(file_id, attempts_exhausted(self._max_deliver), *job_args)
             await self._settle(message.ack)
             return
         heartbeat = asyncio.create_task(self._heartbeat(message))
         started = time.monotonic()
         try:
-            outcome = await self._process(file_id)
+            outcome = await self._process(file_id, job_id)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 await self._repo.reset_to_pending(file_id)
+                if job_id is not None and self._jobs is not None:
+                    await self._jobs.requeue(job_id)
                 await message.nak()
             raise
         except Exception as error:
@@ -135,7 +169,7 @@ class JobWorkers:
             final = attempt >= self._max_deliver
             self._observe("failed" if final else "retried", started)
             if final:
-                await self._processor.fail(file_id, attempts_exhausted(attempt))
+                await self._processor.fail(file_id, attempts_exhausted(attempt), *job_args)
                 await self._settle(message.ack)
             else:
                 await self._settle(message.nak, self._nak_delay_s * attempt)
@@ -143,22 +177,30 @@ class JobWorkers:
         finally:
             heartbeat.cancel()
         self._observe(outcome.value, started)
+        if outcome is Outcome.SKIPPED and job_id is not None and self._jobs is not None:
+            await self._jobs.settle_skipped(job_id)
         log.info("job %s: %s in %.2f s", file_id, outcome.value, time.monotonic() - started)
         # Input that can never succeed is terminated, so the server never offers it again.
         await self._settle(message.term if outcome is Outcome.FAILED else message.ack)
 
-    async def _process(self, file_id: str) -> Outcome:
+    async def _process(self, file_id: str, job_id: str | None) -> Outcome:
         """Processes ``file_id``, waiting out a database or broker outage (the heartbeat keeps the
         job ours meanwhile); every step is safe to run again."""
+        job_args = (job_id,) if job_id is not None else ()
+        return await self._wait_out_outages(lambda: self._processor.process(file_id, *job_args), file_id)
+
+    @staticmethod
+    async def _wait_out_outages(call, what: str):  # type: ignore[no-untyped-def]
+        """``await call()``, again at capped intervals while a database or broker outage lasts."""
         delay = _OUTAGE_RETRY_MIN_S
         while True:
             try:
-                return await self._processor.process(file_id)
+                return await call()
             except Exception as error:
                 if not is_outage(error):
                     raise
                 name = type(error).__name__
-                log.warning("file %s: %s, a dependency is down; retrying in %.1f s", file_id, name, delay)
+                log.warning("job %s: %s, a dependency is down; retrying in %.1f s", what, name, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, _OUTAGE_RETRY_MAX_S)
 
@@ -185,11 +227,18 @@ class JobWorkers:
         while True:
             await asyncio.sleep(self._requeue_after_s / 2)
             try:
-                stale = await self._repo.stale_pending_files(int(time.time() - self._requeue_after_s))
+                stale = await self._stale(int(time.time() - self._requeue_after_s))
             except Exception as error:
                 if not is_outage(error):
                     raise
                 log.warning("re-queue sweep failed: %s", type(error).__name__)
                 continue
-            for file_id in stale:
-                await self._queue.try_publish(file_id)
+            for key in stale:
+                await self._queue.try_publish(key)
+
+    async def _stale(self, older_than: int) -> list[str]:
+        """What to publish again: jobs still queued after a while (their publish may have been
+        lost), and pending files with no unfinished job (from before jobs existed), each given one."""
+        if self._jobs is None:
+            return await self._repo.stale_pending_files(older_than)
+        return await self._jobs.stale_queued(older_than) + await self._jobs.adopt_orphans(older_than)

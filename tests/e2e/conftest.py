@@ -20,6 +20,7 @@ from tests.fakes.openai import FakeOpenAI
 # The embedding model loads on first use: most stacks in the tests never embed anything.
 TEST_ENV = {"BCRYPT_ROUNDS": "4", "LOG_LEVEL": "INFO", "EMBEDDING_PRELOAD": "false"}
 ADMIN_PASSWORD = "admin password"
+E2E_CALLBACK_SECRET = "e2e-callback-secret"
 OPENAI_KEY = "sk-upstream-test-key"
 
 
@@ -125,6 +126,14 @@ def running(
         **upstream_env(fake_ollama, fake_openai),
         # Users may create knowledge collections (the default, false, is tested on its own stack).
         USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS="true",
+        # The fake web site of test_retrieval_processing.py listens on 127.0.0.2 (127.0.0.1 stays
+        # refused, as every other non-public address).
+        WEB_FETCH_LOCAL_ALLOW_LIST="127.0.0.2",
+        # Ingest job callbacks (test_ingest_jobs.py) go to a receiver on loopback, signed with this.
+        INGEST_CALLBACK_ALLOWED_HOSTS="127.0.0.1",
+        INGEST_CALLBACK_SECRET=E2E_CALLBACK_SECRET,
+        INGEST_CALLBACK_RETRY_BASE_S="0.2",
+        INGEST_CALLBACK_POLL_S="0.2",
     )
     stack.start()
     try:

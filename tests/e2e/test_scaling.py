@@ -195,6 +195,40 @@ def test_round_robin_spreads_calls_over_every_replica(scaled: Scaled) -> None:
     assert all(count >= 3 for count in counts.values()), counts
 
 
+def test_two_inference_replicas_share_one_request_limit(scaled: Scaled) -> None:
+    """Of N+1 chat completions spread over both gateways and so over both inference replicas, the
+    last is refused. Tolerance: a refusal may come early by what the other replica still holds
+    leased (at most max(1, what remained / USAGE_LEASE_DIVISOR) per replica); with N below the
+    divisor (16) every lease is one request, so the limit is exact and none is refused early."""
+    limit = 8
+    key = requests.post(
+        f"{scaled.a}/api/v1/auths/api_keys",
+        json={"name": "shared-limit", "kind": "chat"},
+        headers=scaled.admin.headers,
+        timeout=10,
+    )
+    assert key.status_code == 200, key.text
+    limits = {"subject_type": "key", "subject_id": key.json()["id"], "rpm": limit}
+    stored = requests.post(
+        f"{scaled.a}/api/v1/usage/limits", json=limits, headers=scaled.admin.headers, timeout=10
+    )
+    assert stored.status_code == 200, stored.text
+    # The other inference replica re-reads the stored limits within USAGE_LIMITS_TTL_S (2 s); the
+    # N+1 requests must fall in one minute window.
+    time.sleep(max(2.5, 61 - time.time() % 60 if time.time() % 60 > 45 else 0))
+    before = {name: served_calls(scaled.stack, name) for name in ("inference", "inference-1")}
+    headers = {"Authorization": f"Bearer {key.json()['api_key']}"}
+    body = {"model": LLAMA, "messages": [{"role": "user", "content": "hi"}], "stream": False}
+    statuses = []
+    for i in range(limit + 1):
+        url = scaled.a if i % 2 == 0 else scaled.b
+        reply = requests.post(f"{url}/api/chat/completions", json=body, headers=headers, timeout=30)
+        statuses.append(reply.status_code)
+    assert statuses == [200] * limit + [429], statuses
+    served = {name: served_calls(scaled.stack, name) - before[name] for name in before}
+    assert all(count >= 2 for count in served.values()), served
+
+
 def _document(paragraphs: int) -> bytes:
     # Distinct paragraphs, so that every chunk needs its own embedding and the job takes a while.
     return "\n\n".join(

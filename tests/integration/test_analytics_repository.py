@@ -175,12 +175,47 @@ async def test_admin_reports(service: AnalyticsService) -> None:
     assert [u["user_id"] for u in by_count["users"]] == ["alice"]
     daily = await service.daily(ADMIN, everyone, "daily")
     orjson.dumps(daily)
+    plain = {"start": None, "end": None, "previous": None}
     assert daily["data"] == [
-        {"date": "2026-12-01", "models": {"llama": 2}, "tokens": {"llama": 25}},
-        {"date": "2026-12-02", "models": {"gpt": 1, "llama": 3}, "tokens": {"gpt": 10, "llama": 0}},
+        {"date": "2026-12-01", "models": {"llama": 2}, **plain},
+        {"date": "2026-12-02", "models": {"gpt": 1, "llama": 3}, **plain},
     ]
+    tokens = await service.daily(ADMIN, everyone, "daily", "tokens")
+    assert [entry["models"] for entry in tokens["data"]] == [{"llama": 25}, {"gpt": 10, "llama": 0}]
     hourly = await service.daily(ADMIN, everyone, "hourly")
     assert hourly["data"][0]["date"] == "2026-12-01 09:00"
+
+
+async def test_daily_compares_with_the_period_before(service: AnalyticsService) -> None:
+    day2 = DAY2 - 9 * 3600
+    window = Window(start=day2, end=day2 + 86399)
+    [entry] = (await service.daily(ADMIN, window, "daily", "messages", True))["data"]
+    assert entry == {
+        "date": "2026-12-02",
+        "models": {"gpt": 1, "llama": 3},
+        "start": "2026-12-02T00:00:00",
+        "end": "2026-12-03T00:00:00",
+        "previous": {"models": {"llama": 2}, "start": "2026-12-01T00:00:00", "end": "2026-12-02T00:00:00"},
+    }
+    # Six-hour buckets: every bucket of the period is listed, empty ones too.
+    six = (await service.daily(ADMIN, window, "6h", "tokens", True))["data"]
+    assert [e["date"] for e in six] == [f"2026-12-02 {h:02d}:00" for h in (0, 6, 12, 18)]
+    assert six[1]["models"] == {"gpt": 10, "llama": 0}
+    assert six[1]["previous"] == {
+        "models": {"llama": 25},
+        "start": "2026-12-01T06:00:00",
+        "end": "2026-12-01T12:00:00",
+    }
+    assert six[0]["models"] == {} and six[0]["previous"]["models"] == {}
+    for bad in (
+        lambda: service.daily(ADMIN, Window(start=day2), "daily", "messages", True),
+        lambda: service.daily(ADMIN, Window(start=day2, end=day2 - 1), "daily", "messages", True),
+        lambda: service.daily(ADMIN, window, "weekly"),
+        lambda: service.daily(ADMIN, window, "daily", "chars"),
+        lambda: service.daily(ADMIN, Window(start=0, end=NOW), "10m"),
+    ):
+        with pytest.raises(errors.InvalidArgument):
+            await bad()
 
 
 async def test_filters(service: AnalyticsService) -> None:

@@ -2,6 +2,7 @@
 all-MiniLM-L6-v2 model (``tokenizers``, no torch, offline). Records counted this way are marked
 ``estimated``: another model's tokenizer counts differently, usually within some 10-30 %."""
 
+import asyncio
 import importlib.resources
 import threading
 
@@ -52,6 +53,15 @@ class TokenEstimator:
         if pending.context_text is not None:
             # Context tokens are always ours to count: no upstream reports them apart.
             record.context_tokens = self.count(pending.context_text)
+
+
+_SHARED = TokenEstimator()
+
+
+async def count_tokens_off_loop(text: Text) -> int:
+    """Tokens of ``text`` by the packaged tokenizer, counted in a worker thread: a long text takes
+    milliseconds the event loop keeps serving."""
+    return await asyncio.to_thread(_SHARED.count, text)
 
 
 def message_text(messages: object) -> str:

@@ -25,6 +25,7 @@ class AnalyticsQuery(BaseModel):
     skip: int = Field(default=0, ge=0, le=2**31 - 1)
     metric: str = "messages"
     granularity: str = "daily"
+    compare: bool = False
     model_id: str | None = None
     user_id: str | None = None
     chat_id: str | None = None

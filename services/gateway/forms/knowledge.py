@@ -53,6 +53,9 @@ class KnowledgeAccessForm(BaseModel):
 
 class FileIdForm(BaseModel):
     file_id: Text
+    # `file/add` and `files/batch/add`: the directory of the base to put the file in (the root when
+    # absent); ignored by the other routes.
+    directory_id: Annotated[Text, Field(max_length=256)] | None = None
 
 
 class FileIdList(RootModel[list[FileIdForm]]):

@@ -138,7 +138,20 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         {
             "data": {
                 "type": "array",
-                "items": _obj({"date": _STR, "models": _COUNTS, "tokens": _COUNTS}),
+                "items": _obj(
+                    {
+                        "date": _STR,
+                        "models": _COUNTS,
+                        "start": {"type": ["string", "null"]},
+                        "end": {"type": ["string", "null"]},
+                        "previous": {
+                            "oneOf": [
+                                {"type": "null"},
+                                _obj({"models": _COUNTS, "start": _STR, "end": _STR}),
+                            ]
+                        },
+                    }
+                ),
             }
         }
     ),
@@ -265,15 +278,27 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/v1/analytics/daily": {
         "get": _admin(
-            "Assistant messages and tokens per model per day (or hour)",
+            "Assistant messages (or their tokens) per model per time bucket",
             ref("AnalyticsDaily"),
             [
                 *_WINDOW,
                 query_param(
-                    "granularity", {"type": "string", "enum": ["daily", "hourly"], "default": "daily"}
+                    "granularity",
+                    {"type": "string", "enum": ["10m", "hourly", "3h", "6h", "daily"], "default": "daily"},
+                ),
+                query_param(
+                    "metric", {"type": "string", "enum": ["messages", "tokens"], "default": "messages"}
+                ),
+                query_param(
+                    "compare",
+                    {"type": "boolean", "default": False},
+                    "Each bucket also carries the same bucket of the equally long period before (`previous`)",
                 ),
             ],
-            "Dates are UTC (`YYYY-MM-DD`, hourly `YYYY-MM-DD HH:00`); another granularity is a 400.",
+            "Buckets are UTC (`YYYY-MM-DD`, else `YYYY-MM-DD HH:MM`); a bounded period lists its empty "
+            "buckets too. `start`/`end`/`previous` are null unless `compare`, which needs both "
+            "`start_date` and `end_date` (else 400 `Comparison requires a bounded date range`). "
+            "Another granularity or metric is a 400.",
         )
     },
     "/api/v1/analytics/messages": {

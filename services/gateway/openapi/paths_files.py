@@ -9,7 +9,7 @@ from services.gateway.openapi.common import BACKEND_ERRORS, operation, path_para
 _TAG = "files"
 _FILE_ID = path_param("file_id", "The file's id")
 _TIMESTAMP: dict[str, Any] = {"type": "integer", "description": "Unix time in seconds"}
-_STATUS_NAMES = ["pending", "processing", "completed", "failed"]
+_STATUS_NAMES = ["pending", "processing", "completed", "failed", "cancelled"]
 
 
 def with_links(op: dict[str, Any], param: str, targets: dict[str, tuple[str, str]]) -> dict[str, Any]:
@@ -190,9 +190,21 @@ PATHS: dict[str, dict[str, Any]] = {
                 parameters=[
                     _bool_query("process", True, "Extract, chunk and embed the file"),
                     _bool_query("process_in_background", True, "Answer before processing ends"),
+                    query_param(
+                        "batch_id",
+                        {"type": "string", "maxLength": 255},
+                        "Beyond Open WebUI: the processing job joins this batch of the caller's "
+                        "(`POST /api/v1/ingest/batches`); 404 when it is not theirs",
+                    ),
+                    query_param(
+                        "callback_url",
+                        {"type": "string", "maxLength": 2048},
+                        "Beyond Open WebUI: POSTed a signed JSON callback when the processing job "
+                        "ends; 400 unless its host is on INGEST_CALLBACK_ALLOWED_HOSTS",
+                    ),
                 ],
                 body_content={"multipart/form-data": {"schema": ref("FileUploadForm")}},
-                errors=(*BACKEND_ERRORS, 400, 413, 422),
+                errors=(*BACKEND_ERRORS, 400, 404, 413, 422),
             ),
             "file_id",
             {

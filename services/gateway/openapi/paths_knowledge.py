@@ -11,7 +11,7 @@ _TAG = "knowledge"
 _KNOWLEDGE_ID = path_param("knowledge_id", "The collection's id")
 _PAGE = query_param("page", {"type": "integer", "default": 1}, "1-based page number")
 _TIMESTAMP: dict[str, Any] = {"type": "integer", "description": "Unix time in seconds"}
-_STATUS_NAMES = ["pending", "processing", "completed", "failed"]
+_STATUS_NAMES = ["pending", "processing", "completed", "failed", "cancelled"]
 
 _MODEL_PROPERTIES: dict[str, Any] = {
     "id": {"type": "string"},
@@ -160,8 +160,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "properties": {
             "items": {"type": "array", "items": ref("KnowledgeFileItem")},
-            "directories": {"type": "array", "items": {}},
-            "breadcrumbs": {"type": "array", "items": {}},
+            "directories": {
+                "type": "array",
+                "items": ref("KnowledgeDirectory"),
+                "description": "Folder view: the folder's subdirectories",
+            },
+            "breadcrumbs": {
+                "type": "array",
+                "items": ref("KnowledgeDirectory"),
+                "description": "Folder view: the directories from the root down to the folder",
+            },
             "total": {"type": "integer"},
         },
         "required": ["items", "directories", "breadcrumbs", "total"],
@@ -234,6 +242,12 @@ PATHS: dict[str, dict[str, Any]] = {
                 query_param(
                     "include_content", {"type": "boolean", "default": False}, "Include each file's `data`"
                 ),
+                query_param(
+                    "directory_id",
+                    {"type": "string"},
+                    "Folder view: only the files directly in this directory (empty: the root), with its "
+                    "subdirectories and breadcrumbs; 400 NOT_FOUND for a directory not of the collection",
+                ),
             ],
             errors=(*BACKEND_ERRORS, 400, 422),
         ),
@@ -300,8 +314,15 @@ PATHS: dict[str, dict[str, Any]] = {
             "Take every file out of a collection and drop its vectors",
             tag=_TAG,
             ok=ref("KnowledgeResponse"),
-            parameters=[_KNOWLEDGE_ID],
-            errors=(*BACKEND_ERRORS, 400),
+            parameters=[
+                _KNOWLEDGE_ID,
+                query_param(
+                    "include_directories",
+                    {"type": "boolean", "default": True},
+                    "Delete the collection's directories too",
+                ),
+            ],
+            errors=(*BACKEND_ERRORS, 400, 422),
         ),
     },
 }

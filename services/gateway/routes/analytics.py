@@ -73,7 +73,10 @@ async def users(request: web.Request) -> web.Response:
 @routes.get(f"{_PREFIX}/daily")
 async def daily(request: web.Request) -> web.Response:
     principal, query, where = await _report(request)
-    return raw_json_response(await request.app[ANALYTICS].daily(principal, where, query.granularity))
+    report = await request.app[ANALYTICS].daily(
+        principal, where, query.granularity, query.metric, query.compare
+    )
+    return raw_json_response(report)
 
 
 @routes.get(f"{_PREFIX}/messages")

@@ -47,6 +47,11 @@ _SSE_CONTENT_TYPE = "text/event-stream; charset=utf-8"
 _FORWARD_EVERY_S = 1.0
 
 
+# `batch_id` / `callback_url` longer than this are refused by the ingest service (cut here so that
+# a huge query string never travels on whole; one character over still reads as too long).
+_MAX_JOB_QUERY_CHARS = 2048
+
+
 def query_flag(request: web.Request, name: str, default: bool) -> bool:
     """A boolean query parameter with a default (422 when it is not a boolean)."""
     return query_bool(request, name) if name in request.query else default
@@ -245,6 +250,10 @@ async def upload_file(request: web.Request) -> web.Response:
     process = query_flag(request, "process", True)
     background = query_flag(request, "process_in_background", True)
     header = ingest_pb2.UploadHeader(process=process, wait_for_processing=process and not background)
+    # Beyond Open WebUI (docs/ingest-jobs.md): the processing job joins a batch, calls back when it
+    # ends. The ingest service checks both before any byte is stored.
+    header.batch_id = request.query.get("batch_id", "")[:_MAX_JOB_QUERY_CHARS]
+    header.callback_url = request.query.get("callback_url", "")[: _MAX_JOB_QUERY_CHARS + 1]
     settings = request.app[SETTINGS]
     refuse_declared_oversize(request, settings.file_max_size_mb, settings.ingest_max_body_bytes)
     file = await stream_upload(

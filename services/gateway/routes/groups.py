@@ -1,5 +1,6 @@
 """``/api/v1/groups``: groups, their members, nesting and preview (GroupsService in auth)."""
 
+import asyncio
 import json
 
 from aiohttp import web
@@ -17,7 +18,7 @@ from services.gateway.group_views import (
     user_info_json,
 )
 from services.gateway.http_errors import ApiError, json_response
-from services.gateway.state import GROUPS, GUARD, SETTINGS
+from services.gateway.state import GROUP_KNOWLEDGE, GROUP_REACH, GROUPS, GUARD, SETTINGS
 from webui.auth.v1 import groups_pb2 as pb
 
 routes = web.RouteTableDef()
@@ -163,5 +164,10 @@ async def delete_group(request: web.Request) -> web.Response:
 @routes.get("/api/v1/groups/id/{id}/preview")
 async def preview_group(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.ADMIN)
-    reply = await request.app[GROUPS].preview_group(principal, request.match_info["id"])
-    return json_response(preview_json(reply))
+    group_id = request.match_info["id"]
+    reply = await request.app[GROUPS].preview_group(principal, group_id)
+    reach, knowledge = await asyncio.gather(
+        request.app[GROUP_REACH].group_reach(principal, group_id),
+        request.app[GROUP_KNOWLEDGE].group_knowledge(principal, group_id),
+    )
+    return json_response(preview_json(reply, reach, knowledge))

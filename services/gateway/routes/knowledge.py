@@ -11,12 +11,12 @@ from services.gateway.http_errors import json_response
 from services.gateway.ingest_views import (
     knowledge_created_json,
     knowledge_detail_json,
-    knowledge_file_page_json,
     knowledge_files_json,
     knowledge_list_json,
 )
 from services.gateway.routes.files import query_flag
-from services.gateway.state import GUARD, INGEST, SETTINGS
+from services.gateway.routes.knowledge_sync import knowledge_files_page, place_in_directories
+from services.gateway.state import GUARD, INGEST, KNOWLEDGE_SYNC, SETTINGS
 
 routes = web.RouteTableDef()
 
@@ -63,14 +63,8 @@ async def get_knowledge(request: web.Request) -> web.Response:
 async def list_knowledge_files(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     include_content = query_flag(request, "include_content", False)
-    page = await request.app[INGEST].list_knowledge_files(
-        principal,
-        request.match_info["knowledge_id"],
-        query_int(request, "page", 1),
-        PAGE_SIZE,
-        include_content=include_content,
-    )
-    return json_response(knowledge_file_page_json(page, include_content))
+    page = query_int(request, "page", 1)
+    return json_response(await knowledge_files_page(request, principal, page, PAGE_SIZE, include_content))
 
 
 @routes.post("/api/v1/knowledge/{knowledge_id}/update")
@@ -100,9 +94,12 @@ async def update_knowledge_access(request: web.Request) -> web.Response:
 async def add_file(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     form = await _form(request, FileIdForm)
+    placements = [(form.file_id, form.directory_id)] if form.directory_id else []
+    await place_in_directories(request, principal, placements, check_only=True)
     reply = await request.app[INGEST].add_knowledge_files(
         principal, request.match_info["knowledge_id"], [form.file_id], batch=False
     )
+    await place_in_directories(request, principal, placements, check_only=False)
     return json_response(knowledge_files_json(reply.knowledge, list(reply.files)))
 
 
@@ -110,9 +107,12 @@ async def add_file(request: web.Request) -> web.Response:
 async def add_files_batch(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     form = await _form(request, FileIdList)
+    placements = [(item.file_id, item.directory_id) for item in form.root if item.directory_id]
+    await place_in_directories(request, principal, placements, check_only=True)
     reply = await request.app[INGEST].add_knowledge_files(
         principal, request.match_info["knowledge_id"], [item.file_id for item in form.root], batch=True
     )
+    await place_in_directories(request, principal, placements, check_only=False)
     return json_response(knowledge_files_json(reply.knowledge, list(reply.files)))
 
 
@@ -149,5 +149,8 @@ async def delete_knowledge(request: web.Request) -> web.Response:
 @routes.post("/api/v1/knowledge/{knowledge_id}/reset")
 async def reset_knowledge(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
+    include_directories = query_flag(request, "include_directories", True)
     knowledge = await request.app[INGEST].reset_knowledge(principal, request.match_info["knowledge_id"])
+    if include_directories:
+        await request.app[KNOWLEDGE_SYNC].clear_directories(principal, request.match_info["knowledge_id"])
     return json_response(knowledge_created_json(knowledge))

@@ -7,7 +7,6 @@ from services.inference.analytics.filters import Window
 
 _FROM = "inference_chat_message m JOIN inference_chat c ON c.id = m.chat_id"
 _DAY = "to_char(to_timestamp(m.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-_HOUR = "to_char(to_timestamp(m.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:00')"
 # A chat's active time: the gaps between its consecutive messages, those of at most 30 minutes.
 _CHAT_GAP_S = 1800
 
@@ -121,14 +120,28 @@ class AnalyticsRepository:
             *args,
         )
 
-    async def timeseries(self, window: Window, hourly: bool) -> list[asyncpg.Record]:
+    async def timeseries(
+        self, window: Window, bucket_s: int, tokens: bool, offset_s: int = 0
+    ) -> list[asyncpg.Record]:
+        """Per (bucket, model): assistant messages, or their input + output tokens. Buckets are UTC
+        days (``bucket_s`` 86400, ``YYYY-MM-DD``) or ``bucket_s``-long slices of the day
+        (``YYYY-MM-DD HH24:MI``), of the messages' times shifted by ``offset_s`` (a comparison
+        period laid over the current one)."""
         args: list = []
         where = window.where(args)
-        bucket = _HOUR if hourly else _DAY
+        args.append(offset_s)
+        shifted = f"(m.created_at + ${len(args)}::bigint)"
+        if bucket_s == 86400:
+            bucket = f"to_char(to_timestamp({shifted}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        else:
+            args.append(bucket_s)
+            start = f"(floor({shifted}::float8 / ${len(args)}::bigint) * ${len(args)}::bigint)"
+            bucket = f"to_char(to_timestamp({start}) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
+        value = "sum(coalesce(m.input_tokens, 0) + coalesce(m.output_tokens, 0))" if tokens else "count(*)"
         return await self._fetch(
-            f"SELECT {bucket} AS date, m.model_id, count(*) AS count, "
-            "sum(m.input_tokens + m.output_tokens)::bigint AS tokens "
-            f"FROM {_FROM} WHERE {where} AND m.model_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2",
+            f"SELECT {bucket} AS date, m.model_id, {value}::bigint AS value FROM {_FROM} "
+            f"WHERE {where} AND m.role = 'assistant' AND m.model_id IS NOT NULL "
+            "GROUP BY 1, 2 ORDER BY 1, 2",
             *args,
         )
 

@@ -20,6 +20,43 @@ TOP_TAGS = 10
 TOP_TOOLS = 10
 
 
+# Open WebUI's granularities, as bucket lengths (each divides a day, so buckets start at UTC
+# midnight and every bucket_s after it).
+GRANULARITY_S = {"10m": 600, "hourly": 3600, "3h": 10800, "6h": 21600, "daily": 86400}
+# Empty buckets of a bounded period are listed too: a period is refused past this many.
+MAX_BUCKETS = 20_000
+COMPARE_UNBOUNDED = "Comparison requires a bounded date range"
+
+
+def _bucket_name(epoch: int, bucket_s: int) -> str:
+    moment = datetime.fromtimestamp(epoch - epoch % bucket_s, UTC)
+    return moment.strftime("%Y-%m-%d" if bucket_s == 86400 else "%Y-%m-%d %H:%M")
+
+
+def _bucket_epoch(name: str) -> int:
+    parsed = datetime.strptime(name, "%Y-%m-%d" if len(name) == 10 else "%Y-%m-%d %H:%M")
+    return int(parsed.replace(tzinfo=UTC).timestamp())
+
+
+def _iso(epoch: int) -> str:
+    """A UTC time as Open WebUI writes its (server-local) ones: ISO 8601 without an offset."""
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None).isoformat()
+
+
+def _buckets(rows: list, window: Window, bucket_s: int, offset_s: int) -> dict[str, dict[str, int]]:
+    """{bucket: {model: value}}; a bounded period lists its empty buckets too."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["date"], {})[row["model_id"]] = int(row["value"])
+    if window.start is not None and window.end is not None:
+        at = window.start + offset_s
+        at -= at % bucket_s
+        while at <= window.end + offset_s:
+            counts.setdefault(_bucket_name(at, bucket_s), {})
+            at += bucket_s
+    return counts
+
+
 def _require_admin(identity: Identity) -> None:
     if not identity.is_admin:
         raise PermissionDenied("ACCESS_PROHIBITED")
@@ -161,16 +198,50 @@ class AnalyticsService:
             ]
         }
 
-    async def daily(self, identity: Identity, window: Window, granularity: str) -> dict:
+    async def daily(
+        self,
+        identity: Identity,
+        window: Window,
+        granularity: str,
+        metric: str = "messages",
+        compare: bool = False,
+    ) -> dict:
+        """Per time bucket, each model's assistant messages (``metric`` messages) or tokens; with
+        ``compare``, each bucket also carries the same bucket of the equally long period before."""
         _require_admin(identity)
-        if granularity not in ("daily", "hourly"):
-            raise InvalidArgument("granularity must be 'daily' or 'hourly'")
-        data: dict[str, dict] = {}
-        for r in await self._store.timeseries(window, granularity == "hourly"):
-            entry = data.setdefault(r["date"], {"date": r["date"], "models": {}, "tokens": {}})
-            entry["models"][r["model_id"]] = r["count"]
-            entry["tokens"][r["model_id"]] = r["tokens"]
-        return {"data": list(data.values())}
+        bucket_s = GRANULARITY_S.get(granularity)
+        if bucket_s is None:
+            raise InvalidArgument(f"granularity must be one of {', '.join(GRANULARITY_S)}")
+        if metric not in ("messages", "tokens"):
+            raise InvalidArgument("metric must be 'messages' or 'tokens'")
+        start, end = window.start, window.end
+        if compare and (start is None or end is None or start > end):
+            raise InvalidArgument(COMPARE_UNBOUNDED)
+        if start is not None and end is not None and (end - start) // bucket_s > MAX_BUCKETS:
+            raise InvalidArgument(f"the period holds more than {MAX_BUCKETS} buckets of {granularity}")
+        tokens = metric == "tokens"
+        counts = _buckets(await self._store.timeseries(window, bucket_s, tokens), window, bucket_s, 0)
+        entries = [
+            {"date": date, "models": models, "start": None, "end": None, "previous": None}
+            for date, models in sorted(counts.items())
+        ]
+        if compare:
+            assert start is not None and end is not None
+            duration = end - start + 1
+            before = Window(start - duration, start - 1, window.user_ids)
+            previous = _buckets(
+                await self._store.timeseries(before, bucket_s, tokens, duration), before, bucket_s, duration
+            )
+            for entry in entries:
+                bucket = _bucket_epoch(entry["date"])
+                first, last = max(start, bucket), min(end + 1, bucket + bucket_s)
+                entry["start"], entry["end"] = _iso(first), _iso(last)
+                entry["previous"] = {
+                    "models": previous.get(entry["date"], {}),
+                    "start": _iso(first - duration),
+                    "end": _iso(last - duration),
+                }
+        return {"data": entries}
 
     async def messages(
         self,

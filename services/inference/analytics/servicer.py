@@ -63,7 +63,11 @@ class AnalyticsServicer(analytics_pb2_grpc.AnalyticsServiceServicer):
 
     async def GetDaily(self, request: pb.GetDailyRequest, context: Context) -> pb.GetDailyResponse:  # noqa: N802
         report = await self._analytics.daily(
-            _caller(), _window(request.filter), request.granularity or "daily"
+            _caller(),
+            _window(request.filter),
+            request.granularity or "daily",
+            request.metric or "messages",
+            request.compare,
         )
         return pb.GetDailyResponse(report_json=dumps(report))
 

@@ -7,6 +7,7 @@ from services.inference.chats import access, tree
 from services.inference.chats.extras_store import ChatExtrasStore
 from services.inference.chats.records import StoredChat
 from services.inference.chats.service import tag_ids
+from services.inference.chats.sharing_switch import CommunitySharing
 from services.inference.chats.store import ChatStore
 
 EXPORT_PAGE_SIZE = 10
@@ -152,9 +153,14 @@ def export_item(chat: StoredChat) -> dict:
 
 
 class ChatStats:
-    def __init__(self, store: ChatStore, extras: ChatExtrasStore, *, community_sharing: bool) -> None:
+    def __init__(
+        self, store: ChatStore, extras: ChatExtrasStore, *, community_sharing: bool | CommunitySharing
+    ) -> None:
         self._store = store
         self._extras = extras
+        # Users other than admins export only while the admin config's switch is on.
+        if isinstance(community_sharing, bool):
+            community_sharing = CommunitySharing(None, community_sharing)
         self._community_sharing = community_sharing
 
     async def usage(self, identity: Identity, page: int, items_per_page: int) -> tuple[list[dict], int]:
@@ -170,15 +176,15 @@ class ChatStats:
         items = [usage_item(chat) for chat in await self._store.load_many(ids)]
         return [item for item in items if item is not None], total
 
-    def _require_export(self, identity: Identity) -> None:
-        if not identity.is_admin and not self._community_sharing:
+    async def _require_export(self, identity: Identity) -> None:
+        if not identity.is_admin and not await self._community_sharing.enabled():
             raise access.denied(messages.ACCESS_PROHIBITED)
 
     async def export(
         self, identity: Identity, updated_after: int | None, page: int
     ) -> tuple[list[dict], int]:
         """A page of 10 of the caller's chats changed after ``updated_after``, oldest change first."""
-        self._require_export(identity)
+        await self._require_export(identity)
         ids, total = await self._extras.chat_id_page(
             identity.user_id,
             updated_after=updated_after,
@@ -189,7 +195,7 @@ class ChatStats:
         return [export_item(chat) for chat in await self._store.load_many(ids)], total
 
     async def export_one(self, identity: Identity, chat_id: str) -> dict:
-        self._require_export(identity)
+        await self._require_export(identity)
         chat = await self._store.load(chat_id)
         if chat is None:
             raise errors.NotFound(messages.NOT_FOUND)

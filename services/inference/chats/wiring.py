@@ -15,6 +15,7 @@ from services.inference.chats.service import ChatService
 from services.inference.chats.servicer import ChatsServicer
 from services.inference.chats.share_repository import ChatShareRepository
 from services.inference.chats.sharing import ChatSharing
+from services.inference.chats.sharing_switch import CommunitySharing
 from services.inference.chats.stats import ChatStats
 from services.inference.chats.tags import ChatTags
 from services.inference.chats.transfer import ChatTransfer
@@ -23,7 +24,10 @@ from services.inference.settings import InferenceSettings
 
 
 def build_chats_servicer(
-    pool: asyncpg.Pool, settings: InferenceSettings, groups: GroupDirectory | None = None
+    pool: asyncpg.Pool,
+    settings: InferenceSettings,
+    groups: GroupDirectory | None = None,
+    community_sharing: CommunitySharing | None = None,
 ) -> ChatsServicer:
     store = ChatRepository(pool)
     chats = ChatService(
@@ -34,15 +38,25 @@ def build_chats_servicer(
         store, ChatShareRepository(pool), chats, admin_access=settings.enable_admin_chat_access, groups=groups
     )
     return ChatsServicer(
-        chats, ChatLists(store), tags, sharing=sharing, extras=build_chat_extras(pool, settings, store, chats)
+        chats,
+        ChatLists(store),
+        tags,
+        sharing=sharing,
+        extras=build_chat_extras(pool, settings, store, chats, community_sharing),
     )
 
 
 def build_chat_extras(
-    pool: asyncpg.Pool, settings: InferenceSettings, store: ChatRepository, chats: ChatService
+    pool: asyncpg.Pool,
+    settings: InferenceSettings,
+    store: ChatRepository,
+    chats: ChatService,
+    community_sharing: CommunitySharing | None = None,
 ) -> ChatExtras:
     extras = ChatExtrasRepository(pool)
     admin_access = settings.enable_admin_chat_access
+    # The admin config's switch (AuthService); without it wired, the environment's.
+    sharing = community_sharing if community_sharing is not None else settings.enable_community_sharing
     return ChatExtras(
         transfer=ChatTransfer(store, chats, max_bytes=settings.chat_max_bytes),
         events=ChatEvents(chats, admin_access=admin_access, max_bytes=settings.chat_max_bytes),
@@ -52,5 +66,5 @@ def build_chat_extras(
         config=ChatConfigStore(
             ConfigRowRepository(pool, "inference_chat_config"), min(settings.catalog_ttl_s, 1.0)
         ),
-        stats=ChatStats(store, extras, community_sharing=settings.enable_community_sharing),
+        stats=ChatStats(store, extras, community_sharing=sharing),
     )

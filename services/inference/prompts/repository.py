@@ -6,6 +6,7 @@ from typing import Protocol
 import asyncpg
 import orjson
 
+from services.inference.grant_rows import grant_dict
 from services.inference.prompts.records import (
     ORDER_COLUMNS,
     Audience,
@@ -44,18 +45,6 @@ def _absent(*ids: str) -> bool:
 
 def _json(value: object) -> str:
     return orjson.dumps(value).decode()
-
-
-def _grant(row: asyncpg.Record) -> dict:
-    return {
-        "id": row["id"],
-        "resource_type": "prompt",
-        "resource_id": row["prompt_id"],
-        "principal_type": row["principal_type"],
-        "principal_id": row["principal_id"],
-        "permission": row["permission"],
-        "created_at": row["created_at"],
-    }
 
 
 def _record(row: asyncpg.Record, grants: list[dict]) -> PromptRecord:
@@ -129,7 +118,7 @@ class PromptRepository:
         )
         grants: dict[str, list[dict]] = {}
         for grant in grant_rows:
-            grants.setdefault(grant["prompt_id"], []).append(_grant(grant))
+            grants.setdefault(grant["prompt_id"], []).append(grant_dict(grant, "prompt", "prompt_id"))
         return [_record(row, grants.get(row["id"], [])) for row in rows]
 
     async def list_readable(self, audience: Audience, active_only: bool) -> list[PromptRecord]:

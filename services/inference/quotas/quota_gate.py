@@ -15,6 +15,7 @@ from services.common.identity import Identity
 from services.common.usage.limit_settings import LimitSettings
 from services.common.usage.limiter import FREE, Limiter, Ticket
 from services.inference.replies import Head, Part
+from services.inference.usage_tally import UsageTally
 
 _MAX_TOKENS = re.compile(rb'"(?:max_tokens|max_completion_tokens|num_predict)"\s*:\s*(\d+)')
 _USAGE = b'"usage"'
@@ -71,8 +72,12 @@ class QuotaGate:
         default = self._settings.default_completion_tokens
         return await self.limiter.admit(caller, lambda: estimate_tokens(raw, default, embeddings))
 
-    async def charged(self, ticket: Ticket, parts: AsyncIterator[Part]) -> AsyncIterator[Part]:
-        """The reply's parts, unchanged; when they end the ticket is settled at the reported usage."""
+    async def charged(
+        self, ticket: Ticket, parts: AsyncIterator[Part], tally: UsageTally | None = None
+    ) -> AsyncIterator[Part]:
+        """The reply's parts, unchanged; when they end the ticket is settled at the reported usage:
+        what ``tally`` summed over the reply's upstream calls (a chat completion's tool rounds)
+        where it has any, else the reply's own tail."""
         if ticket is FREE:
             async for part in parts:
                 yield part
@@ -87,6 +92,9 @@ class QuotaGate:
                     tail = (tail + part)[-_TAIL_BYTES:]
                 yield part
         finally:
-            task = asyncio.ensure_future(ticket.settle(tokens_in_tail(tail)))
+            summed = tally.total() if tally is not None else None
+            task = asyncio.ensure_future(
+                ticket.settle(summed if summed is not None else tokens_in_tail(tail))
+            )
             self._settling.add(task)
             task.add_done_callback(self._settling.discard)

@@ -7,6 +7,7 @@ from typing import Protocol
 import asyncpg
 import orjson
 
+from services.inference.grant_rows import grant_dict
 from services.inference.tools.records import ToolRecord, ToolVersion
 
 _COLUMNS = "id, user_id, name, content, specs, meta, valves, created_at, updated_at, version_id"
@@ -25,18 +26,6 @@ def _absent(tool_id: str) -> bool:
 
 def _json(value: object) -> str:
     return orjson.dumps(value).decode()
-
-
-def _grant(row: asyncpg.Record) -> dict:
-    return {
-        "id": row["id"],
-        "resource_type": "tool",
-        "resource_id": row["tool_id"],
-        "principal_type": row["principal_type"],
-        "principal_id": row["principal_id"],
-        "permission": row["permission"],
-        "created_at": row["created_at"],
-    }
 
 
 def _record(row: asyncpg.Record, grants: list[dict]) -> ToolRecord:
@@ -114,7 +103,7 @@ class ToolRepository:
         )
         grants: dict[str, list[dict]] = {}
         for grant in grant_rows:
-            grants.setdefault(grant["tool_id"], []).append(_grant(grant))
+            grants.setdefault(grant["tool_id"], []).append(grant_dict(grant, "tool", "tool_id"))
         return [_record(row, grants.get(row["id"], [])) for row in rows]
 
     async def list_visible(self, user_id: str | None, group_ids: Sequence[str] = ()) -> list[ToolRecord]:

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"webui/inference/v1/analytics.proto\x12\x12webui.inference.v1\"w\n\x13GetUserUsageRequest\x12\x0c\n\x04\x64\x61ys\x18\x01 \x01(\x05\x12\x12\n\nstart_date\x18\x02 \x01(\x03\x12\x16\n\x0ehas_start_date\x18\x03 \x01(\x08\x12\x10\n\x08\x65nd_date\x18\x04 \x01(\x03\x12\x14\n\x0chas_end_date\x18\x05 \x01(\x08\"\x8f\x01\n\x0f\x41nalyticsFilter\x12\x12\n\nstart_date\x18\x01 \x01(\x03\x12\x16\n\x0ehas_start_date\x18\x02 \x01(\x08\x12\x10\n\x08\x65nd_date\x18\x03 \x01(\x03\x12\x14\n\x0chas_end_date\x18\x04 \x01(\x08\x12\x10\n\x08user_ids\x18\x05 \x03(\t\x12\x16\n\x0erestrict_users\x18\x06 \x01(\x08\"H\n\x11GetSummaryRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\"G\n\x10GetTokensRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\"G\n\x10GetModelsRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\"e\n\x0fGetUsersRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x0e\n\x06metric\x18\x03 \x01(\t\"[\n\x0fGetDailyRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\x12\x13\n\x0bgranularity\x18\x02 \x01(\t\"\x9a\x01\n\x12GetMessagesRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\x12\x0f\n\x07\x63hat_id\x18\x02 \x01(\t\x12\x10\n\x08model_id\x18\x03 \x01(\t\x12\x0f\n\x07user_id\x18\x04 \x01(\t\x12\x0c\n\x04skip\x18\x05 \x01(\x05\x12\r\n\x05limit\x18\x06 \x01(\x05\"z\n\x14GetModelChatsRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x0c\n\x04skip\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\"9\n\x17GetModelOverviewRequest\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61ys\x18\x02 \x01(\x05\"+\n\x14GetUserUsageResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\")\n\x12GetSummaryResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"(\n\x11GetTokensResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"(\n\x11GetModelsResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"\'\n\x10GetUsersResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"\'\n\x10GetDailyResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"*\n\x13GetMessagesResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\",\n\x15GetModelChatsResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"/\n\x18GetModelOverviewResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\x32\xe9\x06\n\x10\x41nalyticsService\x12\x61\n\x0cGetUserUsage\x12\'.webui.inference.v1.GetUserUsageRequest\x1a(.webui.inference.v1.GetUserUsageResponse\x12[\n\nGetSummary\x12%.webui.inference.v1.GetSummaryRequest\x1a&.webui.inference.v1.GetSummaryResponse\x12X\n\tGetTokens\x12$.webui.inference.v1.GetTokensRequest\x1a%.webui.inference.v1.GetTokensResponse\x12X\n\tGetModels\x12$.webui.inference.v1.GetModelsRequest\x1a%.webui.inference.v1.GetModelsResponse\x12U\n\x08GetUsers\x12#.webui.inference.v1.GetUsersRequest\x1a$.webui.inference.v1.GetUsersResponse\x12U\n\x08GetDaily\x12#.webui.inference.v1.GetDailyRequest\x1a$.webui.inference.v1.GetDailyResponse\x12^\n\x0bGetMessages\x12&.webui.inference.v1.GetMessagesRequest\x1a\'.webui.inference.v1.GetMessagesResponse\x12\x64\n\rGetModelChats\x12(.webui.inference.v1.GetModelChatsRequest\x1a).webui.inference.v1.GetModelChatsResponse\x12m\n\x10GetModelOverview\x12+.webui.inference.v1.GetModelOverviewRequest\x1a,.webui.inference.v1.GetModelOverviewResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"webui/inference/v1/analytics.proto\x12\x12webui.inference.v1\"w\n\x13GetUserUsageRequest\x12\x0c\n\x04\x64\x61ys\x18\x01 \x01(\x05\x12\x12\n\nstart_date\x18\x02 \x01(\x03\x12\x16\n\x0ehas_start_date\x18\x03 \x01(\x08\x12\x10\n\x08\x65nd_date\x18\x04 \x01(\x03\x12\x14\n\x0chas_end_date\x18\x05 \x01(\x08\"\x8f\x01\n\x0f\x41nalyticsFilter\x12\x12\n\nstart_date\x18\x01 \x01(\x03\x12\x16\n\x0ehas_start_date\x18\x02 \x01(\x08\x12\x10\n\x08\x65nd_date\x18\x03 \x01(\x03\x12\x14\n\x0chas_end_date\x18\x04 \x01(\x08\x12\x10\n\x08user_ids\x18\x05 \x03(\t\x12\x16\n\x0erestrict_users\x18\x06 \x01(\x08\"H\n\x11GetSummaryRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\"G\n\x10GetTokensRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\"G\n\x10GetModelsRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\"e\n\x0fGetUsersRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\x12\r\n\x05limit\x18\x02 \x01(\x05\x12\x0e\n\x06metric\x18\x03 \x01(\t\"|\n\x0fGetDailyRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\x12\x13\n\x0bgranularity\x18\x02 \x01(\t\x12\x0e\n\x06metric\x18\x03 \x01(\t\x12\x0f\n\x07\x63ompare\x18\x04 \x01(\x08\"\x9a\x01\n\x12GetMessagesRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\x12\x0f\n\x07\x63hat_id\x18\x02 \x01(\t\x12\x10\n\x08model_id\x18\x03 \x01(\t\x12\x0f\n\x07user_id\x18\x04 \x01(\t\x12\x0c\n\x04skip\x18\x05 \x01(\x05\x12\r\n\x05limit\x18\x06 \x01(\x05\"z\n\x14GetModelChatsRequest\x12\x33\n\x06\x66ilter\x18\x01 \x01(\x0b\x32#.webui.inference.v1.AnalyticsFilter\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x0c\n\x04skip\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\"9\n\x17GetModelOverviewRequest\x12\x10\n\x08model_id\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61ys\x18\x02 \x01(\x05\"+\n\x14GetUserUsageResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\")\n\x12GetSummaryResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"(\n\x11GetTokensResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"(\n\x11GetModelsResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"\'\n\x10GetUsersResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"\'\n\x10GetDailyResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"*\n\x13GetMessagesResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\",\n\x15GetModelChatsResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\"/\n\x18GetModelOverviewResponse\x12\x13\n\x0breport_json\x18\x01 \x01(\x0c\x32\xe9\x06\n\x10\x41nalyticsService\x12\x61\n\x0cGetUserUsage\x12\'.webui.inference.v1.GetUserUsageRequest\x1a(.webui.inference.v1.GetUserUsageResponse\x12[\n\nGetSummary\x12%.webui.inference.v1.GetSummaryRequest\x1a&.webui.inference.v1.GetSummaryResponse\x12X\n\tGetTokens\x12$.webui.inference.v1.GetTokensRequest\x1a%.webui.inference.v1.GetTokensResponse\x12X\n\tGetModels\x12$.webui.inference.v1.GetModelsRequest\x1a%.webui.inference.v1.GetModelsResponse\x12U\n\x08GetUsers\x12#.webui.inference.v1.GetUsersRequest\x1a$.webui.inference.v1.GetUsersResponse\x12U\n\x08GetDaily\x12#.webui.inference.v1.GetDailyRequest\x1a$.webui.inference.v1.GetDailyResponse\x12^\n\x0bGetMessages\x12&.webui.inference.v1.GetMessagesRequest\x1a\'.webui.inference.v1.GetMessagesResponse\x12\x64\n\rGetModelChats\x12(.webui.inference.v1.GetModelChatsRequest\x1a).webui.inference.v1.GetModelChatsResponse\x12m\n\x10GetModelOverview\x12+.webui.inference.v1.GetModelOverviewRequest\x1a,.webui.inference.v1.GetModelOverviewResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,31 +44,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETUSERSREQUEST']._serialized_start=545
   _globals['_GETUSERSREQUEST']._serialized_end=646
   _globals['_GETDAILYREQUEST']._serialized_start=648
-  _globals['_GETDAILYREQUEST']._serialized_end=739
-  _globals['_GETMESSAGESREQUEST']._serialized_start=742
-  _globals['_GETMESSAGESREQUEST']._serialized_end=896
-  _globals['_GETMODELCHATSREQUEST']._serialized_start=898
-  _globals['_GETMODELCHATSREQUEST']._serialized_end=1020
-  _globals['_GETMODELOVERVIEWREQUEST']._serialized_start=1022
-  _globals['_GETMODELOVERVIEWREQUEST']._serialized_end=1079
-  _globals['_GETUSERUSAGERESPONSE']._serialized_start=1081
-  _globals['_GETUSERUSAGERESPONSE']._serialized_end=1124
-  _globals['_GETSUMMARYRESPONSE']._serialized_start=1126
-  _globals['_GETSUMMARYRESPONSE']._serialized_end=1167
-  _globals['_GETTOKENSRESPONSE']._serialized_start=1169
-  _globals['_GETTOKENSRESPONSE']._serialized_end=1209
-  _globals['_GETMODELSRESPONSE']._serialized_start=1211
-  _globals['_GETMODELSRESPONSE']._serialized_end=1251
-  _globals['_GETUSERSRESPONSE']._serialized_start=1253
-  _globals['_GETUSERSRESPONSE']._serialized_end=1292
-  _globals['_GETDAILYRESPONSE']._serialized_start=1294
-  _globals['_GETDAILYRESPONSE']._serialized_end=1333
-  _globals['_GETMESSAGESRESPONSE']._serialized_start=1335
-  _globals['_GETMESSAGESRESPONSE']._serialized_end=1377
-  _globals['_GETMODELCHATSRESPONSE']._serialized_start=1379
-  _globals['_GETMODELCHATSRESPONSE']._serialized_end=1423
-  _globals['_GETMODELOVERVIEWRESPONSE']._serialized_start=1425
-  _globals['_GETMODELOVERVIEWRESPONSE']._serialized_end=1472
-  _globals['_ANALYTICSSERVICE']._serialized_start=1475
-  _globals['_ANALYTICSSERVICE']._serialized_end=2348
+  _globals['_GETDAILYREQUEST']._serialized_end=772
+  _globals['_GETMESSAGESREQUEST']._serialized_start=775
+  _globals['_GETMESSAGESREQUEST']._serialized_end=929
+  _globals['_GETMODELCHATSREQUEST']._serialized_start=931
+  _globals['_GETMODELCHATSREQUEST']._serialized_end=1053
+  _globals['_GETMODELOVERVIEWREQUEST']._serialized_start=1055
+  _globals['_GETMODELOVERVIEWREQUEST']._serialized_end=1112
+  _globals['_GETUSERUSAGERESPONSE']._serialized_start=1114
+  _globals['_GETUSERUSAGERESPONSE']._serialized_end=1157
+  _globals['_GETSUMMARYRESPONSE']._serialized_start=1159
+  _globals['_GETSUMMARYRESPONSE']._serialized_end=1200
+  _globals['_GETTOKENSRESPONSE']._serialized_start=1202
+  _globals['_GETTOKENSRESPONSE']._serialized_end=1242
+  _globals['_GETMODELSRESPONSE']._serialized_start=1244
+  _globals['_GETMODELSRESPONSE']._serialized_end=1284
+  _globals['_GETUSERSRESPONSE']._serialized_start=1286
+  _globals['_GETUSERSRESPONSE']._serialized_end=1325
+  _globals['_GETDAILYRESPONSE']._serialized_start=1327
+  _globals['_GETDAILYRESPONSE']._serialized_end=1366
+  _globals['_GETMESSAGESRESPONSE']._serialized_start=1368
+  _globals['_GETMESSAGESRESPONSE']._serialized_end=1410
+  _globals['_GETMODELCHATSRESPONSE']._serialized_start=1412
+  _globals['_GETMODELCHATSRESPONSE']._serialized_end=1456
+  _globals['_GETMODELOVERVIEWRESPONSE']._serialized_start=1458
+  _globals['_GETMODELOVERVIEWRESPONSE']._serialized_end=1505
+  _globals['_ANALYTICSSERVICE']._serialized_start=1508
+  _globals['_ANALYTICSSERVICE']._serialized_end=2381
 # @@protoc_insertion_point(module_scope)

@@ -65,12 +65,16 @@ class GetUsersRequest(_message.Message):
     def __init__(self, filter: _Optional[_Union[AnalyticsFilter, _Mapping]] = ..., limit: _Optional[int] = ..., metric: _Optional[str] = ...) -> None: ...
 
 class GetDailyRequest(_message.Message):
-    __slots__ = ("filter", "granularity")
+    __slots__ = ("filter", "granularity", "metric", "compare")
     FILTER_FIELD_NUMBER: _ClassVar[int]
     GRANULARITY_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    COMPARE_FIELD_NUMBER: _ClassVar[int]
     filter: AnalyticsFilter
     granularity: str
-    def __init__(self, filter: _Optional[_Union[AnalyticsFilter, _Mapping]] = ..., granularity: _Optional[str] = ...) -> None: ...
+    metric: str
+    compare: bool
+    def __init__(self, filter: _Optional[_Union[AnalyticsFilter, _Mapping]] = ..., granularity: _Optional[str] = ..., metric: _Optional[str] = ..., compare: _Optional[bool] = ...) -> None: ...
 
 class GetMessagesRequest(_message.Message):
     __slots__ = ("filter", "chat_id", "model_id", "user_id", "skip", "limit")

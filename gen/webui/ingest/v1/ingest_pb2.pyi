@@ -14,11 +14,13 @@ class FileStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FILE_STATUS_PROCESSING: _ClassVar[FileStatus]
     FILE_STATUS_COMPLETED: _ClassVar[FileStatus]
     FILE_STATUS_FAILED: _ClassVar[FileStatus]
+    FILE_STATUS_CANCELLED: _ClassVar[FileStatus]
 FILE_STATUS_UNSPECIFIED: FileStatus
 FILE_STATUS_PENDING: FileStatus
 FILE_STATUS_PROCESSING: FileStatus
 FILE_STATUS_COMPLETED: FileStatus
 FILE_STATUS_FAILED: FileStatus
+FILE_STATUS_CANCELLED: FileStatus
 
 class File(_message.Message):
     __slots__ = ("id", "user_id", "hash", "filename", "status", "error", "data_json", "meta_json", "path", "created_at", "updated_at")
@@ -85,16 +87,20 @@ class Knowledge(_message.Message):
     def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., meta_json: _Optional[bytes] = ..., access_grants_json: _Optional[bytes] = ..., created_at: _Optional[int] = ..., updated_at: _Optional[int] = ..., user: _Optional[_Union[UserRef, _Mapping]] = ..., file_count: _Optional[int] = ..., write_access: _Optional[bool] = ...) -> None: ...
 
 class UploadHeader(_message.Message):
-    __slots__ = ("filename", "content_type", "process", "wait_for_processing")
+    __slots__ = ("filename", "content_type", "process", "wait_for_processing", "batch_id", "callback_url")
     FILENAME_FIELD_NUMBER: _ClassVar[int]
     CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     PROCESS_FIELD_NUMBER: _ClassVar[int]
     WAIT_FOR_PROCESSING_FIELD_NUMBER: _ClassVar[int]
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_URL_FIELD_NUMBER: _ClassVar[int]
     filename: str
     content_type: str
     process: bool
     wait_for_processing: bool
-    def __init__(self, filename: _Optional[str] = ..., content_type: _Optional[str] = ..., process: _Optional[bool] = ..., wait_for_processing: _Optional[bool] = ...) -> None: ...
+    batch_id: str
+    callback_url: str
+    def __init__(self, filename: _Optional[str] = ..., content_type: _Optional[str] = ..., process: _Optional[bool] = ..., wait_for_processing: _Optional[bool] = ..., batch_id: _Optional[str] = ..., callback_url: _Optional[str] = ...) -> None: ...
 
 class UploadFileRequest(_message.Message):
     __slots__ = ("header", "chunk", "metadata_json")
