@@ -38,6 +38,13 @@ def _status(url: str, account: Account, file_id: str) -> str:
     return reply.json()["status"]
 
 
+def _wait_until_ready(url: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while requests.get(f"{url}/ready", timeout=10).status_code != 200:
+        assert time.monotonic() < deadline, "the gateway did not see the restarted service"
+        time.sleep(0.2)
+
+
 def _wait_for(url: str, account: Account, file_id: str, wanted: set[str], timeout_s: float) -> str:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -65,7 +72,11 @@ def test_killed_worker_job_is_redelivered_and_completes(crashy_stack: tuple) -> 
     # Nobody works on it now; the file must not be lost nor marked failed.
     time.sleep(1)
     stack.restart_service("ingest")
-    assert _status(url, admin, file_id) in ("processing", "pending")
+    # The gateway's channel reconnects on its own backoff, so the first calls after a restart may
+    # still be 503 (the outage answer): wait until the gateway sees ingest again.
+    _wait_until_ready(url, 30)
+    # Not failed: still waiting for its redelivery, or already done by it.
+    assert _status(url, admin, file_id) in ("processing", "pending", "completed")
 
     final = _wait_for(url, admin, file_id, {"completed", "failed"}, 180)
     assert final == "completed", stack.log_tail("ingest")
