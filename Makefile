@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The query-embedding model, exported from the packaged one into the venv (services/ingest/onnx_export.py).
+ONNX_MODEL := $(VENV)/share/webui-platform/all-MiniLM-L6-v2.onnx
 export PYTHONPATH := $(CURDIR):$(CURDIR)/gen
 
 .PHONY: run test lint format protos check-protos unit integration e2e bench clean
@@ -13,19 +15,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+$(ONNX_MODEL): $(STAMP) services/ingest/onnx_export.py
+	$(BIN)/python -m services.ingest.onnx_export $@
+
+run: $(STAMP) $(ONNX_MODEL)
 	$(BIN)/python -m services.stack
 
-test: $(STAMP) lint
+test: $(STAMP) $(ONNX_MODEL) lint
 	$(BIN)/python -m pytest tests
 
-unit: $(STAMP)
+unit: $(STAMP) $(ONNX_MODEL)
 	$(BIN)/python -m pytest tests/unit
 
-integration: $(STAMP)
+integration: $(STAMP) $(ONNX_MODEL)
 	$(BIN)/python -m pytest tests/integration
 
-e2e: $(STAMP)
+e2e: $(STAMP) $(ONNX_MODEL)
 	$(BIN)/python -m pytest tests/e2e
 
 lint: $(STAMP)
@@ -41,7 +46,7 @@ format: $(STAMP)
 protos: $(STAMP)
 	$(BIN)/python scripts/gen_protos.py
 
-bench: $(STAMP)
+bench: $(STAMP) $(ONNX_MODEL)
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/load.py --no-cache
 	$(BIN)/python bench/chat.py

@@ -44,7 +44,8 @@ class InferenceClient:
         return reply.models_json
 
     def chat_completion(self, principal: Principal, body: bytes) -> grpc.aio.UnaryStreamCall:
-        request = inference_pb2.ChatCompletionRequest(body_json=body)
+        # A reply that is not streamed comes as one message (relay reads both forms).
+        request = inference_pb2.ChatCompletionRequest(body_json=body, whole_reply=True)
         return self._stub.ChatCompletion(
             request, timeout=self._stream_timeout_s, metadata=outgoing_metadata(principal.credential)
         )

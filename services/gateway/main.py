@@ -1,10 +1,10 @@
 """Runs the gateway: settings, logging, the app, and a graceful stop on SIGTERM."""
 
-import asyncio
 import logging
 
 from aiohttp import web
 
+from services.common import event_loop
 from services.common.grpc_server import wait_for_stop_signal
 from services.common.logs import configure_logging
 from services.common.settings import load_settings
@@ -45,7 +45,7 @@ async def serve(settings: GatewaySettings) -> None:
 def main() -> None:
     settings = load_settings(GatewaySettings, "gateway")
     configure_logging("gateway", settings.log_level, settings.log_format)
-    asyncio.run(serve(settings))
+    event_loop.run(serve(settings))
 
 
 if __name__ == "__main__":

@@ -55,7 +55,8 @@ async def relay(request: web.Request, call: grpc.aio.UnaryStreamCall) -> web.Str
         head = first.head
         headers = CIMultiDict(head.headers)
         if not head.streaming:
-            body = b"".join([message.chunk async for message in parts])
+            # A reply asked for whole (ChatCompletionRequest.whole_reply) has its body in the head.
+            body = head.body + b"".join([message.chunk async for message in parts])
             return web.Response(status=head.status, body=body, headers=headers)
         response = web.StreamResponse(status=head.status, headers=headers)
         await response.prepare(request)

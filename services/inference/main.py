@@ -215,7 +215,7 @@ async def run(settings: InferenceSettings) -> None:
 
 
 def main() -> None:
-    run_service("inference", InferenceSettings, run)
+    run_service("inference", InferenceSettings, run, uvloop=True)
 
 
 if __name__ == "__main__":

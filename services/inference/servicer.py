@@ -75,6 +75,26 @@ def head_of(head: Head) -> inference_pb2.HttpHead:
     return inference_pb2.HttpHead(status=head.status, headers=head.headers, streaming=head.streaming)
 
 
+async def _whole_replies(parts: AsyncIterator[Part]) -> AsyncIterator[inference_pb2.ChatCompletionResponse]:
+    """``parts`` as ChatCompletionResponse messages, a reply that is not streamed as one message
+    (its body in the head) once the reply has ended; a streamed one as a head and then its chunks."""
+    held: Head | None = None
+    body: list[bytes] = []
+    async for part in parts:
+        if held is not None:
+            assert isinstance(part, bytes)
+            body.append(part)
+        elif isinstance(part, Head) and not part.streaming:
+            held = part
+        elif isinstance(part, Head):
+            yield inference_pb2.ChatCompletionResponse(head=head_of(part))
+        else:
+            yield inference_pb2.ChatCompletionResponse(chunk=part)
+    if held is not None:
+        head = inference_pb2.HttpHead(status=held.status, headers=held.headers, body=b"".join(body))
+        yield inference_pb2.ChatCompletionResponse(head=head)
+
+
 class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
     def __init__(
         self, core: InferenceCore, usage: UsageRecorder | None = None, quotas: QuotaGate | None = None
@@ -107,6 +127,10 @@ class InferenceServicer(inference_pb2_grpc.InferenceServiceServicer):
             # Every upstream call of the completion (each tool round) is charged, not the last.
             tally = UsageTally() if ticket is not FREE else None
             parts = self._quotas.charged(ticket, self._core.pipeline.complete(caller, form, tally), tally)
+        if request.whole_reply:
+            async for message in _whole_replies(parts):
+                yield message
+            return
         async for part in parts:
             if isinstance(part, Head):
                 yield inference_pb2.ChatCompletionResponse(head=head_of(part))

@@ -2,9 +2,6 @@
 
 from dataclasses import dataclass
 
-from langchain_core.documents import Document
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
-
 from services.ingest.extract import Page
 
 HEADERS_TO_SPLIT_ON = [
@@ -24,36 +21,16 @@ class Chunk:
     metadata: dict
 
 
-class LinearMarkdownHeaderTextSplitter(MarkdownHeaderTextSplitter):
-    """langchain's header splitter with the same output, minus its quadratic line aggregation.
-
-    The original grows each chunk with ``+=`` on a string held in a dict, copying the whole chunk for
-    every paragraph: a 2 MB text of short paragraphs took about 9 s. Here the pieces are joined once.
-    """
-
-    def aggregate_lines_to_chunks(self, lines: list) -> list[Document]:
-        chunks: list[tuple[list[str], dict]] = []
-        for line in lines:
-            if chunks and chunks[-1][1] == line["metadata"]:
-                chunks[-1][0].append(line["content"])
-            elif (
-                chunks
-                and len(chunks[-1][1]) < len(line["metadata"])
-                and chunks[-1][0][-1].rsplit("\n", 1)[-1][0] == "#"
-                and not self.strip_headers
-            ):
-                # A header line followed by its first deeper section: they stay together.
-                chunks[-1][0].append(line["content"])
-                chunks[-1] = (chunks[-1][0], line["metadata"])
-            else:
-                chunks.append(([line["content"]], line["metadata"]))
-        return [Document(page_content="  \n".join(pieces), metadata=metadata) for pieces, metadata in chunks]
-
-
 def split_pages(
     pages: list[Page], *, chunk_size: int, chunk_overlap: int, markdown_headers: bool
 ) -> list[Chunk]:
     """The chunks of ``pages``; ValueError if ``chunk_overlap`` exceeds ``chunk_size`` (as langchain)."""
+    # Here, not at module level: langchain costs every ingest process 15 MB at start.
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from services.ingest.markdown_headers import LinearMarkdownHeaderTextSplitter
+
     text_splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size, chunk_overlap=chunk_overlap, add_start_index=True
     )

@@ -1,6 +1,7 @@
 """Starts the ingest service: pool, migrations, JetStream queue, model, workers, gRPC server."""
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,7 @@ from services.common.usage.limit_store import LimitStore
 from services.common.usage.limiter import Limiter
 from services.common.usage.settings import RecordingSettings
 from services.common.usage.wiring import Recording, start_recording
+from services.ingest.chunk_text_cache import ChunkTextCache
 from services.ingest.collections import CollectionIndexes
 from services.ingest.daemon_thread import DaemonThread
 from services.ingest.documents_core import DocumentsCore
@@ -81,6 +83,9 @@ from webui.ingest.v1 import (
 
 log = logging.getLogger(__name__)
 
+# How long a stop waits for a model preload still running (loads take about a second).
+_PRELOAD_FINISH_S = 10.0
+
 SERVICE_NAME = ingest_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name
 KNOWLEDGE_SEARCH_SERVICE_NAME = knowledge_search_pb2.DESCRIPTOR.services_by_name[
     "KnowledgeSearchService"
@@ -131,6 +136,10 @@ class IngestRuntime:
             await self.callbacks.stop()
         await self.workers.stop()
         if self.preload is not None and not self.preload.done():
+            # A model load is let finish (about a second) rather than abandoned: ONNX Runtime aborts
+            # the process at exit while a thread of its own is still creating a session.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self.preload), _PRELOAD_FINISH_S)
             self.preload.cancel()
 
     def cleanups(self, grace_s: float) -> list[Callable[[], Awaitable[None]]]:
@@ -174,12 +183,19 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     await queue.declare()
 
     embedder = embedder or Embedder(
-        settings.embedding_batch_size, settings.embedding_threads, settings.embedding_precision
+        settings.embedding_batch_size,
+        settings.embedding_threads,
+        settings.embedding_precision,
+        query_runtime=settings.embedding_query_runtime,
+        query_cache_size=settings.embedding_query_cache_size,
     )
     model_thread = DaemonThread("embedding-model")
     preload = None
     if settings.embedding_preload and not embedder.loaded:
-        preload = asyncio.create_task(model_thread.run(embedder.load))
+        # What a search waits for: one query embedded loads (and warms) the query model, ONNX
+        # Runtime where exported. The batch model (torch, about 300 MB) then loads with the first
+        # document to embed, in the background job that processes it.
+        preload = asyncio.create_task(model_thread.run(embedder.embed_queries, ["preload"]))
     repo = IngestRepository(pool)
     publisher = EventPublisher(nc)
     indexes = CollectionIndexes(
@@ -229,7 +245,14 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
     )
     bm25 = Bm25Cache(repo, settings.bm25_cache_chunks)
     search = SearchCore(
-        repo, embedder, indexes, settings.top_k, model_thread, bm25, settings.hybrid_bm25_weight
+        repo,
+        embedder,
+        indexes,
+        settings.top_k,
+        model_thread,
+        bm25,
+        settings.hybrid_bm25_weight,
+        ChunkTextCache(pool, settings.search_text_cache_mb * 2**20),
     )
     documents = DocumentsCore(repo, search.check_readable)
     processor = FileProcessor(

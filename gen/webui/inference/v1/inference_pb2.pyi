@@ -69,7 +69,7 @@ TASK_IMAGE_PROMPT: Task
 TASK_MOA: Task
 
 class HttpHead(_message.Message):
-    __slots__ = ("status", "headers", "streaming")
+    __slots__ = ("status", "headers", "streaming", "body")
     class HeadersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -80,10 +80,12 @@ class HttpHead(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     HEADERS_FIELD_NUMBER: _ClassVar[int]
     STREAMING_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
     status: int
     headers: _containers.ScalarMap[str, str]
     streaming: bool
-    def __init__(self, status: _Optional[int] = ..., headers: _Optional[_Mapping[str, str]] = ..., streaming: _Optional[bool] = ...) -> None: ...
+    body: bytes
+    def __init__(self, status: _Optional[int] = ..., headers: _Optional[_Mapping[str, str]] = ..., streaming: _Optional[bool] = ..., body: _Optional[bytes] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = ("refresh",)
@@ -98,10 +100,12 @@ class ListModelsResponse(_message.Message):
     def __init__(self, models_json: _Optional[bytes] = ...) -> None: ...
 
 class ChatCompletionRequest(_message.Message):
-    __slots__ = ("body_json",)
+    __slots__ = ("body_json", "whole_reply")
     BODY_JSON_FIELD_NUMBER: _ClassVar[int]
+    WHOLE_REPLY_FIELD_NUMBER: _ClassVar[int]
     body_json: bytes
-    def __init__(self, body_json: _Optional[bytes] = ...) -> None: ...
+    whole_reply: bool
+    def __init__(self, body_json: _Optional[bytes] = ..., whole_reply: _Optional[bool] = ...) -> None: ...
 
 class ChatCompletionResponse(_message.Message):
     __slots__ = ("head", "chunk")

@@ -1,0 +1,154 @@
+"""The ONNX Runtime query path against torch: the install-time export of the packaged model must give
+today's vectors (cosine ≥ 0.999) and the same nearest neighbours on a few hundred varied texts."""
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy
+import pytest
+
+from services.ingest.embedder import DIMENSION, Embedder
+from services.ingest.onnx_embedder import OnnxQueryEmbedder, default_onnx_path, runtime_available
+
+pytestmark = pytest.mark.slow
+
+_VOCABULARY = (
+    "river mill barley spring autumn anchor code otter sleeping market fell sharply contract invoice "
+    "database replica index vector search question answer kernel thread memory latency budget the a of "
+    "and to in is was for on with as by at from résumé naïve café Zürich 東京 données 42 3.14 2026-12-03"
+)
+WORDS = _VOCABULARY.split()
+
+
+def varied_texts() -> list[str]:
+    """120 texts: sentences of 1 to 40 words, questions, newlines, punctuation, numbers, code, other
+    scripts, empty and blank strings, and a few longer than the model's 256 tokens (truncated)."""
+    rng = random.Random(20)
+    texts = [
+        "",
+        " ",
+        "a",
+        "?",
+        "What is the secret anchor code?",
+        "otters\nsleeping in the river",
+        "def f(x):\n    return x ** 2  # square",
+        "SELECT id FROM ingest_file WHERE user_id = $1 LIMIT 10;",
+        "¿Dónde está la biblioteca? Ça va très bien, merci.",
+        "Как дела? 你好，世界。 こんにちは",
+        "🙂 emoji 🚀 rocket",
+        "UPPER CASE LETTERS AND lower case letters",
+        "tab\tseparated\tvalues",
+    ]
+    texts += [" ".join(rng.choice(WORDS) for _ in range(400)), "word " * 300]
+    while len(texts) < 120:
+        words = [rng.choice(WORDS) for _ in range(rng.randint(1, 40))]
+        text = " ".join(words)
+        if rng.random() < 0.3:
+            text = text[0].upper() + text[1:] + "?"
+        if rng.random() < 0.1:
+            text = text.replace(" ", "\n", 2)
+        texts.append(text)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def onnx_path() -> Path:
+    path = default_onnx_path()
+    if not runtime_available(path):
+        pytest.skip(f"no ONNX export at {path} (make exports it)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def torch_embedder() -> Iterator[Embedder]:
+    loaded = Embedder(batch_size=32, query_runtime="torch")
+    loaded.load()
+    yield loaded
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder(onnx_path: Path) -> Iterator[OnnxQueryEmbedder]:
+    loaded = OnnxQueryEmbedder(onnx_path)
+    loaded.load()
+    yield loaded
+
+
+@pytest.fixture(scope="module")
+def vectors(torch_embedder: Embedder, onnx_embedder: OnnxQueryEmbedder) -> dict[str, numpy.ndarray]:
+    """Every text embedded once each way (the model's time dominates these tests)."""
+    texts = varied_texts()
+    return {
+        "exact": Embedder(batch_size=32, precision="float32", query_runtime="torch").embed(texts),
+        "today": numpy.concatenate([torch_embedder.embed_queries([text]) for text in texts]),
+        "single": numpy.concatenate([onnx_embedder.embed([text]) for text in texts]),
+        "batched": numpy.concatenate(
+            [onnx_embedder.embed(texts[i : i + 16]) for i in range(0, len(texts), 16)]
+        ),
+    }
+
+
+def test_vectors_match_torch_one_text_at_a_time_and_in_padded_batches(
+    vectors: dict[str, numpy.ndarray],
+) -> None:
+    exact, today = vectors["exact"], vectors["today"]
+    for got in (vectors["single"], vectors["batched"]):
+        assert got.shape == (len(varied_texts()), DIMENSION) and got.dtype == numpy.float32
+        assert got.flags["C_CONTIGUOUS"]
+        numpy.testing.assert_allclose(numpy.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+        assert (got * exact).sum(axis=1).min() >= 0.9999
+        assert (got * today).sum(axis=1).min() >= 0.999
+
+
+def test_nearest_neighbours_match_torch(vectors: dict[str, numpy.ndarray]) -> None:
+    """recall@5 of the ONNX query vectors against today's torch ones, over torch-embedded passages."""
+    half = len(vectors["exact"]) // 2
+    passages = vectors["exact"][half:]
+    expected = numpy.argsort(-(vectors["today"][:half] @ passages.T), axis=1)[:, :5]
+    got = numpy.argsort(-(vectors["single"][:half] @ passages.T), axis=1)[:, :5]
+    recall = numpy.mean([len(set(e) & set(g)) / 5 for e, g in zip(expected, got, strict=True)])
+    assert recall >= 0.98
+
+
+def test_tokens_are_those_of_sentence_transformers(
+    torch_embedder: Embedder, onnx_embedder: OnnxQueryEmbedder
+) -> None:
+    for text in varied_texts()[:60]:
+        expected = torch_embedder._model.preprocess([text])["input_ids"][0].tolist()
+        assert onnx_embedder._tokenizer.encode(text.replace("\n", " ")).ids == expected
+
+
+def test_embedder_uses_onnx_for_queries_when_exported(onnx_path: Path) -> None:
+    embedder = Embedder(batch_size=8, onnx_path=onnx_path, query_cache_size=4)
+    assert embedder.query_runtime == "onnx"
+    vectors = embedder.embed_queries(["first question", "second question"])
+    assert vectors.shape == (2, DIMENSION)
+    assert not embedder.loaded  # torch stays unloaded until a batch is embedded
+    again = embedder.embed_queries(["second question", "third question"])
+    numpy.testing.assert_array_equal(again[0], vectors[1])
+    assert embedder.embed_queries([]).shape == (0, DIMENSION)
+
+
+def test_falls_back_to_torch_without_the_export(tmp_path: Path, torch_embedder: Embedder) -> None:
+    embedder = Embedder(batch_size=8, onnx_path=tmp_path / "missing.onnx")
+    assert embedder.query_runtime == "torch"
+    vectors = embedder.embed_queries(["a question about otters"])
+    assert embedder.loaded
+    expected = torch_embedder.embed_queries(["a question about otters"])
+    numpy.testing.assert_allclose(vectors, expected, atol=1e-5)
+    with pytest.raises(ValueError):
+        Embedder(batch_size=8, query_runtime="openvino")
+
+
+def test_a_broken_export_falls_back_to_torch(tmp_path: Path, torch_embedder: Embedder) -> None:
+    broken = tmp_path / "model.onnx"
+    broken.write_bytes(b"not a model")
+    broken.with_name("model.onnx.data").write_bytes(b"")
+    embedder = Embedder(batch_size=8, onnx_path=broken)
+    assert embedder.query_runtime == "onnx"
+    vectors = embedder.embed_queries(["a question about otters"])
+    assert embedder.query_runtime == "torch"
+    expected = torch_embedder.embed_queries(["a question about otters"])
+    numpy.testing.assert_allclose(vectors, expected, atol=1e-5)
+    with pytest.raises(Exception):  # noqa: B017 - whatever onnxruntime raises for a bad file
+        Embedder(batch_size=8, onnx_path=broken, query_runtime="onnx").embed_queries(["q"])
