@@ -197,3 +197,10 @@ def test_a_chat_key_reads_its_own_usage(running: Running, author: Account, chats
     assert own.status_code == 200, own.text
     assert own.json()["totals"]["assistant_messages"] == 2
     assert requests.get(f"{running.url}/api/usage", headers=headers, timeout=30).status_code == 200
+
+
+def test_usage_filters_with_nul_are_client_errors(running: Running, author: Account) -> None:
+    for name in ("model", "user_id", "key_id", "group_id", "kind", "start"):
+        reply = _get(running, "/api/v1/usage", author, **{name: "a\x00b"})
+        assert reply.status_code == 400, (name, reply.text)
+        assert reply.json() == {"detail": "Query parameters must not contain NUL characters."}

@@ -28,5 +28,8 @@ async def query_usage(request: web.Request) -> web.Response:
     principal = await request.app[GUARD].require(request, Level.VERIFIED)
     group_by = _group_by(request)
     filters = {name: request.query.get(name, "") for name in _FILTERS}
+    if any("\x00" in value for value in filters.values()):
+        # No stored id, model or date holds NUL (PostgreSQL text cannot).
+        raise ApiError(400, "Query parameters must not contain NUL characters.")
     rows = await request.app[USAGE].query(principal, pb.QueryUsageRequest(group_by=group_by, **filters))
     return json_response({"group_by": group_by, "rows": [usage_row_json(row, group_by) for row in rows]})
