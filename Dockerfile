@@ -29,14 +29,14 @@ RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))
     && pip install --no-cache-dir -r requirements.txt \
     && python -c "import sys, torch; print('torch', torch.__version__); sys.exit(torch.version.cuda is not None)"
 
-# The model is baked in: export its ONNX query graph into the venv, then load both and embed a sentence
+# The model is baked in: export it for OpenVINO into the venv, then load it and embed a sentence
 # with the service's own loader, offline and with no network at all. A model that cannot load this
 # way fails the build here, not a pod at run time.
 COPY services/ingest/embedder.py ./embedder.py
 COPY services/__init__.py ./services/
-COPY services/ingest/__init__.py services/ingest/onnx_embedder.py services/ingest/onnx_export.py ./services/ingest/
-RUN --network=none HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 python -m services.ingest.onnx_export \
-    && HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 python -c "from embedder import DIMENSION, Embedder; model = Embedder(batch_size=8, query_runtime='onnx'); vectors = model.embed(['the model is baked in']); query = model.embed_queries(['the model is baked in']); assert vectors.shape == query.shape == (1, DIMENSION), vectors.shape; assert float((vectors * query).sum()) > 0.999; print('embedding model OK', vectors.shape)"
+COPY services/ingest/__init__.py services/ingest/openvino_embedder.py services/ingest/model_export.py services/ingest/query_cache.py ./services/ingest/
+RUN --network=none HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 python -m services.ingest.model_export \
+    && HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 python -c "from embedder import DIMENSION, Embedder; model = Embedder(batch_size=8, runtime='openvino'); vectors = model.embed(['the model is baked in']); query = model.embed_queries(['the model is baked in']); assert vectors.shape == query.shape == (1, DIMENSION), vectors.shape; assert float((vectors * query).sum()) > 0.999; print('embedding model OK', vectors.shape)"
 
 # ---------------------------------------------------------------------------------------------------
 # runtime: the venv, the code and the generated gRPC modules; root-owned and read-only to the user.

@@ -3,8 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The query-embedding model, exported from the packaged one into the venv (services/ingest/onnx_export.py).
-ONNX_MODEL := $(VENV)/share/webui-platform/all-MiniLM-L6-v2.onnx
+# The embedding model, exported from the packaged one into the venv (services/ingest/model_export.py).
+EMBED_MODEL := $(VENV)/share/webui-platform/all-MiniLM-L6-v2.xml
 export PYTHONPATH := $(CURDIR):$(CURDIR)/gen
 
 .PHONY: run test lint format protos check-protos unit integration e2e bench clean
@@ -13,24 +13,27 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Bytecode now: a first start would otherwise compile our ~600 modules (and, where
+# PYTHONDONTWRITEBYTECODE is set, on every start).
+	$(BIN)/python -m compileall -q services gen
 	touch $(STAMP)
 
-$(ONNX_MODEL): $(STAMP) services/ingest/onnx_export.py
-	$(BIN)/python -m services.ingest.onnx_export $@
+$(EMBED_MODEL): $(STAMP) services/ingest/model_export.py
+	$(BIN)/python -m services.ingest.model_export $@
 
-run: $(STAMP) $(ONNX_MODEL)
+run: $(STAMP) $(EMBED_MODEL)
 	$(BIN)/python -m services.stack
 
-test: $(STAMP) $(ONNX_MODEL) lint
+test: $(STAMP) $(EMBED_MODEL) lint
 	$(BIN)/python -m pytest tests
 
-unit: $(STAMP) $(ONNX_MODEL)
+unit: $(STAMP) $(EMBED_MODEL)
 	$(BIN)/python -m pytest tests/unit
 
-integration: $(STAMP) $(ONNX_MODEL)
+integration: $(STAMP) $(EMBED_MODEL)
 	$(BIN)/python -m pytest tests/integration
 
-e2e: $(STAMP) $(ONNX_MODEL)
+e2e: $(STAMP) $(EMBED_MODEL)
 	$(BIN)/python -m pytest tests/e2e
 
 lint: $(STAMP)
@@ -46,7 +49,7 @@ format: $(STAMP)
 protos: $(STAMP)
 	$(BIN)/python scripts/gen_protos.py
 
-bench: $(STAMP) $(ONNX_MODEL)
+bench: $(STAMP) $(EMBED_MODEL)
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/load.py --no-cache
 	$(BIN)/python bench/chat.py

@@ -1,11 +1,11 @@
-"""Batch embedding, torch (ingest's document path) against ONNX Runtime (the query export): speed
-per CPU second and the process's PSS, on the same chunks of the 2 MB document, in a fresh process.
+"""Batch embedding, torch against OpenVINO (ingest's document path): speed per CPU second and the
+process's PSS, on the same chunks of the 2 MB document, in a fresh process.
 
     PYTHONPATH=.:gen .venv/bin/python bench/batch_embedding.py torch 256
-    PYTHONPATH=.:gen .venv/bin/python bench/batch_embedding.py onnx 256 [--no-arena]
+    PYTHONPATH=.:gen .venv/bin/python bench/batch_embedding.py openvino 256 [--batch-tokens N]
 
-Each run saves its vectors to /tmp/batch_embedding_<kind>.npy; with both there, the onnx run also
-prints the cosine of each row to the torch one.
+Each run saves its vectors to /tmp/batch_embedding_<kind>.npy; with the torch ones there, the
+openvino run also prints the cosine of each row to them.
 """
 
 import argparse
@@ -32,45 +32,19 @@ def pss_mb() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=("torch", "onnx"))
+    parser.add_argument("kind", choices=("torch", "openvino"))
     parser.add_argument("chunks", type=int, nargs="?", default=256)
-    parser.add_argument("--no-arena", action="store_true", help="onnx: enable_cpu_mem_arena off")
+    parser.add_argument("--batch-tokens", type=int, default=1024, help="openvino: padded tokens per batch")
     args = parser.parse_args()
     pages = [Page(text=document(2048 * 1024, 2), metadata={})]
     chunks = [c.text for c in split_pages(pages, chunk_size=1000, chunk_overlap=100, markdown_headers=False)]
     chunks = chunks[: args.chunks]
     print(f"{args.kind}: {len(chunks)} chunks; PSS before loading {pss_mb()} MB")
-    if args.kind == "torch":
-        from services.ingest.embedder import Embedder
+    from services.ingest.embedder import Embedder
 
-        embedder = Embedder(BATCH, query_runtime="torch")
-        embedder.load()
-        embed = embedder.embed
-    else:
-        import onnxruntime
-
-        from services.ingest.onnx_embedder import OnnxQueryEmbedder, default_onnx_path
-
-        onnx = OnnxQueryEmbedder(default_onnx_path())
-        onnx.load()
-        if args.no_arena:
-            options = onnxruntime.SessionOptions()
-            options.enable_cpu_mem_arena = False
-            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-            onnx._session = onnxruntime.InferenceSession(
-                str(onnx.path), options, providers=["CPUExecutionProvider"]
-            )
-
-        def embed(texts: list[str]) -> numpy.ndarray:
-            # Longest first in batches, as sentence-transformers' encode does.
-            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-            rows: list[numpy.ndarray] = [numpy.empty(0)] * len(texts)
-            for start in range(0, len(order), BATCH):
-                part = order[start : start + BATCH]
-                for index, row in zip(part, onnx.embed([texts[i] for i in part]), strict=True):
-                    rows[index] = row
-            return numpy.stack(rows)
-
+    embedder = Embedder(BATCH, runtime=args.kind, batch_tokens=args.batch_tokens)
+    embedder.load()
+    embed = embedder.embed
     print(f"PSS loaded {pss_mb()} MB")
     embed(chunks[:BATCH])
     wall, cpu = time.perf_counter(), time.process_time()
@@ -82,7 +56,7 @@ def main() -> None:
     )
     numpy.save(f"/tmp/batch_embedding_{args.kind}.npy", vectors)
     other = Path("/tmp/batch_embedding_torch.npy")
-    if args.kind == "onnx" and other.exists():
+    if args.kind == "openvino" and other.exists():
         reference = numpy.load(other)
         if reference.shape == vectors.shape:
             cosine = (reference * vectors).sum(axis=1)

@@ -1,10 +1,10 @@
 """The bare model's time to embed one search question (what a RAG chat waits for most), by runtime,
 precision and thread count, through ``Embedder.embed_queries`` as the search path calls it; then
-an exact-query cache hit, and batch embedding (ingest's 32-chunk batches) on torch and ONNX Runtime.
+an exact-query cache hit, and batch embedding (ingest's document path) on torch and OpenVINO.
 
 Wall-clock p50/p90 and CPU milliseconds per query (process CPU time, which a busy machine blurs
-less than wall time). The ONNX rows need the install-time export (``make`` writes it into the venv;
-``python -m services.ingest.onnx_export``).
+less than wall time). The OpenVINO rows need the install-time export (``make`` writes it into the
+venv; ``python -m services.ingest.model_export``).
 
     PYTHONPATH=.:gen .venv/bin/python bench/query_embedding.py --queries 200
 """
@@ -19,7 +19,7 @@ import torch
 
 from bench.documents import document, sentences
 from services.ingest.embedder import Embedder
-from services.ingest.onnx_embedder import OnnxQueryEmbedder, default_onnx_path, runtime_available
+from services.ingest.openvino_embedder import OpenVinoEmbedder, default_model_path, runtime_available
 
 
 def measure(embed: Callable[[str], object], questions: list[str], warmup: int) -> tuple[float, float, float]:
@@ -51,22 +51,23 @@ def main(count: int, warmup: int, batches: int) -> None:
     print("| query path | threads | p50 ms | p90 ms | CPU ms/query |")
     print("|---|---|---|---|---|")
     for precision in ("bfloat16", "float32"):
-        embedder = Embedder(batch_size=32, precision=precision, query_runtime="torch")
+        embedder = Embedder(batch_size=32, precision=precision, runtime="torch")
         embedder.load()
         for threads in (all_threads, 1):
             torch.set_num_threads(threads)
             figures = measure(lambda q, e=embedder: e.embed_queries([q]), questions, warmup)
             row(f"torch {embedder.precision}", threads, figures)
     torch.set_num_threads(all_threads)
-    path = default_onnx_path()
+    path = default_model_path()
     if not runtime_available(path):
-        print(f"no ONNX export at {path}: ONNX rows skipped")
+        print(f"no OpenVINO export at {path}: OpenVINO rows skipped")
         return
-    for threads in (0, 1):
-        onnx = OnnxQueryEmbedder(path, threads)
-        onnx.load()
-        figures = measure(lambda q, o=onnx: o.embed([q]), questions, warmup)
-        row("onnxruntime float32", threads or all_threads, figures)
+    for precision in ("bfloat16", "float32"):
+        for threads in (0, 1):
+            model = OpenVinoEmbedder(path, threads, precision)
+            model.load()
+            figures = measure(lambda q, m=model: m.embed_queries([q]), questions, warmup)
+            row(f"openvino {model.precision}", threads or all_threads, figures)
     cached = Embedder(batch_size=32, query_cache_size=count + warmup)
     for question in questions:
         cached.embed_queries([question])
@@ -77,11 +78,13 @@ def main(count: int, warmup: int, batches: int) -> None:
     chunks = [" ".join(every_sentence[i : i + 8]) for i in range(0, 32 * 8 * batches, 8)]
     print("\n| batch path (32 chunks of ~200 tokens) | chunks/s | CPU ms/chunk |")
     print("|---|---|---|")
-    torch_embedder = Embedder(batch_size=32, query_runtime="torch")
+    torch_embedder = Embedder(batch_size=32, runtime="torch")
     torch_embedder.load()
+    openvino = OpenVinoEmbedder(path)
+    openvino.load()
     for label, embed in (
         (f"torch {torch_embedder.precision}", torch_embedder.embed),
-        ("onnxruntime float32", OnnxQueryEmbedder(path).embed),
+        (f"openvino {openvino.precision}", openvino.embed),
     ):
         embed(chunks[:32])
         started, cpu_started = time.perf_counter(), time.process_time()

@@ -61,6 +61,7 @@ async def start(settings: AuthSettings) -> tuple[GrpcService, asyncpg.Pool]:
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
         timeout_s=settings.db_timeout_s,
+        startup_wait_s=settings.startup_wait_s,
     )
     await apply_migrations(pool, "auth", MIGRATIONS)
     secret = settings.webui_secret_key or await shared_secret_key(pool, settings.data_dir)

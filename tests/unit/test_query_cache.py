@@ -3,7 +3,7 @@
 import numpy
 import pytest
 
-from services.ingest.onnx_embedder import QueryCache
+from services.ingest.query_cache import QueryCache
 
 
 def vector(value: float) -> numpy.ndarray:

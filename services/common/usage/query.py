@@ -4,10 +4,13 @@ group."""
 
 import datetime
 from dataclasses import dataclass, field
-
-import asyncpg
+from typing import TYPE_CHECKING
 
 from services.common.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    # A type only: the gateway imports this module and has no other use for asyncpg.
+    import asyncpg
 
 GROUP_BY = ("day", "user", "key", "model", "kind", "group")
 _COLUMNS = {
@@ -129,7 +132,7 @@ def build_query(flt: UsageFilter) -> tuple[str, list]:
     return sql, args
 
 
-async def query_usage(pool: asyncpg.Pool, flt: UsageFilter, timeout_s: float = 30.0) -> list[dict]:
+async def query_usage(pool: "asyncpg.Pool", flt: UsageFilter, timeout_s: float = 30.0) -> list[dict]:
     """One dict per group: its keys (named as in ``group_by``, the day as YYYY-MM-DD) and totals."""
     sql, args = build_query(flt)
     async with pool.acquire(timeout=timeout_s) as conn:

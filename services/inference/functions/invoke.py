@@ -288,16 +288,20 @@ class _DaemonThreads:
                     value = context.run(fn, *args, **kwargs)
                 except BaseException as exc:
                     error = exc if isinstance(exc, Exception) else _contained(exc)
+            # Counted idle (or given a queued call) before the caller is woken, so that the caller's
+            # next call reuses this thread rather than starting another.
+            with self._lock:
+                owed = self._owed > 0
+                if owed:
+                    self._owed -= 1
+            if not owed:
+                self._idle.release()
+            if not future.cancelled():
                 # The loop may have closed meanwhile (the service stopped): nobody waits any more.
                 with suppress(RuntimeError):
                     loop.call_soon_threadsafe(_settle, future, value, error)
             # An idle thread keeps nothing of the last call alive.
             del loop, context, fn, args, kwargs, future, value, error
-            with self._lock:
-                if self._owed:
-                    self._owed -= 1
-                    continue
-            self._idle.release()
 
 
 # Process-wide like the threads it holds (and like the default executor it stands in for).

@@ -7,8 +7,6 @@ server's document is not ours to trust.
 import json
 from dataclasses import dataclass
 
-import yaml
-
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 BODY_METHODS = frozenset({"post", "put", "patch", "delete"})
 NO_DESCRIPTION = "No description available."
@@ -40,6 +38,9 @@ class Operation:
 def parse_spec(text: str | bytes, yaml_first: bool = False) -> dict:
     """A spec's text → its object: YAML when the name says so, else JSON with YAML as fallback
     (Open WebUI's order). ``SpecError`` when neither gives an object with ``paths``."""
+    # Here, not at the top: a spec is parsed when a tool server is first used, not at start.
+    import yaml
+
     parsed: object = None
     try:
         if yaml_first:

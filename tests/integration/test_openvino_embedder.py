@@ -1,5 +1,6 @@
-"""The ONNX Runtime query path against torch: the install-time export of the packaged model must give
-today's vectors (cosine ≥ 0.999) and the same nearest neighbours on a few hundred varied texts."""
+"""OpenVINO against torch: the install-time export of the packaged model must give today's vectors
+(cosine ≥ 0.999 to torch's, the stored vectors included) and the same nearest neighbours, one text
+at a time and in the token-bounded batches documents are embedded in."""
 
 import random
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ import numpy
 import pytest
 
 from services.ingest.embedder import DIMENSION, Embedder
-from services.ingest.onnx_embedder import OnnxQueryEmbedder, default_onnx_path, runtime_available
+from services.ingest.openvino_embedder import OpenVinoEmbedder, default_model_path, runtime_available
 
 pytestmark = pytest.mark.slow
 
@@ -53,102 +54,104 @@ def varied_texts() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def onnx_path() -> Path:
-    path = default_onnx_path()
+def model_path() -> Path:
+    path = default_model_path()
     if not runtime_available(path):
-        pytest.skip(f"no ONNX export at {path} (make exports it)")
+        pytest.skip(f"no OpenVINO export at {path} (make exports it)")
     return path
 
 
 @pytest.fixture(scope="module")
 def torch_embedder() -> Iterator[Embedder]:
-    loaded = Embedder(batch_size=32, query_runtime="torch")
+    loaded = Embedder(batch_size=32, runtime="torch")
     loaded.load()
     yield loaded
 
 
 @pytest.fixture(scope="module")
-def onnx_embedder(onnx_path: Path) -> Iterator[OnnxQueryEmbedder]:
-    loaded = OnnxQueryEmbedder(onnx_path)
+def openvino_embedder(model_path: Path) -> Iterator[OpenVinoEmbedder]:
+    # A small token budget: the varied texts go through many batches of different widths.
+    loaded = OpenVinoEmbedder(model_path, max_batch=16, batch_tokens=512)
     loaded.load()
     yield loaded
 
 
 @pytest.fixture(scope="module")
-def vectors(torch_embedder: Embedder, onnx_embedder: OnnxQueryEmbedder) -> dict[str, numpy.ndarray]:
+def vectors(torch_embedder: Embedder, openvino_embedder: OpenVinoEmbedder) -> dict[str, numpy.ndarray]:
     """Every text embedded once each way (the model's time dominates these tests)."""
     texts = varied_texts()
     return {
-        "exact": Embedder(batch_size=32, precision="float32", query_runtime="torch").embed(texts),
-        "today": numpy.concatenate([torch_embedder.embed_queries([text]) for text in texts]),
-        "single": numpy.concatenate([onnx_embedder.embed([text]) for text in texts]),
-        "batched": numpy.concatenate(
-            [onnx_embedder.embed(texts[i : i + 16]) for i in range(0, len(texts), 16)]
+        "exact": Embedder(batch_size=32, precision="float32", runtime="torch").embed(texts),
+        "stored": torch_embedder.embed(texts),
+        "queries": numpy.concatenate([torch_embedder.embed_queries([text]) for text in texts]),
+        "single": numpy.concatenate([openvino_embedder.embed_queries([text]) for text in texts]),
+        "batched": openvino_embedder.embed(texts),
+        "padded": numpy.concatenate(
+            [openvino_embedder.embed_queries(texts[i : i + 16]) for i in range(0, len(texts), 16)]
         ),
     }
 
 
-def test_vectors_match_torch_one_text_at_a_time_and_in_padded_batches(
-    vectors: dict[str, numpy.ndarray],
-) -> None:
-    exact, today = vectors["exact"], vectors["today"]
-    for got in (vectors["single"], vectors["batched"]):
+def test_vectors_match_torch_one_text_at_a_time_and_in_batches(vectors: dict[str, numpy.ndarray]) -> None:
+    for got in (vectors["single"], vectors["batched"], vectors["padded"]):
         assert got.shape == (len(varied_texts()), DIMENSION) and got.dtype == numpy.float32
         assert got.flags["C_CONTIGUOUS"]
         numpy.testing.assert_allclose(numpy.linalg.norm(got, axis=1), 1.0, atol=1e-5)
-        assert (got * exact).sum(axis=1).min() >= 0.9999
-        assert (got * today).sum(axis=1).min() >= 0.999
+        for today in (vectors["exact"], vectors["stored"], vectors["queries"]):
+            assert (got * today).sum(axis=1).min() >= 0.999
 
 
 def test_nearest_neighbours_match_torch(vectors: dict[str, numpy.ndarray]) -> None:
-    """recall@5 of the ONNX query vectors against today's torch ones, over torch-embedded passages."""
+    """recall@5 of the OpenVINO query vectors against torch's, over passages embedded both ways."""
     half = len(vectors["exact"]) // 2
-    passages = vectors["exact"][half:]
-    expected = numpy.argsort(-(vectors["today"][:half] @ passages.T), axis=1)[:, :5]
-    got = numpy.argsort(-(vectors["single"][:half] @ passages.T), axis=1)[:, :5]
+    expected = numpy.argsort(-(vectors["queries"][:half] @ vectors["stored"][half:].T), axis=1)[:, :5]
+    got = numpy.argsort(-(vectors["single"][:half] @ vectors["batched"][half:].T), axis=1)[:, :5]
     recall = numpy.mean([len(set(e) & set(g)) / 5 for e, g in zip(expected, got, strict=True)])
     assert recall >= 0.98
 
 
 def test_tokens_are_those_of_sentence_transformers(
-    torch_embedder: Embedder, onnx_embedder: OnnxQueryEmbedder
+    torch_embedder: Embedder, openvino_embedder: OpenVinoEmbedder
 ) -> None:
     for text in varied_texts()[:60]:
         expected = torch_embedder._model.preprocess([text])["input_ids"][0].tolist()
-        assert onnx_embedder._tokenizer.encode(text.replace("\n", " ")).ids == expected
+        assert openvino_embedder._tokenizer.encode(text.replace("\n", " ")).ids == expected
 
 
-def test_embedder_uses_onnx_for_queries_when_exported(onnx_path: Path) -> None:
-    embedder = Embedder(batch_size=8, onnx_path=onnx_path, query_cache_size=4)
-    assert embedder.query_runtime == "onnx"
+def test_embedder_uses_openvino_and_never_torch(model_path: Path) -> None:
+    embedder = Embedder(batch_size=8, model_path=model_path, query_cache_size=4)
+    assert embedder.runtime == "openvino" and not embedder.loaded
     vectors = embedder.embed_queries(["first question", "second question"])
     assert vectors.shape == (2, DIMENSION)
-    assert not embedder.loaded  # torch stays unloaded until a batch is embedded
+    assert embedder.embed(["a passage", "another passage about otters"]).shape == (2, DIMENSION)
+    assert embedder.loaded and embedder._model is None  # torch's model never loaded
+    assert embedder.precision in ("bfloat16", "float32")
     again = embedder.embed_queries(["second question", "third question"])
     numpy.testing.assert_array_equal(again[0], vectors[1])
     assert embedder.embed_queries([]).shape == (0, DIMENSION)
+    assert embedder.embed([]).shape == (0, DIMENSION)
 
 
 def test_falls_back_to_torch_without_the_export(tmp_path: Path, torch_embedder: Embedder) -> None:
-    embedder = Embedder(batch_size=8, onnx_path=tmp_path / "missing.onnx")
-    assert embedder.query_runtime == "torch"
+    embedder = Embedder(batch_size=8, model_path=tmp_path / "missing.xml")
+    assert embedder.runtime == "torch"
     vectors = embedder.embed_queries(["a question about otters"])
     assert embedder.loaded
     expected = torch_embedder.embed_queries(["a question about otters"])
     numpy.testing.assert_allclose(vectors, expected, atol=1e-5)
     with pytest.raises(ValueError):
-        Embedder(batch_size=8, query_runtime="openvino")
+        Embedder(batch_size=8, runtime="onnx")
 
 
 def test_a_broken_export_falls_back_to_torch(tmp_path: Path, torch_embedder: Embedder) -> None:
-    broken = tmp_path / "model.onnx"
+    broken = tmp_path / "model.xml"
     broken.write_bytes(b"not a model")
-    broken.with_name("model.onnx.data").write_bytes(b"")
-    embedder = Embedder(batch_size=8, onnx_path=broken)
-    assert embedder.query_runtime == "onnx"
+    broken.with_suffix(".bin").write_bytes(b"")
+    embedder = Embedder(batch_size=8, model_path=broken)
+    assert embedder.runtime == "openvino"
     vectors = embedder.embed_queries(["a question about otters"])
-    assert embedder.query_runtime == "torch"
+    assert embedder.runtime == "torch"
     expected = torch_embedder.embed_queries(["a question about otters"])
     numpy.testing.assert_allclose(vectors, expected, atol=1e-5)
-    with pytest.raises(Exception):  # noqa: B017 - whatever onnxruntime raises for a bad file
-        Embedder(batch_size=8, onnx_path=broken, query_runtime="onnx").embed_queries(["q"])
+    with pytest.raises(Exception):  # noqa: B017 - whatever openvino raises for a bad file
+        Embedder(batch_size=8, model_path=broken, runtime="openvino").embed_queries(["q"])
