@@ -40,7 +40,7 @@ DEPENDENCIES = {
     "gateway": {"auth", "inference", "ingest"},
 }
 # Variables of the image that are not settings of ours (Python, the venv, Hugging Face's libraries).
-NON_SETTING_ENV = re.compile(r"^(PATH|VIRTUAL_ENV|HOME|PYTHON\w*|HF_\w+|TRANSFORMERS_\w+)$")
+NON_SETTING_ENV = re.compile(r"^(PATH|VIRTUAL_ENV|HOME|PYTHON\w*|HF_\w+|TRANSFORMERS_\w+|MALLOC_\w+)$")
 _INTERPOLATION = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}")
 
 
