@@ -192,12 +192,6 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
         batch_tokens=settings.embedding_batch_tokens,
     )
     model_thread = DaemonThread("embedding-model")
-    preload = None
-    if settings.embedding_preload and not embedder.loaded:
-        # Loading (and compiling, on OpenVINO) is what a first search would wait for; the first
-        # inference after it adds about 40 ms and the model's working buffers (35-45 MB), so it is
-        # left to the first search or document.
-        preload = asyncio.create_task(model_thread.run(embedder.load))
     repo = IngestRepository(pool)
     publisher = EventPublisher(nc)
     indexes = CollectionIndexes(
@@ -353,6 +347,13 @@ async def start(settings: IngestSettings, embedder: Embedder | None = None) -> I
             "callback delivery": flag_check(lambda: jobs.delivery.healthy),
         }
     )
+    preload = None
+    if settings.embedding_preload and not embedder.loaded:
+        # Once serving, not before: loading (and compiling, on OpenVINO) is what a first search
+        # would wait for, but it is CPU the rest of a start needs first. The first inference after
+        # it adds about 40 ms and the model's working buffers (35-45 MB), so it is left to the
+        # first search or document.
+        preload = asyncio.create_task(model_thread.run(embedder.load))
     log.info("ingest service listening on port %d", service.port)
     return IngestRuntime(
         service,

@@ -1,7 +1,8 @@
 """all-MiniLM-L6-v2 on OpenVINO, as exported at install time by ``model_export``, tokenised with the
 fast tokenizer the model ships. No torch in the service: on a CPU with bfloat16 instructions it
-embeds documents 1.5x faster than torch bfloat16 and a search question about twice as fast as ONNX
-Runtime float32, in a third of torch's memory (BENCHMARKS.md, "Issue 20: OpenVINO embedding").
+embeds documents 1.5x faster per CPU second than torch bfloat16 in under half its memory, and a
+search question 1.2x faster than ONNX Runtime float32 (BENCHMARKS.md, "Issue 20: OpenVINO
+embedding").
 
 The graph ends in sentence-transformers' mean pooling and normalisation, so the vectors are those
 of sentence-transformers' ``encode`` (cosine ≥ 0.9999; tests/integration/test_openvino_embedder.py).
