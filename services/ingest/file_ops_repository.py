@@ -4,12 +4,18 @@ from collections.abc import Sequence
 
 import asyncpg
 import numpy as np
-import orjson
 
 from services.common.collection_names import file_collection
-from services.ingest.embedding_gc import pin_embeddings
 from services.ingest.models import FileRecord, StoredChunk
-from services.ingest.repository import _FILE_COLUMNS, _file, _storable_id, bump_collection, now
+from services.ingest.repository import (
+    _FILE_COLUMNS,
+    _file,
+    _storable_id,
+    bump_collection,
+    knowledge_holding,
+    now,
+    store_file_text,
+)
 
 
 def glob_to_like(pattern: str) -> str:
@@ -85,32 +91,10 @@ class FileOpsRepository:
             locked = await conn.fetchval("SELECT id FROM ingest_file WHERE id = $1 FOR UPDATE", file_id)
             if locked is None:
                 return None
-            await conn.execute("DELETE FROM ingest_chunk WHERE file_id = $1", file_id)
-            # Stores the new vectors and keeps the reused ones from the collector until commit
-            # (EmbeddingsGone, a 503, when one went since known_embeddings).
-            await pin_embeddings(conn, (c.text_hash for c in chunks), new_vectors)
-            await conn.copy_records_to_table(
-                "ingest_chunk",
-                records=[
-                    (file_id, c.seq, c.text, c.text_hash, orjson.dumps(c.metadata).decode()) for c in chunks
-                ],
-                columns=["file_id", "seq", "text", "text_hash", "metadata"],
-            )
-            await conn.execute(
-                "UPDATE ingest_file SET status = 'completed', error = NULL, content = $2, hash = $3, "
-                "updated_at = $4 WHERE id = $1",
-                file_id,
-                content,
-                text_hash,
-                now(),
-            )
+            await store_file_text(conn, file_id, content, text_hash, chunks, new_vectors)
             file_version = await bump_collection(conn, file_collection(file_id))
             knowledge = []
-            for row in await conn.fetch(
-                "SELECT knowledge_id FROM ingest_knowledge_file WHERE file_id = $1 ORDER BY knowledge_id",
-                file_id,
-            ):
-                name = row["knowledge_id"]
+            for name in await knowledge_holding(conn, file_id):
                 removed = await bump_collection(conn, name)
                 knowledge.append((name, removed, await bump_collection(conn, name)))
             return file_version, knowledge

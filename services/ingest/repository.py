@@ -37,6 +37,42 @@ def _json(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
+async def store_file_text(
+    conn: asyncpg.Connection,
+    file_id: str,
+    content: str,
+    text_hash: str,
+    chunks: Sequence[StoredChunk],
+    new_vectors: dict[bytes, np.ndarray],
+) -> None:
+    """Replaces a locked file's chunks and text and marks it completed, inside the caller's
+    transaction. Stores the new vectors and keeps the reused ones from the embedding collector until
+    commit; raises EmbeddingsGone when one it reuses was collected since known_embeddings."""
+    await conn.execute("DELETE FROM ingest_chunk WHERE file_id = $1", file_id)
+    await pin_embeddings(conn, (c.text_hash for c in chunks), new_vectors)
+    await conn.copy_records_to_table(
+        "ingest_chunk",
+        records=[(file_id, c.seq, c.text, c.text_hash, _json(c.metadata)) for c in chunks],
+        columns=["file_id", "seq", "text", "text_hash", "metadata"],
+    )
+    await conn.execute(
+        "UPDATE ingest_file SET status = 'completed', error = NULL, content = $2, hash = $3, "
+        "updated_at = $4 WHERE id = $1",
+        file_id,
+        content,
+        text_hash,
+        now(),
+    )
+
+
+async def knowledge_holding(conn: asyncpg.Connection, file_id: str) -> list[str]:
+    """The knowledge collections the file is in, in a fixed order (bumps lock in that order)."""
+    rows = await conn.fetch(
+        "SELECT knowledge_id FROM ingest_knowledge_file WHERE file_id = $1 ORDER BY knowledge_id", file_id
+    )
+    return [row["knowledge_id"] for row in rows]
+
+
 def _file(row: asyncpg.Record, content: str | None = None) -> FileRecord:
     return FileRecord(
         id=row["id"],
@@ -250,28 +286,10 @@ class IngestRepository:
                 return None
             if guard is not None:
                 await guard(conn)
-            await conn.execute("DELETE FROM ingest_chunk WHERE file_id = $1", file_id)
-            # Raises EmbeddingsGone when one it reuses was collected since known_embeddings.
-            await pin_embeddings(conn, (c.text_hash for c in chunks), new_vectors)
-            await conn.copy_records_to_table(
-                "ingest_chunk",
-                records=[(file_id, c.seq, c.text, c.text_hash, _json(c.metadata)) for c in chunks],
-                columns=["file_id", "seq", "text", "text_hash", "metadata"],
-            )
-            await conn.execute(
-                "UPDATE ingest_file SET status = 'completed', error = NULL, content = $2, hash = $3, "
-                "updated_at = $4 WHERE id = $1",
-                file_id,
-                content,
-                text_hash,
-                now(),
-            )
+            await store_file_text(conn, file_id, content, text_hash, chunks, new_vectors)
             changed = [(file_collection(file_id), await bump_collection(conn, file_collection(file_id)))]
-            for row in await conn.fetch(
-                "SELECT knowledge_id FROM ingest_knowledge_file WHERE file_id = $1 ORDER BY knowledge_id",
-                file_id,
-            ):
-                changed.append((row["knowledge_id"], await bump_collection(conn, row["knowledge_id"])))
+            for knowledge_id in await knowledge_holding(conn, file_id):
+                changed.append((knowledge_id, await bump_collection(conn, knowledge_id)))
             return changed
 
     async def delete_file(self, file_id: str) -> list[tuple[str, int]]:
