@@ -3,6 +3,7 @@
 at a time and in the token-bounded batches documents are embedded in."""
 
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,12 @@ import numpy
 import pytest
 
 from services.ingest.embedder import DIMENSION, Embedder
-from services.ingest.openvino_embedder import OpenVinoEmbedder, default_model_path, runtime_available
+from services.ingest.openvino_embedder import (
+    OpenVinoEmbedder,
+    default_model_path,
+    runtime_available,
+    weights_path,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -108,6 +114,33 @@ def test_nearest_neighbours_match_torch(vectors: dict[str, numpy.ndarray]) -> No
     got = numpy.argsort(-(vectors["single"][:half] @ vectors["batched"][half:].T), axis=1)[:, :5]
     recall = numpy.mean([len(set(e) & set(g)) / 5 for e, g in zip(expected, got, strict=True)])
     assert recall >= 0.98
+
+
+def weights_resident_kb(model_path: Path) -> int:
+    """Resident kB of this process's mappings of the model's weights file."""
+    target, mine, total = str(weights_path(model_path).resolve()), False, 0
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            if re.match(r"[0-9a-f]+-[0-9a-f]+ ", line):
+                mine = line.rstrip("\n").endswith(target)
+            elif mine and line.startswith("Rss:"):
+                total += int(line.split()[1])
+    return total
+
+
+def test_a_document_leaves_no_weight_pages_mapped_and_the_same_vectors(
+    model_path: Path, openvino_embedder: OpenVinoEmbedder, vectors: dict[str, numpy.ndarray]
+) -> None:
+    """After each document the weights file's pages are dropped from the process (they fault back in
+    from the page cache); the next inferences read what they read before."""
+    texts = varied_texts()
+    again = openvino_embedder.embed(texts)
+    assert weights_resident_kb(model_path) == 0
+    numpy.testing.assert_allclose(again, vectors["batched"], atol=1e-6)
+    numpy.testing.assert_allclose(
+        openvino_embedder.embed_queries(texts[:1]), vectors["single"][:1], atol=1e-6
+    )
+    assert weights_resident_kb(model_path) > 0  # the question read some rows back in
 
 
 def test_tokens_are_those_of_sentence_transformers(
