@@ -10,8 +10,10 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -261,8 +263,19 @@ class Stack:
             self.processes[name] = self._spawn(name, {**(extra_env or {}), **self.process_env(name)})
 
     def _wait_services(self, deadline: float) -> None:
-        for name in self.processes:
-            self._wait_ready(name, deadline)
+        gateways = [name for name in self.processes if self._service_of[name] == "gateway"]
+        if not gateways or any(len(self.replica_names[service]) > 1 for service in GRPC_SERVICES):
+            for name in self.processes:
+                self._wait_ready(name, deadline)
+            return
+        # One process per backend: a gateway's /ready asks each of them for its gRPC health (the
+        # check ``_wait_serving`` makes), so the launcher need not load grpc itself, about 9 MB it
+        # would keep for as long as the stack runs. With replicas, /ready reaches one of each.
+        for name in gateways:
+            port = self.gateway_ports[name]
+            self._wait_listening(name, port, deadline)
+            backends = [other for other in self.processes if other not in gateways]
+            self._wait_healthy(name, f"http://127.0.0.1:{port}", deadline, "/ready", backends)
 
     def _wait_ready(self, name: str, deadline: float) -> None:
         if self._service_of[name] == "gateway":
@@ -414,16 +427,30 @@ class Stack:
                     raise StackError(f"{name} is not serving on port {port}\n{self.log_tail(name)}")
                 time.sleep(0.05)
 
-    def _wait_healthy(self, name: str, url: str, deadline: float) -> None:
+    def _wait_healthy(
+        self, name: str, url: str, deadline: float, path: str = "/health", watched: Sequence[str] = ()
+    ) -> None:
+        """Waits for ``url + path`` to answer 200; fails at once when ``name`` or one of ``watched``
+        exits, with that process's last output."""
+        last = ""
         while True:
+            for watched_name in (name, *watched):
+                process = self.processes.get(watched_name)
+                if process is not None and process.poll() is not None:
+                    raise StackError(
+                        f"{watched_name} exited with code {process.returncode}\n{self.log_tail(watched_name)}"
+                    )
             try:
-                with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
+                with urllib.request.urlopen(f"{url}{path}", timeout=1) as response:
                     if response.status == 200:
                         return
+            except urllib.error.HTTPError as error:
+                last = error.read(2000).decode(errors="replace")
             except OSError:
-                if time.monotonic() > deadline:
-                    raise StackError(f"{name} not healthy\n{self.log_tail(name)}") from None
-                time.sleep(0.05)
+                pass
+            if time.monotonic() > deadline:
+                raise StackError(f"{name} not healthy ({path}: {last or 'no answer'})\n{self.log_tail(name)}")
+            time.sleep(0.05)
 
 
 def _relay(source: IO[bytes], target: IO[str], tail: deque[str]) -> None:

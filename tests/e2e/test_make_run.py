@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from services.common.infra import free_port
-from services.stack import ROOT, child_env
+from services.stack import ROOT, Stack, StackConfig, StackError, child_env
 
 
 def start_launcher(tmp_path: Path, port: int) -> subprocess.Popen[str]:
@@ -47,6 +47,11 @@ def test_launcher_starts_everything_and_stops_all_it_started(tmp_path: Path, how
     try:
         assert f"http://127.0.0.1:{port}" in wait_ready(process)
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).json() == {"status": True}
+        # Ready means every backend serves, as the gateway sees it.
+        assert requests.get(f"http://127.0.0.1:{port}/ready", timeout=5).json() == {"status": True}
+        # The launcher waited through the gateway: grpc's core library is not in its memory.
+        libraries = {mapping.path for mapping in psutil.Process(process.pid).memory_maps()}
+        assert not any("cygrpc" in path for path in libraries)
         data = tmp_path / "data"
         # The generated signing key lives in Postgres (shared by auth replicas), not on disk.
         assert not (data / ".webui_secret_key").exists()
@@ -70,3 +75,25 @@ def test_launcher_starts_everything_and_stops_all_it_started(tmp_path: Path, how
             process.wait()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
+
+
+def test_a_backend_that_exits_at_start_fails_the_start_at_once_with_its_output(tmp_path: Path) -> None:
+    """The launcher waits on the gateway's /ready, which a dead backend never passes: the wait
+    watches the backends too, so the start fails when one exits, naming it, not at the timeout."""
+    config = StackConfig(
+        data_dir=tmp_path / "data",
+        port=free_port(),
+        durable=False,
+        log_dir=tmp_path / "logs",
+        process_env={"ingest": {"EMBEDDING_RUNTIME": "no-such-runtime"}},
+    )
+    stack = Stack(config)
+    started = time.monotonic()
+    try:
+        with pytest.raises(StackError) as failure:
+            stack.start(timeout_s=60)
+    finally:
+        stack.stop()
+    assert str(failure.value).startswith("ingest exited with code")
+    assert "EMBEDDING_RUNTIME" in str(failure.value)
+    assert time.monotonic() - started < 30
