@@ -71,8 +71,14 @@ def test_launcher_starts_everything_and_stops_all_it_started(tmp_path: Path, how
         assert not (data / "postgres" / "postmaster.pid").exists()
     finally:
         if process.poll() is None:
-            process.kill()
-            process.wait()
+            # A failed check: the launcher stops everything it started (killing it alone would
+            # leave its services running).
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
 
