@@ -271,10 +271,10 @@ class Stack:
         # One process per backend: a gateway's /ready asks each of them for its gRPC health (the
         # check ``_wait_serving`` makes), so the launcher need not load grpc itself, about 9 MB it
         # would keep for as long as the stack runs. With replicas, /ready reaches one of each.
+        backends = [name for name in self.processes if name not in gateways]
         for name in gateways:
             port = self.gateway_ports[name]
             self._wait_listening(name, port, deadline)
-            backends = [other for other in self.processes if other not in gateways]
             self._wait_healthy(name, f"http://127.0.0.1:{port}", deadline, "/ready", backends)
 
     def _wait_ready(self, name: str, deadline: float) -> None:
@@ -387,11 +387,16 @@ class Stack:
         with open(self.config.log_dir / f"{name}.log", "ab") as log_file:
             return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
 
+    def _fail_if_exited(self, *names: str) -> None:
+        """StackError with the process's last output when one of ``names`` has exited."""
+        for name in names:
+            process = self.processes.get(name)
+            if process is not None and process.poll() is not None:
+                raise StackError(f"{name} exited with code {process.returncode}\n{self.log_tail(name)}")
+
     def _wait_listening(self, name: str, port: int, deadline: float) -> None:
         while True:
-            process = self.processes[name]
-            if process.poll() is not None:
-                raise StackError(f"{name} exited with code {process.returncode}\n{self.log_tail(name)}")
+            self._fail_if_exited(name)
             try:
                 wait_for_port("127.0.0.1", port, timeout_s=0.2)
                 return
@@ -402,8 +407,8 @@ class Stack:
     def _wait_serving(self, name: str, port: int, deadline: float) -> None:
         """Waits for the service's own gRPC health check to answer SERVING: a bare open port could
         belong to something else."""
-        # Here, not at the top: grpc is a tenth of a second of the launcher's start, which comes
-        # before any service is spawned; by now they are importing.
+        # Here, not at the top: only starts with replicas and restarts of one process check over
+        # gRPC, and grpc, once imported, stays in the launcher's memory (about 9 MB).
         import grpc
         from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -415,9 +420,7 @@ class Stack:
         with blocking_channel(f"127.0.0.1:{port}", tls) as channel:
             stub = health_pb2_grpc.HealthStub(channel)
             while True:
-                process = self.processes[name]
-                if process.poll() is not None:
-                    raise StackError(f"{name} exited with code {process.returncode}\n{self.log_tail(name)}")
+                self._fail_if_exited(name)
                 try:
                     if stub.Check(request, timeout=0.5).status == health_pb2.HealthCheckResponse.SERVING:
                         return
@@ -434,12 +437,7 @@ class Stack:
         exits, with that process's last output."""
         last = ""
         while True:
-            for watched_name in (name, *watched):
-                process = self.processes.get(watched_name)
-                if process is not None and process.poll() is not None:
-                    raise StackError(
-                        f"{watched_name} exited with code {process.returncode}\n{self.log_tail(watched_name)}"
-                    )
+            self._fail_if_exited(name, *watched)
             try:
                 with urllib.request.urlopen(f"{url}{path}", timeout=1) as response:
                     if response.status == 200:

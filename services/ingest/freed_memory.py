@@ -8,27 +8,20 @@ import os
 from pathlib import Path
 
 
-def _malloc_trim():
-    name = ctypes.util.find_library("c")
+def _libc_function(name: str, argtypes: tuple | None = None):
+    """The C library's function ``name``, or None where there is none (musl, macOS: nothing to call)."""
+    library = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to call
-        return None
-
-
-def _madvise():
-    name = ctypes.util.find_library("c")
-    try:
-        function = ctypes.CDLL(name, use_errno=True).madvise if name else None
+        function = getattr(ctypes.CDLL(library), name) if library else None
     except (OSError, AttributeError):
         return None
-    if function is not None:
-        function.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    if function is not None and argtypes is not None:
+        function.argtypes = argtypes
     return function
 
 
-_TRIM = _malloc_trim()
-_MADVISE = _madvise()
+_TRIM = _libc_function("malloc_trim")
+_MADVISE = _libc_function("madvise", (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int))
 
 
 def release_freed_memory() -> None:
@@ -60,15 +53,14 @@ def release_file_pages(path: Path) -> int:
     target = os.path.realpath(path)
     try:
         with open("/proc/self/maps") as maps:
-            lines = [line for line in maps if line.rstrip("\n").endswith(target)]
+            # address range, permissions, offset, device, inode, path
+            mappings = [line.rstrip("\n").split(maxsplit=5) for line in maps]
     except OSError:
         return 0
     released = 0
-    for line in lines:
-        fields = line.split(maxsplit=5)
-        if len(fields) < 6 or fields[5].rstrip("\n") != target or "w" in fields[1]:
-            continue
-        start, end = (int(bound, 16) for bound in fields[0].split("-"))
-        if _MADVISE(start, end - start, mmap.MADV_DONTNEED) == 0:
-            released += end - start
+    for fields in mappings:
+        if len(fields) == 6 and fields[5] == target and "w" not in fields[1]:
+            start, end = (int(bound, 16) for bound in fields[0].split("-"))
+            if _MADVISE(start, end - start, mmap.MADV_DONTNEED) == 0:
+                released += end - start
     return released
